@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each creates .venv from
+# the lock file on first use.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install run test test-browser lint format lock messages bench-api clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+install: $(VENV)/.installed
+	@$(BIN)/python -m roamcard.core.i18n_compile
+
+run: install
+	$(BIN)/python -m roamcard.demo.run
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-browser: install
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-resolve the dependencies after editing pyproject.toml.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock
+
+# Extract translatable strings into the catalogues (needs GNU gettext's xgettext).
+messages: install
+	cd roamcard && ../$(BIN)/django-admin makemessages --settings=config.settings.dev --pythonpath=.. -l en -l zh_Hans -l zh_Hant -l ja -l ko --no-obsolete
+
+bench-api: install
+	$(BIN)/python -m bench.api
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,28 @@
+"""Test settings: the same stack as development, tuned for speed and isolation."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import CACHES, HUEY, REDIS_URL
+
+DEBUG = False
+# Argon2 at full strength would dominate the run time; tests exercise hashing with a fast
+# hasher, the production hasher list is unchanged.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CARD_PASSWORD_HASHER = "md5"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run in-process and at once, so a test sees their effects.
+HUEY = {**HUEY, "immediate": True}
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "KEY_PREFIX": f"roamcard-test-{os.getpid()}",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,93 @@
+"""allauth adapter: phone numbers live on our User, and every code goes out via the outbox."""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+from roamcard.notifications.services import message_queue, message_render_and_queue
+
+from .phones import normalize_phone
+
+
+def _language_for(user: Any, request: Any = None) -> str:
+    if user is not None and getattr(user, "preferred_language", None):
+        return user.preferred_language
+    return translation.get_language() or "en"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_phone(self, phone: str) -> str:
+        return normalize_phone(phone)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        user = context.get("user")
+        language = _language_for(user)
+        with translation.override(language):
+            rendered = self.render_mail(template_prefix, email, context)
+        html = ""
+        for content, mimetype in getattr(rendered, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        message_queue(
+            channel="email",
+            to=email,
+            kind=template_prefix.rsplit("/", 1)[-1],
+            subject=rendered.subject,
+            body=rendered.body,
+            html_body=html,
+            user=user if getattr(user, "pk", None) else None,
+            language=language,
+        )
+
+    def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
+        message_render_and_queue(
+            channel="sms",
+            to=phone,
+            kind="phone_verification_code",
+            context={"code": code},
+            user=user if getattr(user, "pk", None) else None,
+            language=_language_for(user),
+        )
+
+    def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
+        message_render_and_queue(
+            channel="sms",
+            to=phone,
+            kind="unknown_account",
+            context={},
+            language=translation.get_language() or "en",
+        )
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        message_render_and_queue(
+            channel="sms",
+            to=phone,
+            kind="account_already_exists",
+            context={},
+            language=translation.get_language() or "en",
+        )
+
+    def set_phone(self, user: Any, phone: str, verified: bool) -> None:
+        user.phone = phone
+        user.phone_verified = verified
+        user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user: Any) -> tuple[str, bool] | None:
+        if user.phone:
+            return user.phone, user.phone_verified
+        return None
+
+    def set_phone_verified(self, user: Any, phone: str) -> None:
+        self.set_phone(user, phone, True)
+
+    def get_user_by_phone(self, phone: str) -> Any:
+        return get_user_model().objects.filter(phone=phone).order_by("pk").first()
+
+    def populate_username(self, request: Any, user: Any) -> None:
+        # Travellers never see a username; generate a unique one from what they gave us.
+        if not user.username:
+            user.username = self.generate_unique_username(
+                [user.email, (user.phone or "").lstrip("+"), "traveller"]
+            )

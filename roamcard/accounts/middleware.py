@@ -1,0 +1,50 @@
+"""Per-user time zone, and the MFA requirement for staff."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+class UserTimezoneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        tz_name = getattr(user, "time_zone", None) if user.is_authenticated else None
+        if tz_name:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(tz_name))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+class StaffMfaRequiredMiddleware:
+    """The back office is open only to staff who have set up an authenticator app (TOTP).
+    Staff without one are sent to set it up first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        admin_prefix = reverse("admin:index")
+        user = request.user
+        if (
+            request.path.startswith(admin_prefix)
+            and user.is_authenticated
+            and user.is_staff
+            and not _has_totp(user)
+        ):
+            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+        return self.get_response(request)
+
+
+def _has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,106 @@
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from roamcard.cards.errors import CardAlreadyBound, CardAlreadyYours, CardBindLocked, CardBindRejected
+from roamcard.cards.services import card_bind, card_unbind
+from roamcard.core.errors import InvalidInput
+from roamcard.core.testing import make_card, make_iccid
+
+pytestmark = pytest.mark.django_db
+
+
+def test_binding_with_the_right_password_gives_the_card_to_the_traveller(traveller):
+    card = make_card(password="246810")
+
+    bound = card_bind(user=traveller, iccid=card.iccid, card_password="246810")
+
+    assert bound.owner == traveller
+    assert bound.status == "active"
+    assert bound.bound_at is not None
+
+
+def test_spaces_in_the_printed_number_are_accepted(traveller):
+    card = make_card(password="246810")
+    spaced = " ".join(card.iccid[i : i + 4] for i in range(0, len(card.iccid), 4))
+
+    assert card_bind(user=traveller, iccid=spaced, card_password="246810").pk == card.pk
+
+
+def test_wrong_password_and_unknown_number_get_the_same_answer(traveller):
+    card = make_card(password="246810")
+
+    with pytest.raises(CardBindRejected) as wrong_password:
+        card_bind(user=traveller, iccid=card.iccid, card_password="111111")
+    with pytest.raises(CardBindRejected) as unknown_number:
+        card_bind(user=traveller, iccid=make_iccid(), card_password="111111")
+
+    assert str(wrong_password.value) == str(unknown_number.value)
+    card.refresh_from_db()
+    assert card.owner is None
+
+
+def test_five_wrong_passwords_lock_binding_even_with_the_right_one(traveller, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    card = make_card(password="246810")
+    for _ in range(4):
+        with pytest.raises(CardBindRejected):
+            card_bind(user=traveller, iccid=card.iccid, card_password="000000")
+    with pytest.raises(CardBindLocked):
+        card_bind(user=traveller, iccid=card.iccid, card_password="000000")
+
+    with pytest.raises(CardBindLocked):
+        card_bind(user=traveller, iccid=card.iccid, card_password="246810")
+
+    time_machine.shift(3601)
+    assert card_bind(user=traveller, iccid=card.iccid, card_password="246810").owner == traveller
+
+
+def test_lockout_applies_to_unknown_numbers_too_so_it_reveals_nothing(traveller):
+    iccid = make_iccid()
+    for _ in range(4):
+        with pytest.raises(CardBindRejected):
+            card_bind(user=traveller, iccid=iccid, card_password="000000")
+    with pytest.raises(CardBindLocked):
+        card_bind(user=traveller, iccid=iccid, card_password="000000")
+
+
+def test_a_card_bound_to_someone_else_cannot_be_bound(traveller, other_traveller):
+    card = make_card(password="246810", owner=other_traveller)
+
+    with pytest.raises(CardAlreadyBound):
+        card_bind(user=traveller, iccid=card.iccid, card_password="246810")
+    card.refresh_from_db()
+    assert card.owner == other_traveller
+
+
+def test_binding_your_own_card_again_says_so(traveller):
+    card = make_card(password="246810", owner=traveller)
+
+    with pytest.raises(CardAlreadyYours):
+        card_bind(user=traveller, iccid=card.iccid, card_password="246810")
+
+
+@pytest.mark.parametrize("iccid", ["1234", "89852001234567890123456", "8985200000000000017", "abc"])
+def test_malformed_numbers_are_rejected_before_any_lookup(traveller, iccid):
+    with pytest.raises(InvalidInput) as error:
+        card_bind(user=traveller, iccid=iccid, card_password="246810")
+    assert "iccid" in error.value.fields
+
+
+def test_unbinding_releases_the_card(traveller):
+    card = make_card(password="246810", owner=traveller)
+
+    card_unbind(user=traveller, card_id=card.pk)
+
+    card.refresh_from_db()
+    assert card.owner is None
+
+
+@override_settings(CARD_PASSWORD_HASHER="argon2")
+def test_card_passwords_are_stored_as_argon2_hashes(traveller):
+    card = make_card(password="13572468")
+
+    assert card.password_hash.startswith("argon2$argon2id$")
+    assert "13572468" not in card.password_hash
+    assert card_bind(user=traveller, iccid=card.iccid, card_password="13572468").owner == traveller

@@ -1,0 +1,84 @@
+"""Builders for test data, shared by every app's tests (imported by the root conftest)."""
+
+import itertools
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from roamcard.cards.iccid import iccid_with_check_digit
+from roamcard.cards.models import Bucket, Card
+from roamcard.cards.passwords import hash_card_password
+from roamcard.catalog.models import Plan, PlanPrice, Region
+
+_sequence = itertools.count(1)
+
+GIB = 1024**3
+
+
+def make_user(*, email: str | None = None, phone: str | None = None, password: str = "Secret-pass-42", **extra):
+    n = next(_sequence)
+    if email is None and phone is None:
+        email = f"traveller{n}@example.com"
+    user = get_user_model().objects.create_user(
+        username=f"user{n}", email=email, phone=phone, password=password, **extra
+    )
+    if email:
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+def make_region(*, code: str = "europe", name: str = "Europe", countries=("FR", "DE", "IT", "ES")):
+    region, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "countries": list(countries)}
+    )
+    return region
+
+
+def make_iccid() -> str:
+    return iccid_with_check_digit(f"8985200{next(_sequence):012d}")
+
+
+def make_card(*, region=None, password: str = "123456", owner=None, iccid: str | None = None, **extra):
+    return Card.objects.create(
+        iccid=iccid or make_iccid(),
+        password_hash=hash_card_password(password),
+        region=region or make_region(),
+        owner=owner,
+        bound_at=timezone.now() if owner else None,
+        status=extra.pop("status", "active" if owner else "in_stock"),
+        **extra,
+    )
+
+
+def make_plan(*, region=None, code: str | None = None, data_bytes: int | None = GIB, days: int = 7,
+              kind: str = "week", prices: dict[str, int] | None = None, **extra):
+    plan = Plan.objects.create(
+        code=code or f"plan-{next(_sequence)}",
+        name=extra.pop("name", f"{days} days"),
+        kind=kind,
+        region=region or make_region(),
+        data_bytes=data_bytes,
+        fair_use_kbps=extra.pop("fair_use_kbps", None if data_bytes else 512),
+        validity_days=days,
+        **extra,
+    )
+    for currency, amount in (prices or {"USD": 990, "CNY": 6800}).items():
+        PlanPrice.objects.create(plan=plan, currency=currency, amount_minor=amount)
+    return plan
+
+
+def make_bucket(*, card, bytes_granted: int | None = GIB, bytes_remaining: int | None = None,
+                days: int = 7, plan=None):
+    now = timezone.now()
+    return Bucket.objects.create(
+        card=card,
+        plan=plan,
+        region=card.region,
+        bytes_granted=bytes_granted,
+        bytes_remaining=bytes_granted if bytes_remaining is None else bytes_remaining,
+        valid_from=now - timedelta(hours=1),
+        valid_until=now + timedelta(days=days),
+    )
