@@ -1,14 +1,16 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
+
+from config.api import api
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("dev/", include("roamcard.notifications.urls")),
+    path("accounts/", include("roamcard.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("cards/", include("roamcard.cards.urls")),  # my cards, bind, detail, unbind, plans
 ]
-
-if settings.DEBUG:
-    pass

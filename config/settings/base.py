@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "roamcard.notifications",
     "roamcard.catalog",
     "roamcard.cards",
+    "roamcard.demo",
 ]
 
 MIDDLEWARE = [
@@ -181,7 +182,10 @@ ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 # allauth insists that the e-mail field is "required" when verification is mandatory; our
 # SignupForm makes it optional and asks for an e-mail address or a mobile number instead.
 ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
-ACCOUNT_FORMS = {"signup": "roamcard.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "roamcard.accounts.forms.SignupForm",
+    "login": "roamcard.accounts.forms.LoginForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 10 * 60

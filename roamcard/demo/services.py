@@ -1,0 +1,203 @@
+"""Loading the demo data. Safe to run again and again: it creates only what is missing."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from roamcard.cards.choices import CardForm, CardStatus
+from roamcard.cards.iccid import iccid_with_check_digit
+from roamcard.cards.models import Bucket, Card
+from roamcard.cards.passwords import hash_card_password
+from roamcard.catalog.models import Plan, PlanPrice, Region
+
+from .catalogue import GB, PLANS, REGIONS
+
+TRAVELLER_EMAIL = "demo@roamcard.test"
+TRAVELLER_PHONE = "+85261234567"
+TRAVELLER_PASSWORD = "roamcard-demo"
+STAFF_EMAIL = "staff@roamcard.test"
+STAFF_PASSWORD = "roamcard-staff"
+# A fixed TOTP secret, so the demo staff login works at once: `roamcard demo-totp` prints
+# the current code. Never do this outside the demo.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPROAMCARDDEMO2345"
+UNBOUND_CARD_COUNT = 20
+# Demo card numbers and passwords come from a fixed seed, so every run prints the same ones.
+SEED = 20261125
+
+
+@dataclass
+class DemoCard:
+    iccid: str
+    password: str
+    form: str
+    region: str
+
+
+@dataclass
+class DemoSummary:
+    traveller_email: str = TRAVELLER_EMAIL
+    traveller_phone: str = TRAVELLER_PHONE
+    traveller_password: str = TRAVELLER_PASSWORD
+    staff_email: str = STAFF_EMAIL
+    staff_password: str = STAFF_PASSWORD
+    unbound_cards: list[DemoCard] = field(default_factory=list)
+    created: int = 0
+
+
+def _demo_cards() -> list[DemoCard]:
+    rng = random.Random(SEED)
+    region_codes = [code for code, _, _ in REGIONS]
+    cards = []
+    for n in range(UNBOUND_CARD_COUNT + 2):
+        iccid = iccid_with_check_digit(f"898520{2026_0000_0000 + n:012d}")
+        password = f"{rng.randrange(10**5, 10**6):06d}" if n % 3 else f"{rng.randrange(10**7, 10**8)}"
+        form = CardForm.ESIM if n % 4 == 1 else CardForm.PHYSICAL
+        cards.append(DemoCard(iccid, password, form, region_codes[n % len(region_codes)]))
+    return cards
+
+
+def _seed_catalogue() -> int:
+    created = 0
+    for order, (code, name, countries) in enumerate(REGIONS):
+        region, made = Region.objects.get_or_create(
+            code=code, defaults={"name": name, "countries": countries, "sort_order": order}
+        )
+        created += made
+        for plan_order, (kind, plan_name, data_bytes, fair_use, days, prices) in enumerate(PLANS[code]):
+            plan, made = Plan.objects.get_or_create(
+                code=slugify(plan_name),
+                defaults={
+                    "name": plan_name,
+                    "kind": kind,
+                    "region": region,
+                    "data_bytes": data_bytes,
+                    "fair_use_kbps": fair_use,
+                    "validity_days": days,
+                    "sort_order": plan_order,
+                },
+            )
+            created += made
+            for currency, amount in prices.items():
+                _, made = PlanPrice.objects.get_or_create(
+                    plan=plan, currency=currency, defaults={"amount_minor": amount}
+                )
+                created += made
+    return created
+
+
+def _seed_user(*, email: str, password: str, phone: str | None = None, staff: bool = False):
+    User = get_user_model()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            username=email.split("@")[0],
+            email=email,
+            phone=phone,
+            phone_verified=bool(phone),
+            password=password,
+            is_staff=staff,
+            is_superuser=staff,
+            preferred_currency="CNY" if not staff else "USD",
+        )
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"primary": True, "verified": True}
+        )
+    return user
+
+
+def _seed_staff_totp(user) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(STAFF_TOTP_SECRET)}
+        )
+
+
+def _seed_card(demo: DemoCard, *, owner=None) -> tuple[Card, bool]:
+    card = Card.objects.filter(iccid=demo.iccid).first()
+    if card is not None:
+        return card, False
+    region = Region.objects.get(code=demo.region)
+    activation = ""
+    if demo.form == CardForm.ESIM:
+        activation = f"LPA:1$smdp.roamcard.test${demo.iccid[-10:]}-DEMO"
+    card = Card.objects.create(
+        iccid=demo.iccid,
+        password_hash=hash_card_password(demo.password),
+        form=demo.form,
+        region=region,
+        activation_code=activation,
+        owner=owner,
+        bound_at=timezone.now() if owner else None,
+        status=CardStatus.ACTIVE if owner else CardStatus.IN_STOCK,
+    )
+    return card, True
+
+
+def _seed_buckets(card: Card, *, plan_codes: list[str], used_fraction: float) -> None:
+    if card.buckets.exists():
+        return
+    now = timezone.now()
+    start = now - timedelta(days=2)
+    for code in plan_codes:
+        plan = Plan.objects.get(code=code)
+        granted = plan.data_bytes
+        remaining = None if granted is None else int(granted * (1 - used_fraction))
+        end = start + timedelta(days=plan.validity_days)
+        Bucket.objects.create(
+            card=card,
+            plan=plan,
+            region=plan.region,
+            bytes_granted=granted,
+            bytes_remaining=remaining,
+            valid_from=start,
+            valid_until=end,
+        )
+        start = end
+
+
+@transaction.atomic
+def demo_seed() -> DemoSummary:
+    summary = DemoSummary()
+    summary.created += _seed_catalogue()
+    traveller = _seed_user(
+        email=TRAVELLER_EMAIL, password=TRAVELLER_PASSWORD, phone=TRAVELLER_PHONE
+    )
+    staff = _seed_user(email=STAFF_EMAIL, password=STAFF_PASSWORD, staff=True)
+    _seed_staff_totp(staff)
+
+    cards = _demo_cards()
+    europe_card, made = _seed_card(
+        DemoCard(cards[0].iccid, cards[0].password, CardForm.PHYSICAL, "europe-33"), owner=traveller
+    )
+    summary.created += made
+    _seed_buckets(europe_card, plan_codes=["europe-week-5-gb", "europe-month-20-gb"], used_fraction=0.35)
+    japan_card, made = _seed_card(
+        DemoCard(cards[1].iccid, cards[1].password, CardForm.ESIM, "japan"), owner=traveller
+    )
+    summary.created += made
+    _seed_buckets(japan_card, plan_codes=["japan-week-10-gb"], used_fraction=0.8)
+
+    for demo in cards[2:]:
+        card, made = _seed_card(demo)
+        summary.created += made
+        if card.owner_id is None and card.status == CardStatus.IN_STOCK:
+            summary.unbound_cards.append(demo)
+    return summary
+
+
+def demo_totp_code() -> str:
+    """The demo staff member's current authenticator code."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // app_settings.TOTP_PERIOD))
