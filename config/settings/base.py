@@ -53,6 +53,12 @@ INSTALLED_APPS = [
     "roamcard.notifications",
     "roamcard.catalog",
     "roamcard.cards",
+    "roamcard.ledger",
+    "roamcard.orders",
+    "roamcard.payments",
+    "roamcard.provisioning",
+    "roamcard.simnet",
+    "roamcard.sandbox",
     "roamcard.demo",
 ]
 
@@ -197,7 +203,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_RATE_LIMITS = {
-    "verify_phone": "1/30s/key,3/m/ip,10/h/user",
+    # Not per user: during sign-up the traveller is not logged in yet.
+    "verify_phone": "1/30s/key,5/h/key,3/m/ip",
     "confirm_email": "1/30s/key,10/h/ip",
     "login_failed": "10/m/ip,5/5m/key",
 }
@@ -250,6 +257,29 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "roamcard <no-reply@roamcard.test>")
 # Which adapter delivers SMS from the outbox (the console one writes them to the log).
 SMS_SENDER = os.environ.get("SMS_SENDER", "roamcard.notifications.senders.ConsoleSmsSender")
+
+# --- Payments, provisioning ------------------------------------------------------------
+# Which gateway backs each payment method, and how each gateway is built (see
+# roamcard/payments/gateways/registry.py and docs/payments-going-live.md).
+PAYMENT_GATEWAYS = {
+    "sandbox": {
+        "BACKEND": "roamcard.payments.gateways.sandbox.SandboxGateway",
+        "OPTIONS": {
+            "secret": os.environ.get("SANDBOX_WEBHOOK_SECRET", "sandbox-webhook-secret-for-development"),
+        },
+    },
+}
+PAYMENT_METHOD_GATEWAYS = {"card": "sandbox", "alipay": "sandbox", "wechat_pay": "sandbox"}
+# The address gateways and the traveller's browser use to reach us (webhooks, return URLs).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+WEBHOOK_TOLERANCE_SECONDS = 300
+NETWORK_ADAPTER = os.environ.get("NETWORK_ADAPTER", "roamcard.simnet.adapter.SimulatedNetwork")
+PROVISIONING_MAX_ATTEMPTS = 6
+PROVISIONING_BACKOFF_SECONDS = [2, 5, 15, 60, 300]
+PROVISIONING_LEASE_SECONDS = 60
+RECONCILE_BACKOFF_SECONDS = [10, 30, 60, 300, 900, 3600]
+# A payment still waiting for the payer after this long is given up (the order can be paid again).
+PAYMENT_ABANDON_AFTER_SECONDS = 60 * 60
 
 # --- API --------------------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))

@@ -26,3 +26,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Nothing listens here: the sandbox's notifications fail fast unless a test serves the app
+# (live_server) and points PUBLIC_BASE_URL at it.
+PUBLIC_BASE_URL = "http://127.0.0.1:9"

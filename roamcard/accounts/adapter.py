@@ -18,6 +18,29 @@ def _language_for(user: Any, request: Any = None) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_stages(self) -> list[str]:
+        return [
+            "roamcard.accounts.stages.EmailVerificationStage"
+            if path == "allauth.account.stages.EmailVerificationStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
+    def save_user(self, request: Any, user: Any, form: Any, commit: bool = True) -> Any:
+        # User.email is unique but optional: a traveller without one is stored as NULL,
+        # so that any number of phone-only accounts can exist.
+        user = super().save_user(request, user, form, commit=False)
+        user.email = user.email or None
+        if commit:
+            user.save()
+        return user
+
+    def phone_form_field(self, **kwargs: Any) -> Any:
+        # allauth's E.164 pattern would refuse "+86 139 1234 5678" before clean_phone
+        # gets to normalise it; phonenumbers validates instead.
+        kwargs.setdefault("validators", [])
+        return super().phone_form_field(**kwargs)
+
     def clean_phone(self, phone: str) -> str:
         return normalize_phone(phone)
 
@@ -72,7 +95,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def set_phone(self, user: Any, phone: str, verified: bool) -> None:
         user.phone = phone
         user.phone_verified = verified
-        user.save(update_fields=["phone", "phone_verified"])
+        if user.pk:  # during sign-up the user is saved once, after every field is set
+            user.save(update_fields=["phone", "phone_verified"])
 
     def get_phone(self, user: Any) -> tuple[str, bool] | None:
         if user.phone:

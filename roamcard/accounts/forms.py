@@ -1,10 +1,75 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from roamcard.core.errors import InvalidInput
+
+from .phones import normalize_phone
+from .services import destination_parse, time_zone_is_valid
+
+# Offered on the profile page; any other valid IANA zone a user already has is kept.
+COMMON_TIME_ZONES = [
+    "UTC",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Singapore",
+    "Asia/Bangkok",
+    "Asia/Kuala_Lumpur",
+    "Asia/Jakarta",
+    "Asia/Manila",
+    "Asia/Ho_Chi_Minh",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Istanbul",
+    "Europe/Moscow",
+    "Africa/Cairo",
+    "Africa/Johannesburg",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Vancouver",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
+    "Australia/Perth",
+    "Pacific/Auckland",
+    "Pacific/Honolulu",
+]
 
 
 class SignupForm(AllauthSignupForm):
-    """Sign up with an e-mail address, a mobile number, or both; at least one is needed."""
+    """Sign up with an e-mail address, a mobile number, or both; at least one is needed.
+
+    Settings mark the e-mail field as required only to satisfy allauth's checks."""
+
+    field_order = ["email", "phone", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.required = False
+        email.widget.is_required = False
+        email.label = _("E-mail address")
+        email.widget.attrs["placeholder"] = "name@example.com"
+        phone = self.fields["phone"]
+        phone.label = _("Mobile number")
+        phone.help_text = _(
+            "International format, e.g. +8613800138000. "
+            "Give an e-mail address, a mobile number or both."
+        )
+        phone.widget.attrs["placeholder"] = "+8613800138000"
 
     def clean(self):
         cleaned = super().clean()
@@ -13,3 +78,92 @@ class SignupForm(AllauthSignupForm):
                 _("Enter an e-mail address or a mobile number."), code="email_or_phone_required"
             )
         return cleaned
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login with the mobile number accepted as typed (spaces, dashes) and
+    turned into E.164 before allauth looks the account up."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("E-mail or mobile number")
+        login.widget.attrs["placeholder"] = _("name@example.com or +8613800138000")
+        login.widget.attrs["autocomplete"] = "username"
+
+    def clean_login(self) -> str:
+        login = super().clean_login()
+        if "@" not in login:
+            try:
+                return normalize_phone(login)
+            except ValidationError:
+                pass
+        return login
+
+
+class PasswordResetRequestForm(forms.Form):
+    destination = forms.CharField(
+        label=_("E-mail or mobile number"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "placeholder": _("name@example.com or +8613800138000"),
+            }
+        ),
+    )
+
+    def clean_destination(self) -> str:
+        try:
+            return destination_parse(raw=self.cleaned_data["destination"]).address
+        except InvalidInput as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+
+
+class PasswordResetCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two passwords do not match."))
+        return cleaned
+
+
+class ProfileForm(forms.Form):
+    preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    preferred_currency = forms.ChoiceField(
+        label=_("Currency"), choices=[(code, code) for code in settings.CURRENCIES]
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = list(COMMON_TIME_ZONES)
+        current = self.initial.get("time_zone")
+        if current and current not in zones and time_zone_is_valid(current):
+            zones.append(current)
+        self.fields["time_zone"].choices = [(zone, zone.replace("_", " ")) for zone in zones]
+
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data["time_zone"]
+        if not time_zone_is_valid(value):
+            raise ValidationError(_("Choose a valid time zone."), code="invalid_time_zone")
+        return value

@@ -2,10 +2,10 @@
 
 import zoneinfo
 
-from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+
 
 class UserTimezoneMiddleware:
     def __init__(self, get_response):

@@ -12,7 +12,10 @@ def normalize_phone(raw: str, *, default_region: str | None = None) -> str:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
-            _("Enter a mobile number in international format, starting with + and the country code."),
+            _(
+                "Enter a mobile number in international format, "
+                "starting with + and the country code."
+            ),
             code="invalid_phone",
         ) from exc
     if not phonenumbers.is_valid_number(number):

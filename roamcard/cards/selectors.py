@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -16,7 +17,9 @@ def card_list_for(*, user: Any) -> QuerySet[Card]:
         Card.objects.filter(owner=user)
         .select_related("region")
         .prefetch_related(
-            Prefetch("buckets", queryset=Bucket.objects.select_related("region").order_by("valid_until"))
+            Prefetch(
+                "buckets", queryset=Bucket.objects.select_related("region").order_by("valid_until")
+            )
         )
         .order_by("bound_at", "id")
     )
@@ -64,3 +67,37 @@ def card_balance(*, card: Card, now: datetime | None = None) -> CardBalance:
         as_of=max((b.updated_at for b in buckets), default=None),
         active_buckets=live,
     )
+
+
+def card_detail_for(*, user: Any, card_id: int) -> Card:
+    """Like card_get_for (coverage and buckets included, CardNotFound for anyone else's
+    card), in two plain SQL queries: the API's card detail is its hottest read, and the
+    ORM's query compilation would cost it more than everything else (bench/api.py)."""
+    from roamcard.catalog.models import Region
+    from roamcard.core.rawsql import reader, table
+
+    cards, regions, buckets = reader(Card, "c"), reader(Region, "r"), reader(Bucket, "b")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {cards.columns}, {regions.columns} FROM {table(Card)} c "
+            f"JOIN {table(Region)} r ON r.id = c.region_id WHERE c.id = %s AND c.owner_id = %s",
+            [card_id, user.pk],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise CardNotFound()
+        card = cards.instance(row)
+        card.region = regions.instance(row, offset=cards.width)
+        cursor.execute(
+            f"SELECT {buckets.columns} FROM {table(Bucket)} b WHERE b.card_id = %s "
+            "ORDER BY b.valid_until, b.id",
+            [card.pk],
+        )
+        rows = cursor.fetchall()
+    # What prefetch_related leaves behind, so that card.buckets.all() needs no query (a
+    # fresh QuerySet: card.buckets.get_queryset() would clone a filtered query).
+    prefetched = QuerySet(model=Bucket)
+    prefetched._result_cache = [buckets.instance(r) for r in rows]
+    prefetched._prefetch_done = True
+    card._prefetched_objects_cache = {"buckets": prefetched}
+    return card

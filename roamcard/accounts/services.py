@@ -1,0 +1,239 @@
+"""Account services: password reset by a one-time code, and the traveller's profile."""
+
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from roamcard.core.errors import InvalidInput, RateLimited
+from roamcard.notifications.services import message_render_and_queue
+
+from .errors import OneTimeCodeInvalid
+from .models import OneTimeCode, User
+from .phones import normalize_phone
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a code goes: an e-mail address (lower case) or a mobile number in E.164."""
+
+    channel: str  # OneTimeCode.Channel
+    address: str
+
+
+def destination_parse(*, raw: str) -> Destination:
+    text = (raw or "").strip()
+    if "@" in text:
+        try:
+            validate_email(text)
+        except ValidationError as exc:
+            raise InvalidInput(_("Enter a valid e-mail address.")) from exc
+        return Destination(OneTimeCode.Channel.EMAIL, text.lower())
+    try:
+        return Destination(OneTimeCode.Channel.SMS, normalize_phone(text))
+    except ValidationError as exc:
+        raise InvalidInput(
+            _(
+                "Enter your e-mail address, "
+                "or your mobile number starting with + and the country code."
+            )
+        ) from exc
+
+
+def _user_for(destination: Destination) -> User | None:
+    field = "email__iexact" if destination.channel == OneTimeCode.Channel.EMAIL else "phone"
+    return get_user_model().objects.filter(is_active=True, **{field: destination.address}).first()
+
+
+def _code_hash(*, destination: Destination, purpose: str, code: str) -> str:
+    # Keyed with SECRET_KEY: a six-digit code is easy to brute-force from a plain hash.
+    value = f"{purpose}:{destination.channel}:{destination.address}:{code}"
+    return salted_hmac("roamcard.accounts.one_time_code", value, algorithm="sha256").hexdigest()
+
+
+def _rate_limit_hit(*, scope: str, purpose: str, key: str) -> None:
+    """Count one send in a fixed window; raise RateLimited once the limit is passed."""
+    limit, window = settings.ONE_TIME_CODE_RATE_LIMITS[scope]
+    digest = salted_hmac("roamcard.accounts.rate_limit", key).hexdigest()[:32]
+    cache_key = f"otc-rate:{purpose}:{scope}:{digest}"
+    cache.add(cache_key, 0, timeout=window)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=window)
+        count = 1
+    if count > limit:
+        raise RateLimited()
+
+
+def one_time_code_issue(*, user: User, destination: Destination, purpose: str) -> str:
+    """Create a fresh code for `destination` and return it in clear (to be sent, never
+    stored). Earlier unused codes for the same purpose stop working."""
+    now = timezone.now()
+    code = "".join(secrets.choice("0123456789") for _ in range(settings.ONE_TIME_CODE_LENGTH))
+    with transaction.atomic():
+        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(
+            expires_at=now
+        )
+        OneTimeCode.objects.create(
+            user=user,
+            purpose=purpose,
+            channel=destination.channel,
+            destination=destination.address,
+            code_hash=_code_hash(destination=destination, purpose=purpose, code=code),
+            expires_at=now + timedelta(seconds=settings.ONE_TIME_CODE_TTL_SECONDS),
+        )
+    return code
+
+
+def one_time_code_check(*, destination: Destination, purpose: str, code: str) -> OneTimeCode:
+    """Return the latest unused code sent to `destination` if `code` matches it.
+
+    Raises OneTimeCodeInvalid for a wrong, expired, used or unknown code; a wrong guess is
+    counted and the code dies after ONE_TIME_CODE_MAX_ATTEMPTS of them. The code is not
+    used up: call `one_time_code_use` inside the transaction that acts on it."""
+    now = timezone.now()
+    code = "".join((code or "").split())
+    with transaction.atomic():
+        one_time_code = (
+            OneTimeCode.objects.select_for_update()
+            .filter(destination=destination.address, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        usable = (
+            one_time_code is not None
+            and one_time_code.expires_at > now
+            and one_time_code.failed_attempts < settings.ONE_TIME_CODE_MAX_ATTEMPTS
+        )
+        matches = usable and constant_time_compare(
+            one_time_code.code_hash,
+            _code_hash(destination=destination, purpose=purpose, code=code),
+        )
+        if usable and not matches:
+            one_time_code.failed_attempts += 1
+            one_time_code.save(update_fields=["failed_attempts"])
+    # Raised outside the transaction, so that the counted wrong guess is kept.
+    if not matches:
+        raise OneTimeCodeInvalid()
+    return one_time_code
+
+
+def one_time_code_use(*, one_time_code: OneTimeCode) -> None:
+    """Mark a checked code as used; only one caller can win a race for it. Call inside a
+    transaction, so that a failure later in it leaves the code unused."""
+    used = OneTimeCode.objects.filter(
+        pk=one_time_code.pk, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(used_at=timezone.now())
+    if not used:
+        raise OneTimeCodeInvalid()
+
+
+def password_reset_code_send(*, destination: str, ip_address: str | None) -> None:
+    """Send a password reset code to an e-mail address or a mobile number.
+
+    The caller gets the same answer whether or not an account uses the destination; an
+    unknown destination receives a message saying that no account uses it."""
+    purpose = OneTimeCode.Purpose.PASSWORD_RESET
+    target = destination_parse(raw=destination)
+    if ip_address:
+        _rate_limit_hit(scope="ip", purpose=purpose, key=ip_address)
+    _rate_limit_hit(scope="destination", purpose=purpose, key=f"{target.channel}:{target.address}")
+    user = _user_for(target)
+    if user is None:
+        message_render_and_queue(
+            channel=target.channel,
+            to=target.address,
+            kind="unknown_account",
+            context={},
+            language=_current_language(),
+        )
+        return
+    _rate_limit_hit(scope="account", purpose=purpose, key=str(user.pk))
+    code = one_time_code_issue(user=user, destination=target, purpose=purpose)
+    message_render_and_queue(
+        channel=target.channel,
+        to=target.address,
+        kind="password_reset_code",
+        context={"code": code, "minutes": settings.ONE_TIME_CODE_TTL_SECONDS // 60},
+        user=user,
+        language=user.preferred_language,
+    )
+
+
+def password_reset_code_confirm(*, destination: str, code: str, new_password: str) -> User:
+    """Set a new password for the account that `code` was sent to.
+
+    The new password must pass the password validators; if it does not, the code stays
+    usable. Receiving the code proves the destination, so it counts as verified."""
+    purpose = OneTimeCode.Purpose.PASSWORD_RESET
+    target = destination_parse(raw=destination)
+    one_time_code = one_time_code_check(destination=target, purpose=purpose, code=code)
+    user = one_time_code.user
+    if not user.is_active:
+        raise OneTimeCodeInvalid()
+    _password_validate(password=new_password, user=user)
+    with transaction.atomic():
+        one_time_code_use(one_time_code=one_time_code)
+        user.set_password(new_password)
+        if target.channel == OneTimeCode.Channel.SMS and user.phone == target.address:
+            user.phone_verified = True
+        user.save(update_fields=["password", "phone_verified"])
+        if target.channel == OneTimeCode.Channel.EMAIL:
+            EmailAddress.objects.filter(user=user, email__iexact=target.address).update(
+                verified=True
+            )
+        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(
+            expires_at=timezone.now()
+        )
+    return user
+
+
+def _password_validate(*, password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise InvalidInput(fields={"new_password": list(exc.messages)}) from exc
+
+
+def _current_language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def user_profile_update(
+    *, user: User, preferred_language: str, preferred_currency: str, time_zone: str
+) -> User:
+    """Save the traveller's language, currency and time zone."""
+    errors: dict[str, list[str]] = {}
+    if preferred_language not in dict(settings.LANGUAGES):
+        errors["preferred_language"] = [_("Choose one of the languages offered.")]
+    if preferred_currency not in settings.CURRENCIES:
+        errors["preferred_currency"] = [_("Choose one of the currencies offered.")]
+    if not time_zone_is_valid(time_zone):
+        errors["time_zone"] = [_("Choose a valid time zone.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    user.preferred_language = preferred_language
+    user.preferred_currency = preferred_currency
+    user.time_zone = time_zone
+    user.save(update_fields=["preferred_language", "preferred_currency", "time_zone"])
+    return user
+
+
+def time_zone_is_valid(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

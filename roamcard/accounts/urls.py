@@ -1,0 +1,17 @@
+"""Our account pages. Included before allauth's URLs so that `account_reset_password`
+(linked from the login page) opens our reset-by-code flow instead of allauth's."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("password/reset/", views.password_reset_request, name="account_reset_password"),
+    path("password/reset/code/", views.password_reset_code, name="account_reset_password_code"),
+    path(
+        "password/reset/complete/",
+        views.password_reset_complete,
+        name="account_reset_password_complete",
+    ),
+    path("profile/", views.profile, name="account_profile"),
+]

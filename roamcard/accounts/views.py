@@ -1,0 +1,105 @@
+"""Pages of our own account flows: password reset by code, and the profile.
+
+Sign-up, login, logout, verification, change password and MFA are allauth's views, shown
+with our templates."""
+
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from roamcard.core.errors import InvalidInput, RateLimited
+
+from . import services
+from .errors import OneTimeCodeInvalid
+from .forms import PasswordResetCodeForm, PasswordResetRequestForm, ProfileForm
+from .languages import language_cookie_set
+
+RESET_DESTINATION_SESSION_KEY = "roamcard_password_reset_destination"
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_request(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        destination = form.cleaned_data["destination"]
+        try:
+            services.password_reset_code_send(
+                destination=destination, ip_address=get_adapter().get_client_ip(request)
+            )
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session[RESET_DESTINATION_SESSION_KEY] = destination
+            return redirect("account_reset_password_code")
+    return render(request, "account/password_reset_request.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_code(request: HttpRequest) -> HttpResponse:
+    destination = request.session.get(RESET_DESTINATION_SESSION_KEY)
+    if not destination:
+        return redirect("account_reset_password")
+    form = PasswordResetCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_code_confirm(
+                destination=destination,
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except OneTimeCodeInvalid as exc:
+            form.add_error("code", exc.message)
+        except InvalidInput as exc:
+            for message in exc.fields.get("new_password", [exc.message]):
+                form.add_error("new_password1", message)
+        else:
+            del request.session[RESET_DESTINATION_SESSION_KEY]
+            return redirect("account_reset_password_complete")
+    return render(
+        request,
+        "account/password_reset_code.html",
+        {"form": form, "destination": destination},
+    )
+
+
+def password_reset_complete(request: HttpRequest) -> HttpResponse:
+    return render(request, "account/password_reset_complete.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={
+            "preferred_language": user.preferred_language,
+            "preferred_currency": user.preferred_currency,
+            "time_zone": user.time_zone,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(user=user, **form.cleaned_data)
+        except InvalidInput as exc:
+            for field, field_messages in exc.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+            messages.success(request, _("Your profile has been saved."))
+            response = redirect("account_profile")
+            language_cookie_set(response, user.preferred_language)
+            return response
+    return render(
+        request,
+        "account/profile.html",
+        {"form": form, "languages": settings.LANGUAGES},
+    )

@@ -1,0 +1,120 @@
+import argparse
+import getpass
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from roamcard.cards.importer import CardImportFileError, card_import_csv, tqdm_progress
+
+HELP = gettext_lazy("""Import cards into the inventory from a CSV file (UTF-8, comma-separated).
+
+Line 1 is a header naming the columns, in any order:
+  iccid            18-20 digits with a valid Luhn check digit
+  card_password    the 6-8 digit card password (stored only as an Argon2 hash)
+  form             physical | esim
+  region           code of a coverage region in the catalogue, e.g. europe-33
+  msisdn           optional: the card's number in E.164, e.g. +85291234567
+  activation_code  eSIM only, and required there: LPA:1$<SM-DP+ address>$<matching id>
+
+Example:
+  iccid,card_password,form,region,msisdn,activation_code
+  8985200000000000010,482913,physical,europe-33,+85291234567,
+  8985200000000000028,39017265,esim,japan,,LPA:1$smdp.example.com$K2-4F7Q1-9XH3Z
+
+Every row is checked first and each bad row is reported with its line number. If any row
+is bad, nothing is imported unless --skip-bad is given. Cards already in the inventory with
+the same details are left unchanged, so importing a file again changes nothing; an ICCID
+already in the inventory with different details is a bad row. New cards are in stock.
+Exit code 1 if the file cannot be read or bad rows stopped the import.""")
+
+
+class RawDescriptionFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Keeps the column table of the help as written."""
+
+
+class Command(BaseCommand):
+    help = HELP
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        kwargs.setdefault("formatter_class", RawDescriptionFormatter)
+        self.help = str(HELP)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=_("the CSV file to import"))
+        parser.add_argument(
+            "--skip-bad",
+            action="store_true",
+            help=_("import the good rows even if some rows are bad (the bad ones are listed)"),
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=_("check every row and report, but import nothing"),
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=_("processes for hashing card passwords (default: one per CPU core)"),
+        )
+        parser.add_argument(
+            "--staff",
+            metavar="EMAIL",
+            help=_("the member of staff running the import, for the audit log"),
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help=_("do not show progress bars")
+        )
+
+    def _staff(self, email: str):
+        staff = get_user_model().objects.filter(email__iexact=email, is_staff=True).first()
+        if staff is None:
+            raise CommandError(_("No member of staff with e-mail %(email)s.") % {"email": email})
+        return staff
+
+    def handle(self, *args, **options):
+        show_progress = not options["no_progress"] and options["verbosity"] > 0
+        staff = self._staff(options["staff"]) if options["staff"] else None
+        try:
+            report = card_import_csv(
+                path=options["file"],
+                skip_bad=options["skip_bad"],
+                dry_run=options["dry_run"],
+                workers=options["workers"],
+                progress=tqdm_progress if show_progress else None,
+                actor=staff,
+                audit_details={"os_user": getpass.getuser()},
+            )
+        except CardImportFileError as exc:
+            raise CommandError(str(exc.message), returncode=1) from exc
+
+        for bad_row in report.bad_rows:
+            self.stderr.write(
+                _("line %(line)d: %(reason)s") % {"line": bad_row.line, "reason": bad_row.reason}
+            )
+
+        if report.written:
+            heading = _("Imported.")
+        elif options["dry_run"]:
+            heading = _("Dry run: nothing imported; %(count)d cards would be created.") % {
+                "count": report.to_create
+            }
+        else:
+            heading = _(
+                "Nothing imported: %(count)d bad rows. Fix them, or give --skip-bad to "
+                "import the %(good)d good rows."
+            ) % {"count": len(report.bad_rows), "good": report.to_create}
+        summary = _("created: %(created)d, unchanged: %(unchanged)d, bad: %(bad)d") % {
+            "created": report.created,
+            "unchanged": report.unchanged,
+            "bad": len(report.bad_rows),
+        }
+        if report.written or options["dry_run"]:
+            self.stdout.write(self.style.SUCCESS(heading))
+            self.stdout.write(summary)
+            return
+        self.stdout.write(summary)
+        raise CommandError(heading, returncode=1)

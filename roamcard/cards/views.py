@@ -1,0 +1,123 @@
+"""The traveller's card pages. Thin: parse the request, call one selector or service,
+render. A card that is not the traveller's is a 404, never a 403, so ids reveal nothing."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from roamcard.catalog.selectors import plan_currencies, plan_offers_for_card
+from roamcard.core.errors import DomainError, InvalidInput
+
+from .errors import CardNotFound
+from .forms import CardBindForm
+from .models import Card
+from .selectors import card_balance, card_get_for, card_list_for
+from .services import card_bind, card_unbind
+
+
+def _own_card(request: HttpRequest, card_id: int) -> Card:
+    try:
+        return card_get_for(user=request.user, card_id=card_id)
+    except CardNotFound as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+@login_required
+def card_list_view(request: HttpRequest) -> HttpResponse:
+    cards = [(card, card_balance(card=card)) for card in card_list_for(user=request.user)]
+    return render(request, "cards/card_list.html", {"cards": cards})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_bind_view(request: HttpRequest) -> HttpResponse:
+    form = CardBindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = card_bind(
+                user=request.user,
+                iccid=form.cleaned_data["iccid"],
+                card_password=form.cleaned_data["card_password"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except InvalidInput as exc:
+            for field, field_messages in exc.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            if not exc.fields:
+                form.add_error(None, str(exc.message))
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Card %(number)s is now in your account.") % {"number": card.iccid_masked},
+            )
+            return redirect("cards:detail", card_id=card.pk)
+    return render(request, "cards/card_bind.html", {"form": form})
+
+
+@login_required
+def card_detail_view(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = _own_card(request, card_id)
+    now = timezone.now()
+    return render(
+        request,
+        "cards/card_detail.html",
+        {"card": card, "balance": card_balance(card=card, now=now), "now": now},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_unbind_view(request: HttpRequest, card_id: int) -> HttpResponse:
+    """GET asks for confirmation; only the POST from that page unbinds."""
+    card = _own_card(request, card_id)
+    if request.method == "POST":
+        card_unbind(user=request.user, card_id=card.pk)
+        messages.success(
+            request,
+            _("Card %(number)s was removed from your account.") % {"number": card.iccid_masked},
+        )
+        return redirect("cards:list")
+    return render(request, "cards/card_unbind.html", {"card": card})
+
+
+def _chosen_currency(request: HttpRequest, offered: list[str]) -> str:
+    """The ?currency= the traveller picked if it is offered, else their preferred one,
+    else the site default, else whatever the plans are priced in."""
+    for candidate in (
+        request.GET.get("currency", "").upper(),
+        getattr(request.user, "preferred_currency", ""),
+        settings.DEFAULT_CURRENCY,
+    ):
+        if candidate in offered:
+            return candidate
+    return offered[0] if offered else getattr(request.user, "preferred_currency", "")
+
+
+@login_required
+def card_plans_view(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = _own_card(request, card_id)
+    preferred = request.user.preferred_currency
+    offers = plan_offers_for_card(card=card, currency=preferred)
+    currencies = plan_currencies(offers=offers)
+    currency = _chosen_currency(request, currencies)
+    if currency != preferred:
+        offers = plan_offers_for_card(card=card, currency=currency)
+    return render(
+        request,
+        "cards/card_plans.html",
+        {
+            "card": card,
+            "balance": card_balance(card=card),
+            "offers": offers,
+            "currencies": currencies,
+            "currency": currency,
+        },
+    )

@@ -1,0 +1,95 @@
+"""API: the plans a card can take, priced in the traveller's currency."""
+
+from typing import Literal
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from ninja import Router, Schema
+from pydantic import Field
+
+from roamcard.cards.api import CardId
+from roamcard.cards.selectors import card_get_for
+from roamcard.core.api import error_responses
+from roamcard.core.formatting import format_bytes
+from roamcard.core.money import Money
+
+from .choices import PlanKind
+from .selectors import PlanOffer, plan_currencies, plan_offers_for_card
+
+router = Router(tags=["plans"])
+
+Currency = Literal[tuple(settings.CURRENCIES)]  # type: ignore[valid-type]
+
+
+class PriceOut(Schema):
+    amount_minor: int = Field(description="In the currency's smallest unit (cents, fen, yen).")
+    currency: str = Field(description="ISO 4217 code.")
+    formatted: str = Field(description="E.g. `US$9.90` or `¥68.00`, for the caller's language.")
+
+
+class PlanOut(Schema):
+    code: str
+    name: str
+    kind: PlanKind
+    coverage_code: str
+    coverage_name: str
+    countries: list[str]
+    unlimited: bool
+    data_bytes: int | None = Field(description="Null when unlimited.")
+    data_formatted: str
+    fair_use_kbps: int | None = Field(description="Speed after the fair-use threshold (unlimited).")
+    validity_days: int
+    price: PriceOut | None = Field(description="In the requested currency; null if not sold in it.")
+    other_prices: list[PriceOut]
+
+
+class PlanListOut(Schema):
+    currency: str = Field(description="The currency `price` is in.")
+    currencies: list[str] = Field(description="Every currency these plans can be paid in.")
+    plans: list[PlanOut]
+
+
+def _price(money: Money, language: str) -> dict:
+    return {
+        "amount_minor": money.amount_minor,
+        "currency": money.currency,
+        "formatted": money.format(language),
+    }
+
+
+def _plan(offer: PlanOffer, language: str) -> dict:
+    plan = offer.plan
+    return {
+        "code": plan.code,
+        "name": plan.name,
+        "kind": plan.kind,
+        "coverage_code": plan.region.code,
+        "coverage_name": plan.region.name,
+        "countries": plan.region.countries,
+        "unlimited": plan.is_unlimited,
+        "data_bytes": plan.data_bytes,
+        "data_formatted": format_bytes(plan.data_bytes, language=language),
+        "fair_use_kbps": plan.fair_use_kbps,
+        "validity_days": plan.validity_days,
+        "price": _price(offer.price, language) if offer.price else None,
+        "other_prices": [_price(m, language) for m in offer.other_prices],
+    }
+
+
+@router.get(
+    "/cards/{card_id}/plans",
+    response={200: PlanListOut, **error_responses(401, 404, 422)},
+    summary="Plans for a card",
+)
+def plan_list_for_card(request: HttpRequest, card_id: CardId, currency: Currency | None = None):
+    """`currency` defaults to the caller's preferred currency."""
+    card = card_get_for(user=request.auth, card_id=card_id)
+    currency = currency or request.auth.preferred_currency
+    offers = plan_offers_for_card(card=card, currency=currency)
+    language = get_language()
+    return {
+        "currency": currency,
+        "currencies": plan_currencies(offers=offers),
+        "plans": [_plan(offer, language) for offer in offers],
+    }

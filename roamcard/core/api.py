@@ -1,0 +1,187 @@
+"""What every API router shares: the one error shape, its rendering, and authentication.
+
+Every failure in the API is an HTTP status plus
+
+    {"error": {"code": "<stable machine code>", "message": "<in the caller's language>",
+               "fields": {"<field>": ["<message>", ...]}}}
+
+where `fields` appears only when particular inputs are at fault."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Schema
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+from pydantic import BaseModel, ConfigDict, Field
+
+from roamcard.accounts.tokens import api_token_authenticate
+
+from .errors import DomainError, PermissionDenied
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    status = 401
+    message = gettext_lazy("Log in first: send a valid API token or use a logged-in session.")
+
+
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+    message = gettext_lazy(
+        "The security check of the form failed (CSRF). Reload the page and try again."
+    )
+
+
+class InSchema(BaseModel):
+    """Base of request bodies: a JSON object with only the fields described. (ninja's
+    Schema reads attributes of any object, so it would take `[]` for an empty object.)"""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="Stable machine-readable code, e.g. `card_not_found`.")
+    message: str = Field(description="Explanation in the caller's language.")
+    fields: dict[str, list[str]] | None = Field(
+        None, description="Per-field messages, present when particular inputs are at fault."
+    )
+
+
+class ErrorOut(Schema):
+    """The body of every failed API request."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """Document the error shape for these statuses in an endpoint's `response=`."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+def render_error(
+    *,
+    status: int,
+    code: str,
+    message: Any,
+    fields: dict[str, list[Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    body: dict[str, Any] = {"code": code, "message": str(message)}
+    if fields:
+        body["fields"] = {name: [str(m) for m in msgs] for name, msgs in fields.items()}
+    response = JsonResponse(
+        {"error": body},
+        status=status,
+        content_type="application/json; charset=utf-8",
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def render_domain_error(exc: DomainError) -> JsonResponse:
+    return render_error(status=exc.status, code=exc.code, message=exc.message, fields=exc.fields)
+
+
+# --- Validation errors ----------------------------------------------------------------
+# pydantic's messages are English; a client gets ours, translated, keyed by error type.
+
+_MESSAGES_BY_TYPE = {
+    "missing": gettext_lazy("This field is required."),
+    "json_invalid": gettext_lazy("The request body is not valid JSON."),
+    "literal_error": gettext_lazy("Choose one of the allowed values."),
+    "enum": gettext_lazy("Choose one of the allowed values."),
+    "string_too_short": gettext_lazy("This value is too short."),
+    "string_too_long": gettext_lazy("This value is too long."),
+    "too_long": gettext_lazy("This value is too long."),
+    "extra_forbidden": gettext_lazy("This field is not expected."),
+    "greater_than_equal": gettext_lazy("This number is too small."),
+    "greater_than": gettext_lazy("This number is too small."),
+    "less_than_equal": gettext_lazy("This number is too large."),
+    "less_than": gettext_lazy("This number is too large."),
+}
+_PARAM_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """ninja's list of pydantic errors as {field: [messages]}."""
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        # ("body", "payload", "iccid") -> "iccid"; ("query", "currency") -> "currency"
+        if loc and loc[0] in _PARAM_SOURCES:
+            loc = loc[1:]
+            if len(loc) > 1 and error.get("loc", ("",))[0] == "body":
+                loc = loc[1:]
+        name = ".".join(loc) or "__all__"
+        fields.setdefault(name, []).append(_validation_message(error))
+    return fields
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error" and error.get("ctx", {}).get("error"):
+        # Raised by our own validators with a translated message.
+        return str(error["ctx"]["error"])
+    if kind in _MESSAGES_BY_TYPE:
+        return str(_MESSAGES_BY_TYPE[kind])
+    return _("This value is not valid.")
+
+
+# --- Authentication ----------------------------------------------------------------------
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`, for the mobile app. The caller's preferred language
+    then decides the language of every message."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = api_token_authenticate(raw_token=token)
+        if api_token is None:
+            return None
+        user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        request.user = user
+        language = user.preferred_language or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The Django session of the web pages. Unsafe methods must pass Django's CSRF check,
+    as a form would; the check runs only once a session user is found, so a client with no
+    session gets 401, not 403."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        # csrf=True tells ninja's docs page to send the CSRF header; the check itself is ours.
+        super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+            raise CsrfFailed()
+        return user
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth()
+# The default for every endpoint: a token first (no session lookup), else the session.
+default_auth = [token_auth, session_auth]

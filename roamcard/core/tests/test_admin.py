@@ -1,0 +1,176 @@
+"""The back office as staff meet it: every page loads, staff actions are audited."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from roamcard.accounts.models import ApiToken, OneTimeCode
+from roamcard.cards.models import CardBindFailure
+from roamcard.core.audit import audit_record
+from roamcard.core.models import AuditEvent
+from roamcard.core.testing import make_bucket, make_card, make_plan, make_user
+from roamcard.core.tests.staff import changeform_data, make_staff
+from roamcard.notifications.models import Message
+
+
+@pytest.fixture
+def staff(db):
+    return make_staff()
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def _one_of_each(staff) -> dict:
+    """One object of every model in the back office."""
+    traveller = make_user(email="carol@example.com")
+    card = make_card(owner=traveller)
+    bucket = make_bucket(card=card)
+    plan = make_plan(region=card.region)
+    now = timezone.now()
+    return {
+        "accounts.user": traveller,
+        "accounts.onetimecode": OneTimeCode.objects.create(
+            user=traveller,
+            purpose="password_reset",
+            channel="email",
+            destination="carol@example.com",
+            code_hash="secret-code-hash",
+            expires_at=now,
+        ),
+        "accounts.apitoken": ApiToken.objects.create(
+            user=traveller,
+            name="phone",
+            token_hash="secret-token-hash",
+            prefix="rc_abc",
+            expires_at=now,
+        ),
+        "account.emailaddress": EmailAddress.objects.get(user=traveller),
+        "mfa.authenticator": Authenticator.objects.get(user=staff),
+        "auth.group": Group.objects.create(name="support"),
+        "cards.card": card,
+        "cards.bucket": bucket,
+        "cards.cardbindfailure": CardBindFailure.objects.create(iccid=card.iccid, user=traveller),
+        "catalog.region": card.region,
+        "catalog.plan": plan,
+        "notifications.message": Message.objects.create(
+            channel="sms", to="+85291234567", kind="test", body="hi"
+        ),
+        "core.auditevent": audit_record(actor=staff, action="test.event", obj=card),
+    }
+
+
+def test_every_model_has_a_changelist_and_change_page_that_load(staff_client, staff):
+    objects = _one_of_each(staff)
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(objects), "a model in the back office has no test object here"
+
+    for label, obj in objects.items():
+        app_label, model_name = label.split(".")
+        changelist = staff_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+        assert changelist.status_code == 200, label
+        searched = staff_client.get(
+            reverse(f"admin:{app_label}_{model_name}_changelist"), {"q": "x"}
+        )
+        assert searched.status_code == 200, label
+        change = staff_client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk]))
+        assert change.status_code == 200, label
+        model_admin = admin.site._registry[type(obj)]
+        if model_admin.has_add_permission(change.wsgi_request):
+            add = staff_client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+            assert add.status_code == 200, label
+
+
+def test_staff_without_an_authenticator_app_is_sent_to_set_one_up(client, db):
+    staff = make_user(email="new-staff@example.com", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("mfa_activate_totp"))
+
+
+def test_the_audit_log_cannot_be_added_to_changed_or_deleted(staff_client, staff):
+    event = audit_record(actor=staff, action="test.event")
+
+    assert staff_client.get(reverse("admin:core_auditevent_add")).status_code == 403
+    change_url = reverse("admin:core_auditevent_change", args=[event.pk])
+    assert staff_client.post(change_url, {"action": "forged"}).status_code == 403
+    assert (
+        staff_client.post(
+            reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert staff_client.post(
+        reverse("admin:core_auditevent_changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    ).status_code in (200, 302)
+    assert AuditEvent.objects.filter(pk=event.pk, action="test.event").exists()
+
+
+def test_a_change_is_audited_with_the_changed_field_names_staff_and_ip(staff_client, staff):
+    plan = make_plan(name="Old name")
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+
+    data = changeform_data(staff_client.get(url), name="New name", validity_days="10")
+    response = staff_client.post(url, data, REMOTE_ADDR="203.0.113.7")
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(action="plan.change")
+    assert sorted(event.details["fields"]) == ["name", "validity_days"]
+    assert "New name" not in str(event.details)
+    assert event.actor == staff
+    assert event.ip_address == "203.0.113.7"
+    assert event.object_id == str(plan.pk)
+
+
+def test_saving_without_changes_writes_no_audit_event(staff_client):
+    plan = make_plan()
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+
+    response = staff_client.post(url, changeform_data(staff_client.get(url)))
+
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="plan.change").exists()
+
+
+def test_additions_and_deletions_are_audited(staff_client):
+    url = reverse("admin:catalog_region_add")
+    response = staff_client.post(
+        url,
+        {"code": "nordics", "name": "Nordics", "countries": "se, no, DK, FI", "sort_order": "0"},
+    )
+    assert response.status_code == 302
+    added = AuditEvent.objects.get(action="region.add")
+    assert "countries" in added.details["fields"]
+
+    response = staff_client.post(
+        reverse("admin:catalog_region_delete", args=[added.object_id]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    deleted = AuditEvent.objects.get(action="region.delete")
+    assert deleted.object_id == added.object_id and deleted.object_repr == "Nordics"
+
+
+def test_bulk_deletion_records_each_object(staff_client):
+    plans = [make_plan(), make_plan()]
+
+    response = staff_client.post(
+        reverse("admin:catalog_plan_changelist"),
+        {"action": "delete_selected", "_selected_action": [p.pk for p in plans], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert sorted(
+        AuditEvent.objects.filter(action="plan.delete").values_list("object_id", flat=True)
+    ) == sorted(str(p.pk) for p in plans)

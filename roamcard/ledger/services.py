@@ -1,0 +1,111 @@
+"""Posting to the ledger. Callers pass business events; this module knows the accounts."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from .models import DATA_UNIT, Account, Entry, Transaction
+
+
+class UnbalancedTransaction(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: str
+    unit: str
+    amount: int
+    card_id: int | None = None
+
+
+def _account(leg: Leg) -> Account:
+    account, _ = Account.objects.get_or_create(
+        code=leg.account, defaults={"unit": leg.unit, "card_id": leg.card_id}
+    )
+    if account.unit != leg.unit:
+        raise UnbalancedTransaction(f"{leg.account} holds {account.unit}, not {leg.unit}")
+    return account
+
+
+def ledger_post(*, key: str, kind: str, legs: list[Leg], memo: str = "") -> Transaction:
+    """Post one balanced transaction, once: a second call with the same key returns the
+    first transaction and writes nothing."""
+    totals: dict[str, int] = defaultdict(int)
+    for leg in legs:
+        totals[leg.unit] += leg.amount
+    unbalanced = {unit: total for unit, total in totals.items() if total}
+    if unbalanced:
+        raise UnbalancedTransaction(f"{key}: entries do not sum to zero: {unbalanced}")
+
+    existing = Transaction.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            txn = Transaction.objects.create(key=key, kind=kind, memo=memo[:200])
+            Entry.objects.bulk_create(
+                Entry(transaction=txn, account=_account(leg), unit=leg.unit, amount=leg.amount)
+                for leg in legs
+                if leg.amount
+            )
+    except IntegrityError:
+        # Someone posted the same key concurrently; theirs stands.
+        return Transaction.objects.get(key=key)
+    return txn
+
+
+def card_data_account(card_id: int) -> str:
+    return f"card:{card_id}:data"
+
+
+def ledger_post_data_grant(*, key: str, card_id: int, bytes_granted: int, memo: str = "") -> Transaction:
+    """Data granted to a card by a fulfilled purchase: it comes from the network."""
+    return ledger_post(
+        key=key,
+        kind="data_grant",
+        memo=memo,
+        legs=[
+            Leg(card_data_account(card_id), DATA_UNIT, bytes_granted, card_id=card_id),
+            Leg("network:data_granted", DATA_UNIT, -bytes_granted),
+        ],
+    )
+
+
+def ledger_post_data_reversal(*, key: str, card_id: int, bytes_removed: int, memo: str = "") -> Transaction:
+    """Data taken back from a card (a refunded purchase's unused allowance)."""
+    return ledger_post(
+        key=key,
+        kind="data_reversal",
+        memo=memo,
+        legs=[
+            Leg(card_data_account(card_id), DATA_UNIT, -bytes_removed, card_id=card_id),
+            Leg("network:data_granted", DATA_UNIT, bytes_removed),
+        ],
+    )
+
+
+def ledger_post_payment(*, key: str, gateway: str, amount_minor: int, currency: str, memo: str = "") -> Transaction:
+    """Money a gateway collected for us: it sits with the gateway until settlement."""
+    return ledger_post(
+        key=key,
+        kind="payment",
+        memo=memo,
+        legs=[
+            Leg(f"gateway:{gateway}:{currency}", currency, amount_minor),
+            Leg(f"sales:{currency}", currency, -amount_minor),
+        ],
+    )
+
+
+def ledger_post_refund(*, key: str, gateway: str, amount_minor: int, currency: str, memo: str = "") -> Transaction:
+    return ledger_post(
+        key=key,
+        kind="refund",
+        memo=memo,
+        legs=[
+            Leg(f"refunds:{currency}", currency, amount_minor),
+            Leg(f"gateway:{gateway}:{currency}", currency, -amount_minor),
+        ],
+    )

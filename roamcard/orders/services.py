@@ -1,0 +1,168 @@
+"""Writing orders: creating one, and moving it through its states (each move recorded)."""
+
+import hashlib
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from roamcard.cards.choices import CardStatus
+from roamcard.cards.selectors import card_get_for
+from roamcard.catalog.models import Plan
+from roamcard.catalog.selectors import region_fits
+from roamcard.core.audit import audit_record
+
+from .choices import TRANSITIONS, OrderState, TransitionCause
+from .errors import (
+    CardNotRenewable,
+    IdempotencyKeyReused,
+    OrderNotFound,
+    OrderNotRefundable,
+    PlanNotAvailable,
+    PriceNotAvailable,
+)
+from .models import Order, OrderEvent
+
+_STAMPS = {OrderState.PAID: "paid_at", OrderState.FULFILLED: "fulfilled_at"}
+
+
+def _fingerprint(*, card_id: int, plan_id: int, currency: str) -> str:
+    return hashlib.sha256(f"{card_id}|{plan_id}|{currency}".encode()).hexdigest()
+
+
+def _existing_for_key(*, user: Any, key: str, fingerprint: str) -> Order | None:
+    order = Order.objects.filter(user=user, idempotency_key=key).first()
+    if order is not None and order.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return order
+
+
+def order_create(
+    *, user: Any, card_id: int, plan_id: int, currency: str, idempotency_key: str = ""
+) -> Order:
+    """A traveller's order of a plan for one of their cards, priced in `currency`.
+
+    With an idempotency key, a retry returns the order the first call created; the same key
+    with other parameters is refused."""
+    currency = (currency or "").upper()
+    fingerprint = _fingerprint(card_id=card_id, plan_id=plan_id, currency=currency)
+    if idempotency_key:
+        existing = _existing_for_key(user=user, key=idempotency_key, fingerprint=fingerprint)
+        if existing is not None:
+            return existing
+
+    card = card_get_for(user=user, card_id=card_id)
+    if card.status == CardStatus.SUSPENDED:
+        raise CardNotRenewable()
+    plan = Plan.objects.select_related("region").filter(pk=plan_id, active=True).first()
+    if plan is None or not region_fits(plan_region=plan.region, coverage=card.region):
+        raise PlanNotAvailable()
+    price = plan.prices.filter(currency=currency).first()
+    if price is None:
+        raise PriceNotAvailable()
+
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                user=user,
+                card=card,
+                plan=plan,
+                plan_name=plan.name,
+                data_bytes=plan.data_bytes,
+                validity_days=plan.validity_days,
+                currency=currency,
+                amount_minor=price.amount_minor,
+                idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint,
+            )
+            OrderEvent.objects.create(
+                order=order, from_state="", to_state=order.state, cause=TransitionCause.TRAVELLER
+            )
+    except IntegrityError:
+        # The same key raced us; the first order stands.
+        existing = _existing_for_key(user=user, key=idempotency_key, fingerprint=fingerprint)
+        if existing is None:
+            raise
+        return existing
+    return order
+
+
+def order_transition(
+    *,
+    order_id: int,
+    to_state: str,
+    cause: str,
+    details: dict[str, Any] | None = None,
+    only_from: set[str] | None = None,
+    failure_message: str = "",
+) -> bool:
+    """Move an order to `to_state` if the state machine allows it from where it is now
+    (and, with `only_from`, only from those states). Returns False, changing nothing, when
+    it does not: that is how a second webhook, a racing return and a retried job become
+    no-ops. Runs in the caller's transaction (or its own) with the order row locked."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        allowed = to_state in TRANSITIONS[order.state]
+        if not allowed or (only_from is not None and order.state not in only_from):
+            return False
+        from_state = order.state
+        order.state = to_state
+        fields = ["state", "updated_at"]
+        if to_state in _STAMPS:
+            setattr(order, _STAMPS[to_state], timezone.now())
+            fields.append(_STAMPS[to_state])
+        if failure_message or to_state == OrderState.PENDING_PAYMENT:
+            order.failure_message = failure_message[:300]
+            fields.append("failure_message")
+        order.save(update_fields=fields)
+        OrderEvent.objects.create(
+            order=order, from_state=from_state, to_state=to_state, cause=cause, details=details or {}
+        )
+    return True
+
+
+def order_cancel(*, user: Any, order_id: int) -> Order:
+    """The traveller gives up an unpaid order. A payment that still completes later is
+    refunded automatically, never applied."""
+    order = Order.objects.filter(pk=order_id, user=user).first()
+    if order is None:
+        raise OrderNotFound()
+    order_transition(
+        order_id=order.pk,
+        to_state=OrderState.CANCELLED,
+        cause=TransitionCause.TRAVELLER,
+        only_from={OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED},
+    )
+    order.refresh_from_db()
+    return order
+
+
+def order_refund_by_staff(*, order: Order, staff: Any, ip_address: str | None = None) -> Any:
+    """Staff give a traveller their money back: the payment that paid the order is refunded
+    in full, to its original method in its original currency (the refund's success makes
+    the order refunded and withdraws what data is left). Asking twice returns the first
+    refund. Audited."""
+    # payments builds on orders; importing it at the top would be circular.
+    from roamcard.payments.models import Payment
+    from roamcard.payments.services import refund_request
+
+    payment = Payment.objects.filter(order=order, paid_order=True).first()
+    if payment is None:
+        raise OrderNotRefundable()
+    with transaction.atomic():
+        already = hasattr(payment, "refund")
+        refund = refund_request(payment=payment, reason="refunded by staff", requested_by=staff)
+        audit_record(
+            actor=staff,
+            action="order.refund",
+            obj=order,
+            details={
+                "payment": str(payment.public_id),
+                "refund": str(refund.public_id),
+                "amount_minor": refund.amount_minor,
+                "currency": refund.currency,
+                "already_requested": already,
+            },
+            ip_address=ip_address,
+        )
+    return refund

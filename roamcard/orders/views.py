@@ -1,0 +1,279 @@
+"""The traveller's order pages: plan → order summary → gateway → result; history; receipts.
+
+Thin: parse the request, call one service, render. An order that is not the traveller's is
+a 404, never a 403, so order numbers reveal nothing."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from roamcard.cards.errors import CardNotFound
+from roamcard.cards.models import Card
+from roamcard.cards.selectors import card_balance, card_get_for
+from roamcard.core.errors import DomainError
+from roamcard.payments.choices import FINAL_PAYMENT_STATES, PaymentState
+from roamcard.payments.gateways.base import PaymentMethod
+from roamcard.payments.models import Payment, Refund
+from roamcard.payments.services import payment_start, payment_sync
+from roamcard.provisioning.validity import renewal_window
+
+from .choices import OrderState, TransitionCause
+from .errors import OrderNotCancellable, OrderNotFound
+from .forms import METHOD_LABELS, OrderCreateForm, PaymentMethodForm
+from .models import Order
+from .selectors import order_get_for, order_list_for
+from .services import order_cancel, order_create
+
+PAYABLE_STATES = {OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED}
+SCAN_TO_PAY = {PaymentMethod.ALIPAY, PaymentMethod.WECHAT_PAY}
+# While the result page waits, it asks the gateway itself at most this often (in case the
+# gateway's notification is slow or lost); the other polls only read our database.
+SYNC_EVERY_SECONDS = 5
+
+
+def _own_order(request: HttpRequest, public_id: uuid.UUID) -> Order:
+    try:
+        return order_get_for(user=request.user, public_id=public_id)
+    except OrderNotFound as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+def _latest_payment(order: Order) -> Payment | None:
+    return order.payments.order_by("-created_at", "-id").first()
+
+
+def _method_label(payment: Payment | None) -> str:
+    if payment is None:
+        return ""
+    try:
+        return str(METHOD_LABELS[PaymentMethod(payment.method)])
+    except (KeyError, ValueError):
+        return payment.method
+
+
+def _refund(order: Order) -> Refund | None:
+    """The refund of the payment that paid the order, else of any other payment of it (one
+    that arrived after the order was cancelled or already paid)."""
+    return (
+        Refund.objects.filter(payment__order=order)
+        .select_related("payment")
+        .order_by("-payment__paid_order", "-created_at")
+        .first()
+    )
+
+
+# --- Plan → order ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def order_create_view(request: HttpRequest) -> HttpResponse:
+    """The plans page's "Renew": an order for that card, plan and currency."""
+    form = OrderCreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose a plan again."))
+        return redirect("cards:list")
+    data = form.cleaned_data
+    try:
+        order = order_create(
+            user=request.user,
+            card_id=data["card"],
+            plan_id=data["plan"],
+            currency=data["currency"],
+            idempotency_key=form.idempotency_key(),
+        )
+    except CardNotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("cards:plans", card_id=data["card"])
+    return redirect("orders:detail", public_id=order.public_id)
+
+
+# --- The summary: what is bought, and how to pay -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidityEstimate:
+    usable_from: object
+    valid_until: object
+    extends_current: bool  # the days start after the card's current validity
+
+
+def _validity_estimate(order: Order, card: Card) -> ValidityEstimate:
+    now = timezone.now()
+    start, end = renewal_window(card=card, validity_days=order.validity_days, now=now)
+    current_end = card_balance(card=card, now=now).valid_until
+    return ValidityEstimate(usable_from=start, valid_until=end, extends_current=bool(current_end))
+
+
+def _summary(request: HttpRequest, order: Order, form: PaymentMethodForm, status: int = 200) -> HttpResponse:
+    card = card_get_for(user=request.user, card_id=order.card_id)
+    open_payment = _latest_payment(order)
+    if open_payment is not None and (open_payment.state in FINAL_PAYMENT_STATES or not open_payment.redirect_url):
+        open_payment = None
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "card": card,
+            "balance": card_balance(card=card),
+            "estimate": _validity_estimate(order, card),
+            "form": form,
+            "open_payment": open_payment,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def order_detail_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    order = _own_order(request, public_id)
+    if order.state not in PAYABLE_STATES:
+        return redirect("orders:result", public_id=order.public_id)
+    return _summary(request, order, PaymentMethodForm())
+
+
+@login_required
+@require_POST
+def order_pay_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Start a payment with the chosen method and send the traveller to the gateway."""
+    order = _own_order(request, public_id)
+    form = PaymentMethodForm(request.POST)
+    if not form.is_valid():
+        return _summary(request, order, form, status=400)
+    try:
+        payment = payment_start(
+            user=request.user, order=order, method=form.cleaned_data["method"], language=get_language()
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("orders:detail", public_id=order.public_id)
+    if payment.state not in FINAL_PAYMENT_STATES and payment.redirect_url:
+        return redirect(payment.redirect_url)
+    return redirect("orders:result", public_id=order.public_id)
+
+
+@login_required
+@require_POST
+def order_cancel_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    order = _own_order(request, public_id)
+    order = order_cancel(user=request.user, order_id=order.pk)
+    if order.state != OrderState.CANCELLED:
+        messages.error(request, str(OrderNotCancellable.message))
+        return redirect("orders:result", public_id=order.public_id)
+    messages.success(request, _("Your order was cancelled. Nothing was charged."))
+    return redirect("cards:plans", card_id=order.card_id)
+
+
+# --- Back from the gateway, and the result -----------------------------------------------------
+
+
+@login_required
+@require_GET
+def order_return_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The gateway sends the traveller back here: ask it what happened to the payment (so
+    the order moves on even if its notification is late), then show the result."""
+    order = _own_order(request, public_id)
+    try:
+        payment_id = uuid.UUID(request.GET.get("payment", ""))
+    except ValueError:
+        payment_id = None
+    payment = order.payments.filter(public_id=payment_id).first() if payment_id else None
+    if payment is not None:
+        payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    return redirect("orders:result", public_id=order.public_id)
+
+
+def _waiting(order: Order, payment: Payment | None) -> bool:
+    """Whether the result can still change by itself (so the page keeps asking)."""
+    if order.state == OrderState.PAID:
+        return True
+    return (
+        order.state == OrderState.PENDING_PAYMENT
+        and payment is not None
+        and payment.state not in FINAL_PAYMENT_STATES
+    )
+
+
+def _sync_now_and_then(payment: Payment | None) -> None:
+    if payment is None or payment.state in FINAL_PAYMENT_STATES:
+        return
+    if cache.add(f"orders:result-sync:{payment.pk}", 1, timeout=SYNC_EVERY_SECONDS):
+        payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+
+
+@login_required
+@require_GET
+def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """"Renewing…" until the order is fulfilled, then "Renewed" with the new balance. The
+    page polls itself (htmx, or a meta refresh without JavaScript); a poll that finds
+    nothing new answers 204 and htmx leaves the page alone."""
+    order = _own_order(request, public_id)
+    _sync_now_and_then(_latest_payment(order))
+    order.refresh_from_db()
+    payment = _latest_payment(order)
+    refund = _refund(order)
+    # What the page shows; a poll carrying the same stamp has nothing new to show.
+    stamp = ":".join(
+        [order.state, payment.state if payment else "", refund.state if refund else ""]
+    )
+    if request.htmx and request.GET.get("shown") == stamp:
+        return HttpResponse(status=204)
+
+    card = card_get_for(user=request.user, card_id=order.card_id)
+    context = {
+        "order": order,
+        "card": card,
+        "payment": payment,
+        "refund": refund,
+        "stamp": stamp,
+        "waiting": _waiting(order, payment),
+        "refunding": order.state == OrderState.PAID and refund is not None and refund.payment.paid_order,
+        "scan_to_pay": payment is not None and payment.method in SCAN_TO_PAY,
+        "method_label": _method_label(refund.payment if refund else payment),
+        "balance": card_balance(card=card) if order.state == OrderState.FULFILLED else None,
+    }
+    template = "orders/_result_status.html" if request.htmx else "orders/order_result.html"
+    return render(request, template, context)
+
+
+# --- History and receipts ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def order_list_view(request: HttpRequest) -> HttpResponse:
+    page = Paginator(order_list_for(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})
+
+
+@login_required
+@require_GET
+def order_receipt_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    order = _own_order(request, public_id)
+    paid_by = order.payments.filter(paid_order=True).first()
+    payment = paid_by or _latest_payment(order)
+    return render(
+        request,
+        "orders/order_receipt.html",
+        {
+            "order": order,
+            "payment": payment,
+            "method_label": _method_label(payment),
+            "paid": paid_by is not None and paid_by.state == PaymentState.SUCCEEDED,
+            "refund": _refund(order),
+        },
+    )

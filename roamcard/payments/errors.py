@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+
+from roamcard.core.errors import DomainError, NotFound
+
+
+class PaymentNotFound(NotFound):
+    code = "payment_not_found"
+    message = _("Payment not found.")
+
+
+class PaymentMethodNotAvailable(DomainError):
+    code = "payment_method_not_available"
+    status = 400
+    message = _("This payment method is not available.")
+
+
+class PaymentDeclined(DomainError):
+    code = "payment_declined"
+    status = 402
+    message = _("The payment was declined. Please try another card or payment method.")
+
+
+class AmountMismatch(Exception):
+    """A gateway reported an amount or currency other than the payment's: never applied."""

@@ -1,0 +1,343 @@
+"""Alipay (支付宝) through the Open Platform, with python-alipay-sdk: the computer-website
+("page") or mobile-website ("wap") cashier, the query and refund APIs, the async notify."""
+
+import binascii
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import parse_qsl
+
+import requests
+from alipay import AliPay
+from alipay.exceptions import AliPayException, AliPayValidationError
+
+from roamcard.core.money import Money, minor_digits
+
+from ._support import pem
+from .base import (
+    EventKind,
+    GatewayResult,
+    InvalidWebhook,
+    PaymentMethod,
+    ResultStatus,
+    WebhookAck,
+    WebhookEvent,
+)
+
+# Alipay reads and writes its timestamps in China Standard Time (no daylight saving).
+ALIPAY_TZ = timezone(timedelta(hours=8), "CST")
+FUTURE_SKEW = timedelta(minutes=5)
+
+TRADE_STATUS = {
+    "TRADE_SUCCESS": ResultStatus.SUCCEEDED,
+    "TRADE_FINISHED": ResultStatus.SUCCEEDED,  # paid, and the refund window is over
+    "TRADE_CLOSED": ResultStatus.FAILED,  # never paid before the time-out (or fully refunded)
+    "WAIT_BUYER_PAY": ResultStatus.PENDING,
+}
+NOTIFY_KINDS = {
+    ResultStatus.SUCCEEDED: EventKind.PAYMENT_SUCCEEDED,
+    ResultStatus.FAILED: EventKind.PAYMENT_FAILED,
+    ResultStatus.PENDING: EventKind.IGNORED,
+}
+# Answers that say "ask again", not "no": Alipay's own system errors.
+TRANSIENT_SUB_CODES = frozenset({"ACQ.SYSTEM_ERROR", "aop.ACQ.SYSTEM_ERROR", "isp.unknow-error"})
+
+
+class _AliPayClient(AliPay):
+    """The SDK's client, with two changes: requests go through `requests` (a timeout we
+    choose, and mockable in tests) instead of urllib, and the `timestamp` every request
+    carries is China time, as Alipay expects, whatever the server's local zone."""
+
+    def __init__(self, *, http_timeout: float, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._http_timeout = http_timeout
+
+    def build_body(self, method, biz_content=None, **kwargs):
+        data = super().build_body(method, biz_content, **kwargs)
+        data["timestamp"] = datetime.now(ALIPAY_TZ).strftime("%Y-%m-%d %H:%M:%S")
+        return data
+
+    def verified_sync_response(self, data, response_type):
+        response = requests.get(self.url(self.sign_data(data)), timeout=self._http_timeout)
+        response.raise_for_status()
+        return self._verify_and_return_sync_response(response.text, response_type)
+
+    def url(self, signed_query: str) -> str:
+        return f"{self._gateway}?{signed_query}"
+
+
+class AlipayGateway:
+    """Alipay Open Platform (a China mainland merchant app, RSA2 public-key mode).
+
+    Options (PAYMENT_GATEWAYS[...]["OPTIONS"]):
+        app_id: the app's APPID on open.alipay.com.
+        app_private_key_pem: the app's RSA private key (PEM, or the bare base64 the
+            Alipay key tool prints).
+        alipay_public_key_pem: "支付宝公钥", Alipay's public key shown after uploading the
+            app public key (PEM or bare base64). Certificate mode is not supported.
+        sign_type: "RSA2" (SHA256withRSA, default) or the legacy "RSA".
+        sandbox: True to use Alipay's sandbox gateway.
+        notify_timeout: seconds after its notify_time an async notify is still accepted
+            (default 26 h: Alipay retries for about 25 h). One stamped more than 5 minutes
+            in the future is rejected too.
+        timeout: seconds per HTTP request to Alipay (default 15).
+        trade_type: "page" (computer-website cashier, default) or "wap" (mobile website).
+        currencies: currencies this merchant may price in (default ("CNY",)); others than
+            CNY are sent as `trans_currency` (cross-border merchants only).
+        timeout_express: how long the payer has, in Alipay's notation (default "30m").
+        seller_id: if set, the merchant's PID, checked against every notify.
+
+    Our payment id is `out_trade_no`; our refund id is `out_request_no`. The gateway
+    reference is Alipay's `trade_no`, known once the payer opened the cashier.
+    """
+
+    methods = (PaymentMethod.ALIPAY,)
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        app_id: str,
+        app_private_key_pem: str,
+        alipay_public_key_pem: str,
+        sign_type: str = "RSA2",
+        sandbox: bool = False,
+        notify_timeout: float = 26 * 3600,
+        timeout: float = 15,
+        trade_type: str = "page",
+        currencies: tuple[str, ...] | list[str] = ("CNY",),
+        timeout_express: str = "30m",
+        seller_id: str = "",
+    ):
+        if trade_type not in ("page", "wap"):
+            raise ValueError("AlipayGateway trade_type is 'page' or 'wap'")
+        self.name = name
+        self.app_id = str(app_id)
+        self.seller_id = seller_id
+        self.sign_type = sign_type
+        self.trade_type = trade_type
+        self.currencies = frozenset(c.upper() for c in currencies)
+        self.timeout_express = timeout_express
+        self.notify_timeout = timedelta(seconds=notify_timeout)
+        self._client = _AliPayClient(
+            appid=self.app_id,
+            app_private_key_string=pem(app_private_key_pem, "PRIVATE KEY"),
+            alipay_public_key_string=pem(alipay_public_key_pem, "PUBLIC KEY"),
+            sign_type=sign_type,
+            debug=sandbox,
+            http_timeout=timeout,
+        )
+
+    # -- calls -------------------------------------------------------------------------
+
+    def start_payment(
+        self,
+        *,
+        payment_id: str,
+        amount_minor: int,
+        currency: str,
+        method: PaymentMethod,
+        description: str,
+        return_url: str,
+        notify_url: str,
+        language: str = "en",
+    ) -> GatewayResult:
+        currency = currency.upper()
+        if currency not in self.currencies:
+            return GatewayResult(
+                status=ResultStatus.FAILED,
+                error_code="unsupported_currency",
+                error_message=f"Alipay gateway {self.name!r} does not take {currency}; "
+                f"it takes {', '.join(sorted(self.currencies))}.",
+            )
+        extra: dict[str, Any] = {"timeout_express": self.timeout_express}
+        if currency != "CNY":
+            extra["trans_currency"] = currency
+        build = (
+            self._client.api_alipay_trade_page_pay
+            if self.trade_type == "page"
+            else self._client.api_alipay_trade_wap_pay
+        )
+        # The cashier is a signed URL built here; Alipay hears of the trade when the payer
+        # opens it, so nothing can time out yet.
+        order_string = build(
+            subject=description[:256],
+            out_trade_no=payment_id,
+            total_amount=str(Money(amount_minor, currency).decimal),
+            return_url=return_url,
+            notify_url=notify_url,
+            **extra,
+        )
+        return GatewayResult(
+            status=ResultStatus.PENDING,
+            redirect_url=self._client.url(order_string),
+            amount_minor=amount_minor,
+            currency=currency,
+        )
+
+    def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
+        try:
+            answer = self._client.api_alipay_trade_query(out_trade_no=payment_id)
+        except _CALL_ERRORS as exc:
+            return _unknown(exc)
+        if answer.get("code") != "10000":
+            if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+                # Alipay creates the trade when the payer opens the cashier.
+                return _answer_result(ResultStatus.PENDING, answer)
+            return _answer_result(ResultStatus.UNKNOWN, answer)
+        status = TRADE_STATUS.get(answer.get("trade_status", ""), ResultStatus.UNKNOWN)
+        currency = answer.get("trans_currency") or "CNY"
+        return GatewayResult(
+            status=status,
+            reference=answer.get("trade_no", ""),
+            amount_minor=_minor(answer.get("total_amount"), currency),
+            currency=currency,
+            raw=answer,
+        )
+
+    def refund(
+        self,
+        *,
+        refund_id: str,
+        payment_id: str,
+        reference: str,
+        amount_minor: int,
+        currency: str,
+        reason: str = "",
+    ) -> GatewayResult:
+        amount = str(Money(amount_minor, currency.upper()).decimal)
+        try:
+            answer = self._client.api_alipay_trade_refund(
+                refund_amount=amount,
+                out_trade_no=payment_id,
+                out_request_no=refund_id,
+                refund_reason=reason[:256],
+            )
+            if answer.get("code") == "10000" and answer.get("fund_change") != "Y":
+                # "N" is also what a repeated request for a refund already made answers:
+                # Alipay's advice is to ask the refund query which it was.
+                return self._refund_status(refund_id=refund_id, payment_id=payment_id)
+        except _CALL_ERRORS as exc:
+            return _unknown(exc)
+        if answer.get("code") == "10000":
+            return _answer_result(ResultStatus.SUCCEEDED, answer)
+        transient = answer.get("code") == "20000" or answer.get("sub_code") in TRANSIENT_SUB_CODES
+        return _answer_result(ResultStatus.UNKNOWN if transient else ResultStatus.FAILED, answer)
+
+    def _refund_status(self, *, refund_id: str, payment_id: str) -> GatewayResult:
+        answer = self._client.api_alipay_trade_fastpay_refund_query(
+            out_request_no=refund_id, out_trade_no=payment_id
+        )
+        if answer.get("code") != "10000" or not answer.get("refund_amount"):
+            return _answer_result(ResultStatus.UNKNOWN, answer, error_code="refund_not_confirmed")
+        # Alipay leaves refund_status out for a refund that went through.
+        if answer.get("refund_status", "REFUND_SUCCESS") != "REFUND_SUCCESS":
+            return _answer_result(ResultStatus.PENDING, answer)
+        return _answer_result(ResultStatus.SUCCEEDED, answer)
+
+    # -- webhooks ----------------------------------------------------------------------
+
+    def parse_webhook(self, *, headers: dict[str, str], body: bytes) -> WebhookEvent:
+        try:
+            params = dict(
+                parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
+            )
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise InvalidWebhook("body is not a form") from exc
+        signature = params.pop("sign", "")
+        if not signature:
+            raise InvalidWebhook("unsigned notify")
+        if params.get("sign_type", self.sign_type) != self.sign_type:
+            raise InvalidWebhook(f"sign_type {params.get('sign_type')!r} is not {self.sign_type!r}")
+        try:
+            valid = self._client.verify(dict(params), signature)  # the SDK drops sign_type
+        except (AliPayException, ValueError, binascii.Error):
+            valid = False
+        if not valid:
+            raise InvalidWebhook("bad signature")
+        if params.get("app_id") != self.app_id:
+            raise InvalidWebhook(f"notify for app_id {params.get('app_id')!r}")
+        if self.seller_id and params.get("seller_id") != self.seller_id:
+            raise InvalidWebhook(f"notify for seller_id {params.get('seller_id')!r}")
+        self._check_notify_time(params.get("notify_time", ""))
+        if not params.get("notify_id"):
+            raise InvalidWebhook("notify without notify_id")
+
+        currency = params.get("trans_currency") or "CNY"
+        if params.get("out_biz_no") and params.get("refund_fee"):
+            # A refund changes the trade too: its notify carries out_biz_no = our refund id.
+            kind, refund_id, amount = (
+                EventKind.REFUND_SUCCEEDED,
+                params["out_biz_no"],
+                params["refund_fee"],
+            )
+        else:
+            status = TRADE_STATUS.get(params.get("trade_status", ""), ResultStatus.PENDING)
+            kind, refund_id, amount = NOTIFY_KINDS[status], "", params.get("total_amount")
+        return WebhookEvent(
+            event_id=params["notify_id"],
+            kind=kind,
+            payment_id=params.get("out_trade_no", ""),
+            refund_id=refund_id,
+            reference=params.get("trade_no", ""),
+            amount_minor=_minor(amount, currency),
+            currency=currency,
+            raw=params,
+        )
+
+    def _check_notify_time(self, value: str) -> None:
+        try:
+            sent = datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=ALIPAY_TZ)
+        except ValueError as exc:
+            raise InvalidWebhook(f"bad notify_time {value!r}") from exc
+        now = datetime.now(ALIPAY_TZ)
+        if sent > now + FUTURE_SKEW:
+            raise InvalidWebhook("notify_time in the future")
+        if sent < now - self.notify_timeout:
+            raise InvalidWebhook("notify_time too old")
+
+    def webhook_ack(self, event: WebhookEvent | None) -> WebhookAck:
+        # Alipay keeps re-sending until it reads exactly these seven characters.
+        return WebhookAck(status=200, body=b"success", content_type="text/plain")
+
+
+_CALL_ERRORS = (requests.RequestException, AliPayException, AliPayValidationError, ValueError)
+
+
+def _unknown(exc: Exception) -> GatewayResult:
+    """No trustworthy answer: a network failure, an HTTP error, an unsigned error answer
+    or one whose signature does not verify. Ask again later."""
+    if isinstance(exc, AliPayValidationError):
+        code, message = "bad_response_signature", "Alipay's answer failed signature verification."
+    else:
+        code, message = type(exc).__name__, str(exc)
+    return GatewayResult(status=ResultStatus.UNKNOWN, error_code=code, error_message=message[:300])
+
+
+def _answer_result(
+    status: ResultStatus, answer: dict[str, Any], *, error_code: str = ""
+) -> GatewayResult:
+    failed = status != ResultStatus.SUCCEEDED
+    currency = answer.get("trans_currency") or "CNY"
+    return GatewayResult(
+        status=status,
+        reference=answer.get("trade_no", ""),
+        amount_minor=_minor(answer.get("refund_fee") or answer.get("refund_amount"), currency),
+        currency=currency,
+        error_code=(error_code or answer.get("sub_code") or answer.get("code", ""))
+        if failed
+        else "",
+        error_message=(answer.get("sub_msg") or answer.get("msg") or "")[:300] if failed else "",
+        raw=answer,
+    )
+
+
+def _minor(amount: str | None, currency: str) -> int | None:
+    """Alipay's decimal string ("19.99") -> minor units (1999)."""
+    if not amount:
+        return None
+    try:
+        value = Decimal(amount).scaleb(minor_digits(currency))
+    except InvalidOperation:
+        return None
+    return int(value) if value == value.to_integral_value() else None

@@ -1,0 +1,44 @@
+"""Gateways are chosen in settings, the way Django chooses EMAIL_BACKEND:
+
+    PAYMENT_GATEWAYS = {
+        "sandbox": {"BACKEND": "roamcard.payments.gateways.sandbox.SandboxGateway", "OPTIONS": {...}},
+        "stripe": {"BACKEND": "roamcard.payments.gateways.stripe_gateway.StripeGateway", "OPTIONS": {...}},
+    }
+    PAYMENT_METHOD_GATEWAYS = {"card": "stripe", "alipay": "alipay", "wechat_pay": "wechatpay"}
+
+Each backend class is constructed with its OPTIONS as keyword arguments and `name`."""
+
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from .base import PaymentGateway, PaymentMethod
+
+
+@cache
+def _build(name: str) -> PaymentGateway:
+    try:
+        config = settings.PAYMENT_GATEWAYS[name]
+    except KeyError as exc:
+        raise ImproperlyConfigured(f"No payment gateway named {name!r} in PAYMENT_GATEWAYS") from exc
+    backend = import_string(config["BACKEND"])
+    return backend(name=name, **config.get("OPTIONS", {}))
+
+
+def get_gateway(name: str) -> PaymentGateway:
+    return _build(name)
+
+
+def gateway_for_method(method: PaymentMethod | str) -> PaymentGateway:
+    return get_gateway(settings.PAYMENT_METHOD_GATEWAYS[str(method)])
+
+
+def enabled_methods() -> list[PaymentMethod]:
+    return [PaymentMethod(m) for m in settings.PAYMENT_METHOD_GATEWAYS]
+
+
+def reset_gateway_cache() -> None:
+    """Tests that change PAYMENT_GATEWAYS call this."""
+    _build.cache_clear()

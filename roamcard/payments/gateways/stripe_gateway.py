@@ -1,0 +1,392 @@
+"""Stripe, through hosted Checkout Sessions (cards; Alipay and WeChat Pay where the Stripe
+account has them enabled)."""
+
+import json
+import time
+from typing import Any
+
+import stripe
+
+from roamcard.core.money import minor_digits
+
+from ._support import header
+from .base import (
+    EventKind,
+    GatewayResult,
+    InvalidWebhook,
+    PaymentMethod,
+    ResultStatus,
+    WebhookAck,
+    WebhookEvent,
+)
+
+# Stripe's own unit per currency (docs.stripe.com/currencies). It follows ISO 4217 for all
+# but ISK, so our minor units pass through unchanged (JPY and KRW are whole yen and won on
+# both sides). ISK has no minor unit in ISO 4217, but Stripe keeps it two-decimal and wants
+# whole krónur, i.e. multiples of 100.
+STRIPE_ZERO_DECIMAL = frozenset(
+    ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA"]
+    + ["PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
+)
+STRIPE_THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
+
+STRIPE_PAYMENT_METHOD_TYPES = {
+    PaymentMethod.CARD: "card",
+    PaymentMethod.ALIPAY: "alipay",
+    PaymentMethod.WECHAT_PAY: "wechat_pay",
+}
+
+# Checkout's locales for our language codes; anything else lets Checkout pick ("auto").
+CHECKOUT_LOCALES = {
+    "en": "en",
+    "zh-hans": "zh",
+    "zh-cn": "zh",
+    "zh": "zh",
+    "zh-hant": "zh-TW",
+    "zh-tw": "zh-TW",
+    "zh-hk": "zh-HK",
+    "ja": "ja",
+    "ko": "ko",
+}
+
+
+def _stripe_digits(currency: str) -> int:
+    if currency in STRIPE_ZERO_DECIMAL:
+        return 0
+    if currency in STRIPE_THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def to_stripe_amount(amount_minor: int, currency: str) -> int:
+    """Our minor units (ISO 4217 digits) -> the integer Stripe expects for `currency`."""
+    shift = _stripe_digits(currency) - minor_digits(currency)
+    if shift >= 0:
+        return amount_minor * 10**shift
+    amount, remainder = divmod(amount_minor, 10**-shift)
+    if remainder:
+        raise ValueError(f"{amount_minor} {currency} cannot be expressed in Stripe's unit")
+    return amount
+
+
+def from_stripe_amount(amount: int, currency: str) -> int:
+    shift = _stripe_digits(currency) - minor_digits(currency)
+    if shift >= 0:
+        return amount // 10**shift
+    return amount * 10**-shift
+
+
+class StripeGateway:
+    """Stripe Checkout.
+
+    Options (PAYMENT_GATEWAYS[...]["OPTIONS"]):
+        secret_key: the account's secret (or restricted) API key, ``sk_live_...`` / ``sk_test_...``.
+        webhook_secret: the signing secret of the webhook endpoint, ``whsec_...``.
+        publishable_key: ``pk_...``; not needed by Checkout, kept for pages that embed Stripe.js.
+        webhook_tolerance: seconds a webhook's signed timestamp may be off from our clock,
+            either way (default 300).
+        api_base: another API address (stripe-mock in tests); default Stripe's.
+        methods: payment methods routed to this gateway (default ``("card",)``; add
+            ``"alipay"`` / ``"wechat_pay"`` when they are enabled on the Stripe account).
+        timeout: seconds per HTTP request to Stripe (default 30).
+        max_network_retries: Stripe's own retries of a failed connection, made safe by our
+            idempotency keys (default 2).
+
+    The gateway reference of a payment is the Checkout Session id (``cs_...``); our payment
+    id is its idempotency key, ``client_reference_id`` and ``metadata.payment_id`` (also on
+    the PaymentIntent and so on the charge). Refunds carry ``metadata.refund_id``.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        secret_key: str,
+        webhook_secret: str,
+        publishable_key: str = "",
+        webhook_tolerance: int = 300,
+        api_base: str | None = None,
+        methods: tuple[str, ...] | list[str] = ("card",),
+        timeout: float = 30,
+        max_network_retries: int = 2,
+    ):
+        if not secret_key or not webhook_secret:
+            raise ValueError("StripeGateway needs secret_key and webhook_secret")
+        self.name = name
+        self.methods = tuple(PaymentMethod(m) for m in methods)
+        self.publishable_key = publishable_key
+        self._webhook_secret = webhook_secret
+        self._tolerance = int(webhook_tolerance)
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_base} if api_base else None,
+            http_client=stripe.RequestsClient(timeout=timeout),
+            max_network_retries=max_network_retries,
+        )
+
+    # -- calls -------------------------------------------------------------------------
+
+    def start_payment(
+        self,
+        *,
+        payment_id: str,
+        amount_minor: int,
+        currency: str,
+        method: PaymentMethod,
+        description: str,
+        return_url: str,
+        notify_url: str,
+        language: str = "en",
+    ) -> GatewayResult:
+        # notify_url is unused: Stripe sends webhooks to the endpoint registered in its
+        # dashboard (see docs/payments-going-live.md).
+        method = PaymentMethod(method)
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency.lower(),
+                        "unit_amount": to_stripe_amount(amount_minor, currency),
+                        "product_data": {"name": description},
+                    },
+                }
+            ],
+            "payment_method_types": [STRIPE_PAYMENT_METHOD_TYPES[method]],
+            "client_reference_id": payment_id,
+            "metadata": {"payment_id": payment_id},
+            "payment_intent_data": {"metadata": {"payment_id": payment_id}},
+            "success_url": return_url,
+            "cancel_url": return_url,
+            "locale": CHECKOUT_LOCALES.get(language.lower(), "auto"),
+        }
+        if method == PaymentMethod.WECHAT_PAY:
+            params["payment_method_options"] = {"wechat_pay": {"client": "web"}}
+        try:
+            session = self._client.v1.checkout.sessions.create(
+                params, {"idempotency_key": payment_id}
+            )
+        except stripe.StripeError as exc:
+            return _error_result(exc)
+        return GatewayResult(
+            status=ResultStatus.PENDING,
+            reference=session.id,
+            redirect_url=session.url or "",
+            amount_minor=amount_minor,
+            currency=currency,
+            raw=session.to_dict(),
+        )
+
+    def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
+        if not reference:
+            # Only start_payment learns the session id. Without one no payer ever saw a
+            # Checkout page for this payment, so no money can have been taken through it.
+            return GatewayResult(
+                status=ResultStatus.FAILED,
+                error_code="not_started",
+                error_message="No Checkout Session was created for this payment.",
+            )
+        try:
+            session = self._client.v1.checkout.sessions.retrieve(
+                reference, {"expand": ["payment_intent"]}
+            )
+        except stripe.StripeError as exc:
+            # Whatever went wrong, we did not learn what became of the payment.
+            return _error_result(exc, status=ResultStatus.UNKNOWN)
+        data = session.to_dict()
+        currency = (data.get("currency") or "").upper()
+        amount = data.get("amount_total")
+        intent = data.get("payment_intent") or {}
+        if data.get("payment_status") == "paid":
+            status = ResultStatus.SUCCEEDED
+        elif data.get("status") == "expired":
+            status = ResultStatus.FAILED
+        elif data.get("status") == "complete" and intent.get("status") in (
+            "canceled",
+            "requires_payment_method",
+        ):
+            status = ResultStatus.FAILED  # a delayed method (bank debit, voucher) failed
+        else:
+            status = ResultStatus.PENDING
+        error = intent.get("last_payment_error") or {}
+        return GatewayResult(
+            status=status,
+            reference=session.id,
+            redirect_url=data.get("url") or "",
+            amount_minor=from_stripe_amount(amount, currency) if amount is not None else None,
+            currency=currency,
+            error_code=error.get("decline_code") or error.get("code") or "",
+            error_message=error.get("message") or "",
+            raw=data,
+        )
+
+    def refund(
+        self,
+        *,
+        refund_id: str,
+        payment_id: str,
+        reference: str,
+        amount_minor: int,
+        currency: str,
+        reason: str = "",
+    ) -> GatewayResult:
+        try:
+            payment_intent = self._payment_intent_id(reference)
+            if not payment_intent:
+                return GatewayResult(
+                    status=ResultStatus.FAILED,
+                    error_code="not_paid",
+                    error_message="The Checkout Session has no payment to refund.",
+                )
+            refund = self._client.v1.refunds.create(
+                {
+                    "payment_intent": payment_intent,
+                    "amount": to_stripe_amount(amount_minor, currency),
+                    "metadata": {
+                        "refund_id": refund_id,
+                        "payment_id": payment_id,
+                        "reason": reason[:500],
+                    },
+                },
+                {"idempotency_key": refund_id},
+            )
+        except stripe.StripeError as exc:
+            return _error_result(exc)
+        status = {
+            "succeeded": ResultStatus.SUCCEEDED,
+            "failed": ResultStatus.FAILED,
+            "canceled": ResultStatus.FAILED,
+        }.get(refund.status or "", ResultStatus.PENDING)  # pending, requires_action
+        return GatewayResult(
+            status=status,
+            reference=refund.id,
+            amount_minor=from_stripe_amount(refund.amount, currency),
+            currency=refund.currency.upper(),
+            error_code=getattr(refund, "failure_reason", None) or "",
+            raw=refund.to_dict(),
+        )
+
+    def _payment_intent_id(self, reference: str) -> str:
+        if reference.startswith("pi_"):
+            return reference
+        session = self._client.v1.checkout.sessions.retrieve(reference)
+        intent = session.payment_intent
+        return intent if isinstance(intent, str) else (intent.id if intent else "")
+
+    # -- webhooks ----------------------------------------------------------------------
+
+    def parse_webhook(self, *, headers: dict[str, str], body: bytes) -> WebhookEvent:
+        signature = header(headers, "Stripe-Signature")
+        if not signature:
+            raise InvalidWebhook("missing Stripe-Signature header")
+        # Stripe's check rejects old timestamps only; a signed timestamp from the future is
+        # as suspicious (a wrong clock or a replay window pushed forward).
+        timestamp = _signed_timestamp(signature)
+        if timestamp > time.time() + self._tolerance:
+            raise InvalidWebhook("timestamp in the future")
+        try:
+            event = self._client.construct_event(
+                body, signature, self._webhook_secret, tolerance=self._tolerance
+            )
+        except stripe.SignatureVerificationError as exc:
+            raise InvalidWebhook(f"bad signature: {exc.user_message or exc}") from exc
+        except ValueError as exc:
+            raise InvalidWebhook("body is not JSON") from exc
+        data = json.loads(body)
+        obj = (data.get("data") or {}).get("object") or {}
+        kind = _event_kind(event.type, obj)
+        metadata = obj.get("metadata") or {}
+        currency = (obj.get("currency") or "").upper()
+        if obj.get("object") == "checkout.session":
+            payment_id = metadata.get("payment_id") or obj.get("client_reference_id") or ""
+            amount = obj.get("amount_total")
+            reference = obj.get("id", "")
+            refund_id = ""
+        elif obj.get("object") == "charge":
+            payment_id = metadata.get("payment_id", "")
+            amount = obj.get("amount_refunded")
+            # Recent API versions leave the charge's refund list out: then the core finds
+            # the refund by our payment id.
+            refunds = (obj.get("refunds") or {}).get("data") or [{}]
+            reference = refunds[0].get("id", "")
+            refund_id = (refunds[0].get("metadata") or {}).get("refund_id", "")
+        elif obj.get("object") == "refund":
+            payment_id = metadata.get("payment_id", "")
+            amount = obj.get("amount")
+            reference = obj.get("id", "")
+            refund_id = metadata.get("refund_id", "")
+        else:
+            payment_id, amount, reference, refund_id = (
+                metadata.get("payment_id", ""),
+                None,
+                obj.get("id", ""),
+                "",
+            )
+        return WebhookEvent(
+            event_id=event.id,
+            kind=kind,
+            payment_id=payment_id,
+            refund_id=refund_id,
+            reference=reference,
+            amount_minor=from_stripe_amount(amount, currency)
+            if amount is not None and currency
+            else None,
+            currency=currency,
+            error_code=obj.get("failure_reason") or "",
+            raw=data,
+        )
+
+    def webhook_ack(self, event: WebhookEvent | None) -> WebhookAck:
+        return WebhookAck(status=200, body=b'{"received": true}', content_type="application/json")
+
+
+def _signed_timestamp(signature_header: str) -> int:
+    for item in signature_header.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t":
+            try:
+                return int(value)
+            except ValueError:
+                break
+    raise InvalidWebhook("no timestamp in Stripe-Signature header")
+
+
+def _event_kind(event_type: str, obj: dict[str, Any]) -> EventKind:
+    if event_type == "checkout.session.completed":
+        # "unpaid" here is a delayed method still in flight: its async_payment_* follows.
+        return (
+            EventKind.PAYMENT_SUCCEEDED
+            if obj.get("payment_status") == "paid"
+            else EventKind.IGNORED
+        )
+    if event_type == "checkout.session.async_payment_succeeded":
+        return EventKind.PAYMENT_SUCCEEDED
+    if event_type in ("checkout.session.async_payment_failed", "checkout.session.expired"):
+        return EventKind.PAYMENT_FAILED
+    if event_type == "charge.refunded":
+        return EventKind.REFUND_SUCCEEDED
+    if event_type in ("refund.updated", "charge.refund.updated"):
+        if obj.get("status") == "succeeded":
+            return EventKind.REFUND_SUCCEEDED
+        if obj.get("status") in ("failed", "canceled"):
+            return EventKind.REFUND_FAILED
+    return EventKind.IGNORED
+
+
+def _error_result(exc: stripe.StripeError, *, status: ResultStatus | None = None) -> GatewayResult:
+    """A connection failure, a 5xx or a rate limit may or may not have done the thing:
+    UNKNOWN. Any other error from Stripe (a 4xx: declined, invalid, not allowed) did not."""
+    if status is None:
+        transient = isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError) or (
+            isinstance(exc, stripe.APIError) or (exc.http_status or 0) >= 500
+        )
+        status = ResultStatus.UNKNOWN if transient else ResultStatus.FAILED
+    body = exc.json_body if isinstance(exc.json_body, dict) else {}
+    error = body.get("error") or {}
+    return GatewayResult(
+        status=status,
+        error_code=error.get("decline_code") or error.get("code") or exc.code or type(exc).__name__,
+        error_message=(exc.user_message or str(exc))[:300],
+        raw=body,
+    )

@@ -1,0 +1,123 @@
+"""The webhook endpoint as a gateway meets it: verify first, store everything, acknowledge,
+apply once."""
+
+import json
+import time
+
+import pytest
+from django.urls import reverse
+
+from roamcard.cards.models import Bucket
+from roamcard.orders.choices import OrderState
+from roamcard.payments.models import WebhookDelivery
+from roamcard.sandbox import signing
+from roamcard.sandbox.models import SandboxEvent
+from tests.flows.helpers import pay_with, start_card_payment
+
+pytestmark = pytest.mark.django_db(transaction=True)
+URL = reverse("payments:webhook", kwargs={"gateway": "sandbox"})
+SECRET = "sandbox-webhook-secret-for-development"
+
+
+def _post(client, body: bytes, *, timestamp=None, secret=SECRET, header=None):
+    signature = header if header is not None else signing.sign(secret=secret, body=body, timestamp=timestamp)
+    return client.post(URL, data=body, content_type="application/json",
+                       headers={"Sandbox-Signature": signature})
+
+
+def _succeeded_event_body(renewal_setup) -> tuple[bytes, object]:
+    traveller, card, plan = renewal_setup
+    order, payment = start_card_payment(traveller, card, plan)
+    pay_with(payment)  # the sandbox's own delivery fails: nothing listens in tests
+    event = SandboxEvent.objects.get(charge__merchant_payment_id=str(payment.public_id), type="payment.succeeded")
+    return json.dumps(event.payload).encode(), order
+
+
+def test_a_signed_notification_is_acknowledged_and_renews_the_card(client, renewal_setup):
+    body, order = _succeeded_event_body(renewal_setup)
+
+    response = _post(client, body)
+
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.state == OrderState.FULFILLED
+    assert WebhookDelivery.objects.get().outcome == WebhookDelivery.Outcome.PROCESSED
+
+
+def test_the_same_event_delivered_again_is_stored_as_a_duplicate_and_applied_once(client, renewal_setup):
+    body, order = _succeeded_event_body(renewal_setup)
+
+    responses = [_post(client, body) for _ in range(3)]
+
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    outcomes = sorted(WebhookDelivery.objects.values_list("outcome", flat=True))
+    assert outcomes == ["duplicate", "duplicate", "processed"]
+    assert Bucket.objects.filter(card_id=order.card_id).count() == 1
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["bad_signature", "mutated_body", "too_old", "in_the_future", "missing_header", "wrong_secret"],
+)
+def test_a_notification_failing_verification_is_rejected_and_nothing_is_applied(client, renewal_setup, tamper):
+    body, order = _succeeded_event_body(renewal_setup)
+    now = int(time.time())
+    if tamper == "bad_signature":
+        response = _post(client, body, header=f"t={now},v1={'0' * 64}")
+    elif tamper == "mutated_body":
+        header = signing.sign(secret=SECRET, body=body)
+        mutated = json.loads(body)
+        mutated["data"]["amount"] = 1
+        response = _post(client, json.dumps(mutated).encode(), header=header)
+    elif tamper == "too_old":
+        response = _post(client, body, timestamp=now - 3600)
+    elif tamper == "in_the_future":
+        response = _post(client, body, timestamp=now + 3600)
+    elif tamper == "missing_header":
+        response = _post(client, body, header="")
+    else:
+        response = _post(client, body, secret="someone-else")
+
+    assert response.status_code == 400
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.outcome == WebhookDelivery.Outcome.REJECTED
+    assert delivery.body == body.decode() or tamper == "mutated_body"
+    order.refresh_from_db()
+    assert order.state == OrderState.PENDING_PAYMENT
+    assert not Bucket.objects.filter(card_id=order.card_id).exists()
+
+
+def test_an_amount_that_does_not_match_the_order_is_flagged_and_not_applied(client, renewal_setup):
+    body, order = _succeeded_event_body(renewal_setup)
+    payload = json.loads(body)
+    payload["id"] = "evt_forged_amount"
+    payload["data"]["amount"] = 1
+    forged = json.dumps(payload).encode()
+
+    response = _post(client, forged)
+
+    assert response.status_code == 200  # acknowledged: the vendor must not retry it forever
+    delivery = WebhookDelivery.objects.get(event_id="evt_forged_amount")
+    assert delivery.outcome == WebhookDelivery.Outcome.FLAGGED
+    assert "6800" in delivery.reason
+    order.refresh_from_db()
+    assert order.state == OrderState.PENDING_PAYMENT
+    assert order.payments.get().events.filter(kind="flagged").exists()
+
+
+def test_a_currency_that_does_not_match_is_flagged(client, renewal_setup):
+    body, order = _succeeded_event_body(renewal_setup)
+    payload = json.loads(body)
+    payload["id"] = "evt_forged_currency"
+    payload["data"]["currency"] = "USD"
+
+    _post(client, json.dumps(payload).encode())
+
+    assert WebhookDelivery.objects.get(event_id="evt_forged_currency").outcome == "flagged"
+    order.refresh_from_db()
+    assert order.state == OrderState.PENDING_PAYMENT
+
+
+def test_an_unknown_gateway_is_a_404(client):
+    response = client.post("/payments/webhooks/nope/", data=b"{}", content_type="application/json")
+    assert response.status_code == 404

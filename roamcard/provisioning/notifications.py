@@ -1,0 +1,62 @@
+"""The messages a renewal sends, in the traveller's language and time zone."""
+
+import zoneinfo
+
+from django.utils import timezone, translation
+
+from roamcard.cards.models import Card
+from roamcard.cards.selectors import card_balance
+from roamcard.core.formatting import format_bytes
+from roamcard.notifications.services import message_render_and_queue
+from roamcard.orders.models import Order
+
+
+def _local_time(user, moment) -> str:
+    if moment is None:
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(moment, zone), "DATETIME_FORMAT")
+
+
+def _send_both(*, user, kind: str, context: dict) -> None:
+    language = user.preferred_language or "en"
+    for channel, to in (("sms", user.phone), ("email", user.email)):
+        if to:
+            message_render_and_queue(
+                channel=channel, to=to, kind=kind, context=context, user=user, language=language
+            )
+
+
+def notify_renewal_confirmed(*, order: Order, card: Card) -> None:
+    user = order.user
+    language = user.preferred_language or "en"
+    balance = card_balance(card=Card.objects.get(pk=card.pk))
+    with translation.override(language):
+        context = {
+            "order": order,
+            "card_name": card.label or card.iccid_masked,
+            "plan_name": order.plan_name,
+            "unlimited": balance.unlimited,
+            "data_left": format_bytes(balance.bytes_remaining, language=language),
+            "valid_until": _local_time(user, balance.valid_until),
+            "amount": order.money.format(language),
+        }
+    _send_both(user=user, kind="renewal_confirmed", context=context)
+
+
+def notify_renewal_refunded(*, order: Order) -> None:
+    user = order.user
+    language = user.preferred_language or "en"
+    with translation.override(language):
+        context = {
+            "order": order,
+            "card_name": order.card.label or order.card.iccid_masked,
+            "plan_name": order.plan_name,
+            "amount": order.money.format(language),
+        }
+    _send_both(user=user, kind="renewal_refunded", context=context)

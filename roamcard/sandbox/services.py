@@ -1,0 +1,227 @@
+"""The sandbox vendor: charges, the payer's choices on its pages, refunds, and
+notifications delivered to the merchant over HTTP with retries and backoff."""
+
+import json
+import logging
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from roamcard.core.tasks import enqueue_on_commit
+
+from . import signing
+from .models import SandboxCharge, SandboxEvent, SandboxRefund
+
+logger = logging.getLogger(__name__)
+
+Status = SandboxCharge.Status
+
+
+@dataclass(frozen=True)
+class TestCard:
+    number: str
+    label: object
+    outcome: str  # succeed | decline | action | lose_notification
+    failure_code: str = ""
+    failure_message: object = ""
+
+
+TEST_CARDS = [
+    TestCard("4242424242424242", _("Succeeds"), "succeed"),
+    TestCard("4000000000003220", _("Needs an extra confirmation step (3-D Secure)"), "action"),
+    TestCard("4000000000000002", _("Declined"), "decline", "card_declined", _("Your card was declined.")),
+    TestCard("4000000000009995", _("Declined: insufficient funds"), "decline", "insufficient_funds",
+             _("Your card has insufficient funds.")),
+    TestCard("4000000000000259", _("Succeeds, but the notification to the shop is lost"), "lose_notification"),
+]
+_BY_NUMBER = {card.number: card for card in TEST_CARDS}
+
+NOTIFY_BACKOFF_SECONDS = [1, 2, 5, 15, 60, 300, 900]
+
+
+class SandboxError(Exception):
+    """The sandbox refuses a request (as a vendor answers 4xx)."""
+
+
+def _secret() -> str:
+    return settings.PAYMENT_GATEWAYS["sandbox"]["OPTIONS"]["secret"]
+
+
+def sandbox_charge_create(
+    *,
+    merchant_payment_id: str,
+    amount_minor: int,
+    currency: str,
+    method: str,
+    description: str,
+    return_url: str,
+    notify_url: str,
+    language: str = "en",
+) -> SandboxCharge:
+    """Idempotent by the merchant's payment id, as the vendor's idempotency key."""
+    charge, created = SandboxCharge.objects.get_or_create(
+        merchant_payment_id=merchant_payment_id,
+        defaults={
+            "amount_minor": amount_minor,
+            "currency": currency.upper(),
+            "method": method,
+            "description": description[:200],
+            "language": language,
+            "return_url": return_url,
+            "notify_url": notify_url,
+        },
+    )
+    if not created and (charge.amount_minor, charge.currency) != (amount_minor, currency.upper()):
+        raise SandboxError("idempotency key reused with a different amount")
+    return charge
+
+
+def sandbox_charge_get(*, merchant_payment_id: str) -> SandboxCharge | None:
+    return SandboxCharge.objects.filter(merchant_payment_id=merchant_payment_id).first()
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def sandbox_pay_by_card(*, charge_id: str, number: str) -> SandboxCharge:
+    """The payer submits a card on the hosted page."""
+    number = _digits(number)
+    test_card = _BY_NUMBER.get(number)
+    with transaction.atomic():
+        charge = SandboxCharge.objects.select_for_update().get(pk=charge_id)
+        if charge.status != Status.REQUIRES_PAYMENT:
+            return charge
+        charge.card_last4 = number[-4:]
+        if test_card is None:
+            _finish(charge, Status.FAILED, "unknown_test_card",
+                    "Only the test cards listed on the page work in the sandbox.")
+        elif test_card.outcome == "action":
+            charge.status = Status.REQUIRES_ACTION
+            charge.save()
+        elif test_card.outcome == "decline":
+            _finish(charge, Status.FAILED, test_card.failure_code, str(test_card.failure_message))
+        else:
+            charge.lose_notification = test_card.outcome == "lose_notification"
+            _finish(charge, Status.SUCCEEDED)
+    return charge
+
+
+def sandbox_confirm_action(*, charge_id: str, approve: bool) -> SandboxCharge:
+    """The payer answers the bank's extra confirmation step."""
+    with transaction.atomic():
+        charge = SandboxCharge.objects.select_for_update().get(pk=charge_id)
+        if charge.status != Status.REQUIRES_ACTION:
+            return charge
+        if approve:
+            _finish(charge, Status.SUCCEEDED)
+        else:
+            _finish(charge, Status.FAILED, "authentication_failed", "The payment was not confirmed with the bank.")
+    return charge
+
+
+def sandbox_wallet_answer(*, charge_id: str, approve: bool) -> SandboxCharge:
+    """The payer confirms (or cancels) in the Alipay / WeChat Pay app after scanning."""
+    with transaction.atomic():
+        charge = SandboxCharge.objects.select_for_update().get(pk=charge_id)
+        if charge.status != Status.REQUIRES_PAYMENT:
+            return charge
+        if approve:
+            _finish(charge, Status.SUCCEEDED)
+        else:
+            _finish(charge, Status.FAILED, "payer_cancelled", "The payment was cancelled in the wallet.")
+    return charge
+
+
+def _finish(charge: SandboxCharge, status: str, failure_code: str = "", failure_message: str = "") -> None:
+    charge.status = status
+    charge.failure_code = failure_code
+    charge.failure_message = failure_message
+    charge.save()
+    _emit(
+        charge,
+        "payment.succeeded" if status == Status.SUCCEEDED else "payment.failed",
+    )
+
+
+def sandbox_refund_create(*, merchant_payment_id: str, merchant_refund_id: str, amount_minor: int) -> SandboxRefund:
+    """A full refund, idempotent by the merchant's refund id."""
+    with transaction.atomic():
+        existing = SandboxRefund.objects.filter(merchant_refund_id=merchant_refund_id).first()
+        if existing is not None:
+            return existing
+        charge = SandboxCharge.objects.select_for_update().filter(merchant_payment_id=merchant_payment_id).first()
+        if charge is None or charge.status != Status.SUCCEEDED:
+            raise SandboxError("only a succeeded charge can be refunded")
+        if amount_minor != charge.amount_minor:
+            raise SandboxError("the sandbox refunds only the full amount")
+        if hasattr(charge, "refund"):
+            raise SandboxError("this charge is already refunded")
+        refund = SandboxRefund.objects.create(
+            merchant_refund_id=merchant_refund_id, charge=charge, amount_minor=amount_minor
+        )
+        _emit(charge, "refund.succeeded", refund=refund)
+    return refund
+
+
+def _emit(charge: SandboxCharge, event_type: str, refund: SandboxRefund | None = None) -> SandboxEvent:
+    data = {
+        "charge": charge.id,
+        "merchant_payment_id": charge.merchant_payment_id,
+        "amount": charge.amount_minor,
+        "currency": charge.currency,
+        "method": charge.method,
+        "status": charge.status,
+        "failure_code": charge.failure_code,
+        "failure_message": charge.failure_message,
+    }
+    if refund is not None:
+        data.update({"refund": refund.id, "merchant_refund_id": refund.merchant_refund_id})
+    event = SandboxEvent(type=event_type, charge=charge, payload={})
+    event.payload = {"id": event.id, "type": event_type, "created": int(timezone.now().timestamp()), "data": data}
+    event.save()
+    if not (charge.lose_notification and event_type.startswith("payment.")):
+        from .tasks import sandbox_deliver_task
+
+        enqueue_on_commit(sandbox_deliver_task, event.id)
+    return event
+
+
+def sandbox_deliver(*, event_id: str) -> bool:
+    """POST one notification to the merchant. On failure it is tried again later, with a
+    growing delay, until NOTIFY_BACKOFF_SECONDS runs out. Returns True once delivered."""
+    from .tasks import sandbox_deliver_task
+
+    event = SandboxEvent.objects.select_related("charge").get(pk=event_id)
+    if event.delivered_at is not None:
+        return True
+    body = json.dumps(event.payload, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        signing.HEADER: signing.sign(secret=_secret(), body=body),
+        "User-Agent": "roamcard-sandbox/1",
+    }
+    error = ""
+    try:
+        response = requests.post(event.charge.notify_url, data=body, headers=headers, timeout=10)
+        if 200 <= response.status_code < 300:
+            SandboxEvent.objects.filter(pk=event.pk).update(
+                delivered_at=timezone.now(), attempts=event.attempts + 1, last_error=""
+            )
+            return True
+        error = f"HTTP {response.status_code}"
+    except requests.RequestException as exc:
+        error = str(exc)[:300]
+    attempts = event.attempts + 1
+    SandboxEvent.objects.filter(pk=event.pk).update(attempts=attempts, last_error=error)
+    if attempts <= len(NOTIFY_BACKOFF_SECONDS):
+        delay = NOTIFY_BACKOFF_SECONDS[attempts - 1]
+        logger.info("Sandbox notification %s failed (%s); next try in %ss", event.id, error, delay)
+        sandbox_deliver_task.schedule((event.id,), delay=delay)
+    else:
+        logger.warning("Sandbox notification %s given up after %s attempts", event.id, attempts)
+    return False

@@ -1,0 +1,8 @@
+from huey.contrib.djhuey import db_task
+
+from . import services
+
+
+@db_task()
+def sandbox_deliver_task(event_id: str) -> None:
+    services.sandbox_deliver(event_id=event_id)

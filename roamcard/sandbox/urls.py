@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sandbox"
+
+urlpatterns = [
+    path("pay/<str:charge_id>/", views.pay, name="pay"),
+    path("pay/<str:charge_id>/confirm/", views.confirm, name="confirm"),
+    path("pay/<str:charge_id>/wallet/", views.wallet, name="wallet"),
+]

@@ -1,0 +1,73 @@
+"""The sandbox vendor's hosted pages: a card form, the bank's extra confirmation step, and
+"scan to pay" for Alipay and WeChat Pay. They stand in for the vendor's own website."""
+
+import segno
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .models import SandboxCharge
+
+Status = SandboxCharge.Status
+
+
+def _render(request, template: str, charge: SandboxCharge, **context):
+    with translation.override(charge.language):
+        return render(request, template, {"charge": charge, "money": _money(charge), **context})
+
+
+def _money(charge: SandboxCharge) -> str:
+    from roamcard.core.money import Money
+
+    return Money(charge.amount_minor, charge.currency).format(charge.language)
+
+
+def _back_to_shop(charge: SandboxCharge) -> HttpResponseRedirect:
+    return HttpResponseRedirect(charge.return_url)
+
+
+@require_http_methods(["GET", "POST"])
+def pay(request, charge_id: str):
+    charge = get_object_or_404(SandboxCharge, pk=charge_id)
+    if charge.status == Status.REQUIRES_ACTION:
+        return HttpResponseRedirect(reverse("sandbox:confirm", args=[charge.pk]))
+    if charge.status != Status.REQUIRES_PAYMENT:
+        return _render(request, "sandbox/done.html", charge)
+    if charge.method != "card":
+        wallet_url = request.build_absolute_uri(reverse("sandbox:wallet", args=[charge.pk]))
+        qr_svg = segno.make(wallet_url, error="m").svg_inline(scale=5, dark="#111")
+        return _render(request, "sandbox/scan.html", charge, qr_svg=qr_svg)
+    error = ""
+    if request.method == "POST":
+        charge = services.sandbox_pay_by_card(charge_id=charge.pk, number=request.POST.get("number", ""))
+        if charge.status == Status.REQUIRES_ACTION:
+            return HttpResponseRedirect(reverse("sandbox:confirm", args=[charge.pk]))
+        return _back_to_shop(charge)
+    return _render(request, "sandbox/card.html", charge, test_cards=services.TEST_CARDS, error=error)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, charge_id: str):
+    charge = get_object_or_404(SandboxCharge, pk=charge_id)
+    if request.method == "POST":
+        charge = services.sandbox_confirm_action(charge_id=charge.pk, approve=request.POST.get("answer") == "approve")
+        return _back_to_shop(charge)
+    if charge.status != Status.REQUIRES_ACTION:
+        return _render(request, "sandbox/done.html", charge)
+    return _render(request, "sandbox/confirm.html", charge)
+
+
+@require_http_methods(["GET", "POST"])
+def wallet(request, charge_id: str):
+    """What the payer's phone shows after scanning the code; also reachable from the scan
+    page by the "I have paid" button, for a desktop demo without a phone."""
+    charge = get_object_or_404(SandboxCharge, pk=charge_id)
+    if request.method == "POST":
+        charge = services.sandbox_wallet_answer(charge_id=charge.pk, approve=request.POST.get("answer") == "approve")
+        return _back_to_shop(charge)
+    if charge.status != Status.REQUIRES_PAYMENT:
+        return _render(request, "sandbox/done.html", charge)
+    return _render(request, "sandbox/wallet.html", charge)

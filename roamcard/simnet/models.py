@@ -1,0 +1,44 @@
+"""The simulated network's own state: what it believes each card has. It is deliberately
+separate from our cards and buckets, as a real operator's system would be."""
+
+from django.db import models
+
+
+class SimCard(models.Model):
+    iccid = models.CharField(max_length=20, unique=True)
+    suspended = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.iccid
+
+
+class SimAllowance(models.Model):
+    request_id = models.CharField(max_length=80, unique=True)
+    card = models.ForeignKey(SimCard, on_delete=models.CASCADE, related_name="allowances")
+    data_bytes = models.BigIntegerField(null=True, blank=True)
+    fair_use_kbps = models.PositiveIntegerField(null=True, blank=True)
+    countries = models.JSONField(default=list)
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    withdrawn = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.request_id
+
+
+class SimFault(models.Model):
+    """Fault injection: the next `remaining` calls for this ICCID (or for every card when
+    iccid is empty) fail, either before or after the network applied the change —
+    the second kind is the one that makes exactly-once hard. Used by tests and by staff
+    rehearsing incidents in the demo."""
+
+    class Mode(models.TextChoices):
+        REJECT = "reject", "fail before applying"
+        TIMEOUT_AFTER_APPLY = "timeout_after_apply", "apply, then time out"
+
+    iccid = models.CharField(max_length=20, blank=True, db_index=True)
+    mode = models.CharField(max_length=24, choices=Mode.choices, default=Mode.REJECT)
+    remaining = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,168 @@
+"""What must hold after any mixture of payments, webhooks, returns, refunds, crashes and
+janitor sweeps (docs/decisions/0004). Shared by the concurrency tests and the randomized
+run; each check returns the violations it found, so a failure lists all of them at once."""
+
+from collections import Counter, defaultdict
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from roamcard.cards.models import Bucket, Card
+from roamcard.ledger.models import DATA_UNIT, Entry
+from roamcard.ledger.selectors import account_balance, card_data_balance, unit_totals
+from roamcard.notifications.models import Message
+from roamcard.orders.choices import TRANSITIONS, OrderState
+from roamcard.orders.models import Order, OrderEvent
+from roamcard.payments.choices import PaymentState, RefundState
+from roamcard.payments.models import Payment, Refund, WebhookDelivery
+from roamcard.provisioning.models import ProvisioningJob
+from roamcard.simnet.models import SimAllowance
+
+
+def books_violations() -> list[str]:
+    """The ledger and the buckets agree, and every unit's entries sum to zero."""
+    problems = []
+    now = timezone.now()
+    for card in Card.objects.all():
+        live = Bucket.objects.filter(
+            card=card, valid_from__lte=now, valid_until__gt=now, bytes_granted__isnull=False
+        )
+        buckets = live.aggregate(total=Sum("bytes_remaining"))["total"] or 0
+        ledger = card_data_balance(card_id=card.pk)
+        if buckets != ledger:
+            problems.append(f"card {card.pk}: live buckets hold {buckets} B, ledger says {ledger} B")
+    for unit, total in unit_totals().items():
+        if total != 0:
+            problems.append(f"ledger unit {unit} sums to {total}, not 0")
+    return problems
+
+
+def fulfilment_violations() -> list[str]:
+    """Nothing is fulfilled twice, and whatever was fulfilled was paid for exactly once."""
+    problems = []
+    fulfilled_events = Counter(
+        OrderEvent.objects.filter(to_state=OrderState.FULFILLED).values_list("order_id", flat=True)
+    )
+    for order_id, count in fulfilled_events.items():
+        if count > 1:
+            problems.append(f"order {order_id} moved to fulfilled {count} times")
+    orders_with_bucket = Order.objects.filter(bucket__isnull=False).count()
+    if Bucket.objects.filter(plan__isnull=False).count() != orders_with_bucket:
+        problems.append(
+            f"{Bucket.objects.filter(plan__isnull=False).count()} buckets from plans, "
+            f"but {orders_with_bucket} orders own one"
+        )
+    for order in Order.objects.all():
+        if (order.bucket_id is not None) != (order.id in fulfilled_events):
+            problems.append(f"order {order.pk} ({order.state}): bucket {order.bucket_id} "
+                            f"but fulfilled events {fulfilled_events.get(order.id, 0)}")
+        payers = list(order.payments.filter(paid_order=True))
+        if order.state in (OrderState.PAID, OrderState.FULFILLED) or order.id in fulfilled_events:
+            if len(payers) != 1 or payers[0].state != PaymentState.SUCCEEDED:
+                problems.append(f"order {order.pk} ({order.state}) has paying payments {payers}")
+        elif len(payers) > 1:
+            problems.append(f"order {order.pk} has {len(payers)} paying payments")
+        if order.state == OrderState.REFUNDED and order.bucket_id:
+            bucket = Bucket.objects.get(pk=order.bucket_id)
+            if bucket.bytes_remaining or bucket.valid_until > timezone.now():
+                problems.append(f"refunded order {order.pk} left usable data: {bucket.bytes_remaining} B "
+                                f"until {bucket.valid_until}")
+        # Every recorded move follows the state machine, one after the other.
+        previous = ""
+        for event in order.events.all():
+            if event.from_state != previous or (
+                previous and event.to_state not in TRANSITIONS[previous]
+            ):
+                problems.append(f"order {order.pk}: move {event} does not follow {previous or '∅'}")
+            previous = event.to_state
+        if previous != order.state:
+            problems.append(f"order {order.pk} is {order.state} but its history ends at {previous}")
+    # One confirmation per fulfilment, per traveller and channel.
+    fulfilled_per_user = Counter(
+        Order.objects.filter(pk__in=fulfilled_events).values_list("user_id", flat=True)
+    )
+    for channel in ("sms", "email"):
+        sent = Counter(
+            Message.objects.filter(kind="renewal_confirmed", channel=channel).values_list("user_id", flat=True)
+        )
+        if sent != fulfilled_per_user:
+            problems.append(f"renewal_confirmed {channel}: {dict(sent)} for fulfilments {dict(fulfilled_per_user)}")
+    # The network agrees: one allowance per request id (a unique key), none for an order
+    # that is not fulfilled unless it was taken back.
+    for allowance in SimAllowance.objects.filter(withdrawn=False):
+        public_id = allowance.request_id.removeprefix("order-")
+        order = Order.objects.filter(public_id=public_id).first()
+        if order is None or order.state != OrderState.FULFILLED:
+            problems.append(
+                f"the network still grants {allowance.request_id} but the order is "
+                f"{order.state if order else 'missing'}"
+            )
+    return problems
+
+
+def money_violations() -> list[str]:
+    """Every succeeded payment either paid its order or is refunded; the gateway keeps
+    exactly the money of the orders it renewed."""
+    problems = []
+    for payment in Payment.objects.filter(state=PaymentState.SUCCEEDED).select_related("order"):
+        refund = Refund.objects.filter(payment=payment).first()
+        if not payment.paid_order and refund is None:
+            problems.append(f"payment {payment.pk} succeeded without paying order {payment.order_id} "
+                            "and was not refunded")
+        if payment.paid_order and payment.order.state == OrderState.REFUNDED and refund is None:
+            problems.append(f"order {payment.order_id} refunded but payment {payment.pk} has no refund")
+    kept: dict[str, int] = defaultdict(int)
+    for payment in Payment.objects.filter(state=PaymentState.SUCCEEDED):
+        refunded = Refund.objects.filter(payment=payment, state=RefundState.SUCCEEDED).exists()
+        if not refunded:
+            kept[payment.currency] += payment.amount_minor
+    currencies = set(Entry.objects.exclude(unit=DATA_UNIT).values_list("unit", flat=True)) | set(kept)
+    for currency in currencies:
+        held = account_balance(code=f"gateway:sandbox:{currency}")
+        if held != kept[currency]:
+            problems.append(f"{currency}: gateway account holds {held}, unrefunded payments {kept[currency]}")
+    return problems
+
+
+def settled_violations() -> list[str]:
+    """After the janitor has run until nothing is left to do, nothing is half-way."""
+    problems = []
+    for state in (OrderState.PAID,):
+        ids = list(Order.objects.filter(state=state).values_list("pk", flat=True))
+        if ids:
+            problems.append(f"orders still {state}: {ids}")
+    open_jobs = ProvisioningJob.objects.filter(
+        state__in=[ProvisioningJob.State.PENDING, ProvisioningJob.State.RUNNING]
+    )
+    if open_jobs.exists():
+        problems.append(f"provisioning jobs still open: {list(open_jobs.values_list('pk', 'state'))}")
+    open_refunds = Refund.objects.exclude(state=RefundState.SUCCEEDED)
+    if open_refunds.exists():
+        problems.append(f"refunds not done: {list(open_refunds.values_list('pk', 'state'))}")
+    for payment in Payment.objects.filter(state=PaymentState.SUCCEEDED, paid_order=True).select_related("order"):
+        if payment.order.state not in (OrderState.FULFILLED, OrderState.REFUNDED):
+            problems.append(f"order {payment.order_id} paid but {payment.order.state}")
+    waiting = WebhookDelivery.objects.filter(outcome=WebhookDelivery.Outcome.RECEIVED)
+    if waiting.exists():
+        problems.append(f"webhook deliveries never processed: {list(waiting.values_list('pk', flat=True))}")
+    accepted = Counter(
+        WebhookDelivery.objects.exclude(
+            outcome__in=[WebhookDelivery.Outcome.DUPLICATE, WebhookDelivery.Outcome.REJECTED]
+        ).values_list("event_id", flat=True)
+    )
+    twice = {event: n for event, n in accepted.items() if n > 1}
+    if twice:
+        problems.append(f"events accepted more than once: {twice}")
+    return problems
+
+
+def all_violations(*, settled: bool = True) -> list[str]:
+    problems = books_violations() + fulfilment_violations() + money_violations()
+    if settled:
+        problems += settled_violations()
+    return problems
+
+
+def assert_exactly_once(*, settled: bool = True) -> None:
+    problems = all_violations(settled=settled)
+    assert not problems, "exactly-once violated:\n  " + "\n  ".join(problems)
