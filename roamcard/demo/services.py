@@ -17,6 +17,7 @@ from roamcard.cards.iccid import iccid_with_check_digit
 from roamcard.cards.models import Bucket, Card
 from roamcard.cards.passwords import hash_card_password
 from roamcard.catalog.models import Plan, PlanPrice, Region
+from roamcard.ledger.services import ledger_post_data_grant, ledger_post_data_usage
 
 from .catalogue import GB, PLANS, REGIONS
 
@@ -144,23 +145,33 @@ def _seed_card(demo: DemoCard, *, owner=None) -> tuple[Card, bool]:
 def _seed_buckets(card: Card, *, plan_codes: list[str], used_fraction: float) -> None:
     if card.buckets.exists():
         return
-    now = timezone.now()
-    start = now - timedelta(days=2)
-    for code in plan_codes:
+    # Bought two days ago, one after the other: each allowance usable from its purchase, its
+    # days added after the previous end (docs/decisions/0003-renewal-validity.md).
+    bought = timezone.now() - timedelta(days=2)
+    end = bought
+    for index, code in enumerate(plan_codes):
         plan = Plan.objects.get(code=code)
         granted = plan.data_bytes
-        remaining = None if granted is None else int(granted * (1 - used_fraction))
-        end = start + timedelta(days=plan.validity_days)
-        Bucket.objects.create(
+        # Usage goes to the allowance that expires first: only the first one is used.
+        used = used_fraction if index == 0 else 0
+        remaining = None if granted is None else int(granted * (1 - used))
+        end = end + timedelta(days=plan.validity_days)
+        bucket = Bucket.objects.create(
             card=card,
             plan=plan,
             region=plan.region,
             bytes_granted=granted,
             bytes_remaining=remaining,
-            valid_from=start,
+            valid_from=bought,
             valid_until=end,
         )
-        start = end
+        # The books must agree with the buckets, as for every real purchase and usage.
+        if granted:
+            ledger_post_data_grant(key=f"demo:bucket:{bucket.pk}:grant", card_id=card.pk,
+                                   bytes_granted=granted, memo=plan.name)
+            if granted - remaining:
+                ledger_post_data_usage(key=f"demo:bucket:{bucket.pk}:usage", card_id=card.pk,
+                                       bytes_used=granted - remaining, memo="demo usage")
 
 
 @transaction.atomic

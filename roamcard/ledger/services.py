@@ -86,6 +86,19 @@ def ledger_post_data_reversal(*, key: str, card_id: int, bytes_removed: int, mem
     )
 
 
+def ledger_post_data_usage(*, key: str, card_id: int, bytes_used: int, memo: str = "") -> Transaction:
+    """Data the card used on the network."""
+    return ledger_post(
+        key=key,
+        kind="data_usage",
+        memo=memo,
+        legs=[
+            Leg(card_data_account(card_id), DATA_UNIT, -bytes_used, card_id=card_id),
+            Leg("network:data_used", DATA_UNIT, bytes_used),
+        ],
+    )
+
+
 def ledger_post_payment(*, key: str, gateway: str, amount_minor: int, currency: str, memo: str = "") -> Transaction:
     """Money a gateway collected for us: it sits with the gateway until settlement."""
     return ledger_post(
