@@ -29,6 +29,8 @@ def start(name: str, argv: list[str]) -> subprocess.Popen:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    # The sandbox gateway sends its notifications, and the traveller's browser returns, here.
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{HOST}:{PORT}")
     print("Preparing the database…", flush=True)
     manage("migrate", "--noinput", "-v0")
     manage("createcachetable")
@@ -48,7 +50,10 @@ def main() -> int:
     }
     print(
         f"\nroamcard is running at http://{HOST}:{PORT}/  (back office: /admin/, "
-        f"dev inbox: /dev/inbox/, API docs: /api/v1/docs)\nPress Ctrl-C to stop.\n",
+        f"dev inbox: /dev/inbox/, API docs: /api/v1/docs)\n"
+        "Sandbox payments: card 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,\n"
+        "4000 0000 0000 3220 asks for an extra confirmation; Alipay and WeChat Pay show a QR page.\n"
+        "Press Ctrl-C to stop.\n",
         flush=True,
     )
 

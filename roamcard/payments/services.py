@@ -419,7 +419,7 @@ def refund_request(*, payment: Payment, reason: str, requested_by: Any = None) -
 def refund_execute(*, refund_id: int) -> Refund:
     """Ask the gateway to refund; outside any transaction; apply the answer."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("payment").get(pk=refund_id)
+        refund = Refund.objects.select_for_update(of=("self",)).select_related("payment").get(pk=refund_id)
         if refund.state in (RefundState.SUCCEEDED, RefundState.FAILED):
             return refund
         refund.attempts += 1
@@ -446,7 +446,7 @@ def refund_apply_result(*, refund_id: int, result: GatewayResult) -> Refund:
     from roamcard.provisioning.services import provisioning_withdraw_for_refund
 
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("payment", "payment__order").get(pk=refund_id)
+        refund = Refund.objects.select_for_update(of=("self",)).select_related("payment", "payment__order").get(pk=refund_id)
         if refund.state in (RefundState.SUCCEEDED, RefundState.FAILED):
             return refund
         if result.status == ResultStatus.SUCCEEDED:
