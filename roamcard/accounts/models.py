@@ -33,6 +33,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email or self.phone or self.username
 
+    def clean(self) -> None:
+        super().clean()
+        # Blank means "none": unique columns allow many NULLs but only one "".
+        self.email = self.email or None
+        self.phone = self.phone or None
+
     @property
     def display_name(self) -> str:
         return self.email or self.phone or self.username

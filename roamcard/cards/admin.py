@@ -21,7 +21,7 @@ from .importer import validate_activation_code, validate_msisdn
 from .models import Bucket, Card, CardBindFailure
 from .passwords import hash_card_password, validate_card_password
 from .selectors import card_balance
-from .services import card_unbind_by_staff
+from .services import card_bind_unlock, card_unbind_by_staff
 
 
 def _bytes_or_unlimited(value: int | None) -> str:
@@ -117,7 +117,7 @@ class CardAdmin(AuditedModelAdmin):
         (_("Balance"), {"fields": ("data_remaining", "valid_until", "created_at")}),
     )
     inlines = (BucketInline,)
-    actions = ("unbind_from_owner",)
+    actions = ("unbind_from_owner", "clear_binding_lockout")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Card]:
         return super().get_queryset(request).prefetch_related("buckets")
@@ -162,6 +162,21 @@ class CardAdmin(AuditedModelAdmin):
             ngettext("%(count)d card unbound.", "%(count)d cards unbound.", len(cards))
             % {"count": len(cards)},
             messages.SUCCESS if cards else messages.WARNING,
+        )
+
+    @action(description=_("Clear the binding lockout"))
+    def clear_binding_lockout(self, request: HttpRequest, queryset: QuerySet[Card]) -> None:
+        cleared = sum(
+            card_bind_unlock(staff=request.user, card=card, ip_address=request_ip(request))
+            for card in queryset
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d wrong attempt cleared.", "%(count)d wrong attempts cleared.", cleared
+            )
+            % {"count": cleared},
+            messages.SUCCESS,
         )
 
 

@@ -104,3 +104,18 @@ def card_unbind_by_staff(*, staff: Any, card: Card, ip_address: str | None = Non
             ip_address=ip_address,
         )
     return card
+
+
+def card_bind_unlock(*, staff: Any, card: Card, ip_address: str | None = None) -> int:
+    """Customer service lifts a binding lockout (after checking who is asking): the recorded
+    wrong attempts for the card's number are cleared. Returns how many were cleared."""
+    with transaction.atomic():
+        cleared, _ = CardBindFailure.objects.filter(iccid=card.iccid).delete()
+        audit_record(
+            actor=staff,
+            action="card.bind_unlock",
+            obj=card,
+            details={"failures_cleared": cleared},
+            ip_address=ip_address,
+        )
+    return cleared

@@ -104,3 +104,18 @@ def test_card_passwords_are_stored_as_argon2_hashes(traveller):
     assert card.password_hash.startswith("argon2$argon2id$")
     assert "13572468" not in card.password_hash
     assert card_bind(user=traveller, iccid=card.iccid, card_password="13572468").owner == traveller
+
+
+def test_customer_service_can_lift_a_lockout_and_it_is_audited(traveller, admin_user):
+    from roamcard.cards.services import card_bind_unlock
+    from roamcard.core.models import AuditEvent
+
+    card = make_card(password="246810")
+    for _ in range(5):
+        with pytest.raises((CardBindRejected, CardBindLocked)):
+            card_bind(user=traveller, iccid=card.iccid, card_password="000000")
+
+    assert card_bind_unlock(staff=admin_user, card=card) == 5
+
+    assert card_bind(user=traveller, iccid=card.iccid, card_password="246810").owner == traveller
+    assert AuditEvent.objects.filter(action="card.bind_unlock", object_id=str(card.pk)).exists()
