@@ -51,7 +51,17 @@ class PaymentInline(TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = ("public_id", "gateway", "method", "state", "amount", "gateway_reference", "paid_order", "error_message", "created_at")
+    fields = (
+        "public_id",
+        "gateway",
+        "method",
+        "state",
+        "amount",
+        "gateway_reference",
+        "paid_order",
+        "error_message",
+        "created_at",
+    )
     readonly_fields = fields
     show_change_link = True
 
@@ -71,18 +81,40 @@ class OrderAdmin(ReadOnlyModelAdmin):
     list_filter_submit = True
     list_select_related = ("user", "card")
     search_fields = ("user__email", "user__phone", "card__iccid")
-    search_help_text = _("Order number (full or the 8 characters on receipts), e-mail, phone or ICCID.")
+    search_help_text = _(
+        "Order number (full or the 8 characters on receipts), e-mail, phone or ICCID."
+    )
     date_hierarchy = "created_at"
     fieldsets = (
-        (None, {"fields": ("public_id", "number", "state_label", "failure_message", "user", "card")}),
-        (_("What was bought"), {"fields": ("plan", "plan_name", "data", "validity_days", "amount", "bucket")}),
+        (
+            None,
+            {"fields": ("public_id", "number", "state_label", "failure_message", "user", "card")},
+        ),
+        (
+            _("What was bought"),
+            {"fields": ("plan", "plan_name", "data", "validity_days", "amount", "bucket")},
+        ),
         (_("Times"), {"fields": ("created_at", "paid_at", "fulfilled_at", "updated_at")}),
         (_("Idempotency"), {"fields": ("idempotency_key",), "classes": ("collapse",)}),
     )
     readonly_fields = (
-        "public_id", "number", "state_label", "failure_message", "user", "card", "plan", "plan_name",
-        "data", "validity_days", "amount", "bucket", "created_at", "paid_at", "fulfilled_at",
-        "updated_at", "idempotency_key",
+        "public_id",
+        "number",
+        "state_label",
+        "failure_message",
+        "user",
+        "card",
+        "plan",
+        "plan_name",
+        "data",
+        "validity_days",
+        "amount",
+        "bucket",
+        "created_at",
+        "paid_at",
+        "fulfilled_at",
+        "updated_at",
+        "idempotency_key",
     )
     inlines = (OrderEventInline, PaymentInline)
     actions = ("refund_in_full",)
@@ -124,7 +156,9 @@ class OrderAdmin(ReadOnlyModelAdmin):
         return request.user.has_perm("payments.add_refund")
 
     @action(description=_("Refund in full"), permissions=["refund"])
-    def refund_in_full(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse | None:
+    def refund_in_full(
+        self, request: HttpRequest, queryset: QuerySet[Order]
+    ) -> HttpResponse | None:
         """Asks for confirmation first (money leaves the company); then refunds each order's
         payment in full, to the original method in the original currency."""
         orders = list(queryset.select_related("user", "card"))
@@ -144,7 +178,9 @@ class OrderAdmin(ReadOnlyModelAdmin):
         refunded, refused = 0, []
         for order in orders:
             try:
-                order_refund_by_staff(order=order, staff=request.user, ip_address=request_ip(request))
+                order_refund_by_staff(
+                    order=order, staff=request.user, ip_address=request_ip(request)
+                )
             except DomainError as exc:
                 refused.append(f"{order.short_id}: {exc.message}")
             else:
@@ -154,7 +190,8 @@ class OrderAdmin(ReadOnlyModelAdmin):
                 request,
                 ngettext(
                     "Refund requested for %(count)d order. It completes when the gateway confirms.",
-                    "Refunds requested for %(count)d orders. They complete when the gateway confirms.",
+                    "Refunds requested for %(count)d orders. "
+                    "They complete when the gateway confirms.",
                     refunded,
                 )
                 % {"count": refunded},

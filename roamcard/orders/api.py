@@ -19,7 +19,6 @@ from roamcard.payments.models import Payment, Refund
 from roamcard.payments.services import payment_start
 
 from .choices import OrderState
-from .errors import OrderNotCancellable
 from .models import Order
 from .selectors import order_get_for, order_list_for
 from .services import order_cancel, order_create
@@ -47,17 +46,23 @@ class OrderCreateIn(InSchema):
     card_id: DbId = Field(description="One of my cards (`id` from `GET /cards`).")
     plan_id: DbId = Field(description="A plan that fits the card (`id` from the card's plans).")
     currency: str = Field(
-        min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$",
+        min_length=3,
+        max_length=3,
+        pattern=r"^[A-Za-z]{3}$",
         description="ISO 4217 code of one of the plan's prices, e.g. `CNY`.",
     )
 
 
 class PaymentCreateIn(InSchema):
-    method: PaymentMethod = Field(description="How to pay; only the methods this site has enabled are accepted.")
+    method: PaymentMethod = Field(
+        description="How to pay; only the methods this site has enabled are accepted."
+    )
 
 
 class MoneyOut(Schema):
-    amount_minor: int = Field(description="Integer amount in the currency's minor unit (cents, fen; whole yen).")
+    amount_minor: int = Field(
+        description="Integer amount in the currency's minor unit (cents, fen; whole yen)."
+    )
     currency: str
     formatted: str = Field(description="E.g. `CN¥138.00`, for the caller's language.")
 
@@ -127,7 +132,10 @@ class OrderListOut(Schema):
 class OrderEventOut(Schema):
     from_state: OrderState | None = Field(description="Null for the order's creation.")
     to_state: OrderState
-    cause: str = Field(description="`traveller`, `webhook`, `return`, `reconcile`, `provisioning`, `janitor`, `staff`, `system`.")
+    cause: str = Field(
+        description="`traveller`, `webhook`, `return`, `reconcile`, `provisioning`, `janitor`, "
+        "`staff` or `system`."
+    )
     at: datetime
 
 
@@ -208,7 +216,9 @@ def _renewal(request: HttpRequest, order: Order) -> dict | None:
 def _order_detail(request: HttpRequest, order: Order) -> dict:
     payments = list(order.payments.order_by("-created_at", "-id"))
     refund = (
-        Refund.objects.filter(payment__order=order).order_by("-payment__paid_order", "-created_at").first()
+        Refund.objects.filter(payment__order=order)
+        .order_by("-payment__paid_order", "-created_at")
+        .first()
     )
     return {
         **_order(order),
@@ -220,11 +230,18 @@ def _order_detail(request: HttpRequest, order: Order) -> dict:
 
 @router.post(
     "",
-    response={200: OrderDetailOut, 201: OrderDetailOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    response={
+        200: OrderDetailOut,
+        201: OrderDetailOut,
+        **error_responses(400, 401, 403, 404, 409, 422),
+    },
     summary="Order a plan for one of my cards",
 )
 def order_create_endpoint(
-    request: HttpRequest, response: HttpResponse, payload: OrderCreateIn, idempotency_key: IdempotencyKey = None
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: OrderCreateIn,
+    idempotency_key: IdempotencyKey = None,
 ):
     """Creates an order waiting for payment; pay it with `POST /orders/{id}/payments`.
 
@@ -256,7 +273,9 @@ def order_list_endpoint(request: HttpRequest):
 
 
 @router.get(
-    "/{public_id}", response={200: OrderDetailOut, **error_responses(401, 404, 422)}, summary="An order"
+    "/{public_id}",
+    response={200: OrderDetailOut, **error_responses(401, 404, 422)},
+    summary="An order",
 )
 def order_detail_endpoint(request: HttpRequest, public_id: OrderId):
     """State, amount, every payment attempt and any refund; once the order is `fulfilled`,
@@ -292,10 +311,7 @@ def order_cancel_endpoint(request: HttpRequest, public_id: OrderId):
     `order_not_cancellable` otherwise. Cancelling twice is fine. A payment that still
     completes afterwards is refunded automatically, never applied."""
     order = order_get_for(user=request.auth, public_id=public_id)
-    order = order_cancel(user=request.auth, order_id=order.pk)
-    if order.state != OrderState.CANCELLED:
-        raise OrderNotCancellable()
-    return _order(order)
+    return _order(order_cancel(user=request.auth, order_id=order.pk))
 
 
 @router.get(
@@ -308,7 +324,12 @@ def order_events_endpoint(request: HttpRequest, public_id: OrderId):
     order = order_get_for(user=request.auth, public_id=public_id)
     return {
         "events": [
-            {"from_state": e.from_state or None, "to_state": e.to_state, "cause": e.cause, "at": e.at}
+            {
+                "from_state": e.from_state or None,
+                "to_state": e.to_state,
+                "cause": e.cause,
+                "at": e.at,
+            }
             for e in order.events.all()
         ]
     }

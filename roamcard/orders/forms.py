@@ -17,7 +17,7 @@ METHOD_LABELS = {
     PaymentMethod.WECHAT_PAY: _("WeChat Pay"),
 }
 METHOD_HINTS = {
-    PaymentMethod.CARD: _("Visa, Mastercard, UnionPay and more"),
+    PaymentMethod.CARD: _("Credit or debit card"),
     PaymentMethod.ALIPAY: _("Scan with the Alipay app"),
     PaymentMethod.WECHAT_PAY: _("Scan with WeChat"),
 }

@@ -14,7 +14,9 @@ class Order(models.Model):
     later change to the catalogue never changes an order."""
 
     public_id = models.UUIDField(_("order number"), default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
     card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="orders")
     plan = models.ForeignKey("catalog.Plan", on_delete=models.PROTECT, related_name="orders")
     plan_name = models.CharField(_("plan"), max_length=120)
@@ -23,7 +25,11 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     amount_minor = models.PositiveBigIntegerField(_("amount (minor units)"))
     state = models.CharField(
-        _("state"), max_length=20, choices=OrderState.choices, default=OrderState.PENDING_PAYMENT, db_index=True
+        _("state"),
+        max_length=20,
+        choices=OrderState.choices,
+        default=OrderState.PENDING_PAYMENT,
+        db_index=True,
     )
     idempotency_key = models.CharField(max_length=128, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)

@@ -8,7 +8,11 @@ from .models import Order
 
 
 def order_list_for(*, user: Any) -> QuerySet[Order]:
-    return Order.objects.filter(user=user).select_related("card", "plan", "bucket").order_by("-created_at", "-id")
+    return (
+        Order.objects.filter(user=user)
+        .select_related("card", "plan", "bucket")
+        .order_by("-created_at", "-id")
+    )
 
 
 def order_get_for(*, user: Any, public_id: Any) -> Order:

@@ -16,6 +16,7 @@ from .choices import TRANSITIONS, OrderState, TransitionCause
 from .errors import (
     CardNotRenewable,
     IdempotencyKeyReused,
+    OrderNotCancellable,
     OrderNotFound,
     OrderNotRefundable,
     PlanNotAvailable,
@@ -116,14 +117,19 @@ def order_transition(
             fields.append("failure_message")
         order.save(update_fields=fields)
         OrderEvent.objects.create(
-            order=order, from_state=from_state, to_state=to_state, cause=cause, details=details or {}
+            order=order,
+            from_state=from_state,
+            to_state=to_state,
+            cause=cause,
+            details=details or {},
         )
     return True
 
 
 def order_cancel(*, user: Any, order_id: int) -> Order:
     """The traveller gives up an unpaid order. A payment that still completes later is
-    refunded automatically, never applied."""
+    refunded automatically, never applied. Cancelling twice is fine; cancelling a paid or
+    closed order raises OrderNotCancellable."""
     order = Order.objects.filter(pk=order_id, user=user).first()
     if order is None:
         raise OrderNotFound()
@@ -134,6 +140,8 @@ def order_cancel(*, user: Any, order_id: int) -> Order:
         only_from={OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED},
     )
     order.refresh_from_db()
+    if order.state != OrderState.CANCELLED:
+        raise OrderNotCancellable()
     return order
 
 

@@ -117,10 +117,14 @@ def _validity_estimate(order: Order, card: Card) -> ValidityEstimate:
     return ValidityEstimate(usable_from=start, valid_until=end, extends_current=bool(current_end))
 
 
-def _summary(request: HttpRequest, order: Order, form: PaymentMethodForm, status: int = 200) -> HttpResponse:
+def _summary(
+    request: HttpRequest, order: Order, form: PaymentMethodForm, status: int = 200
+) -> HttpResponse:
     card = card_get_for(user=request.user, card_id=order.card_id)
     open_payment = _latest_payment(order)
-    if open_payment is not None and (open_payment.state in FINAL_PAYMENT_STATES or not open_payment.redirect_url):
+    if open_payment is not None and (
+        open_payment.state in FINAL_PAYMENT_STATES or not open_payment.redirect_url
+    ):
         open_payment = None
     return render(
         request,
@@ -156,7 +160,10 @@ def order_pay_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return _summary(request, order, form, status=400)
     try:
         payment = payment_start(
-            user=request.user, order=order, method=form.cleaned_data["method"], language=get_language()
+            user=request.user,
+            order=order,
+            method=form.cleaned_data["method"],
+            language=get_language(),
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -170,9 +177,10 @@ def order_pay_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def order_cancel_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     order = _own_order(request, public_id)
-    order = order_cancel(user=request.user, order_id=order.pk)
-    if order.state != OrderState.CANCELLED:
-        messages.error(request, str(OrderNotCancellable.message))
+    try:
+        order = order_cancel(user=request.user, order_id=order.pk)
+    except OrderNotCancellable as error:
+        messages.error(request, str(error.message))
         return redirect("orders:result", public_id=order.public_id)
     messages.success(request, _("Your order was cancelled. Nothing was charged."))
     return redirect("cards:plans", card_id=order.card_id)
@@ -218,7 +226,7 @@ def _sync_now_and_then(payment: Payment | None) -> None:
 @login_required
 @require_GET
 def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """"Renewing…" until the order is fulfilled, then "Renewed" with the new balance. The
+    """ "Renewing…" until the order is fulfilled, then "Renewed" with the new balance. The
     page polls itself (htmx, or a meta refresh without JavaScript); a poll that finds
     nothing new answers 204 and htmx leaves the page alone."""
     order = _own_order(request, public_id)
@@ -241,7 +249,9 @@ def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         "refund": refund,
         "stamp": stamp,
         "waiting": _waiting(order, payment),
-        "refunding": order.state == OrderState.PAID and refund is not None and refund.payment.paid_order,
+        "refunding": order.state == OrderState.PAID
+        and refund is not None
+        and refund.payment.paid_order,
         "scan_to_pay": payment is not None and payment.method in SCAN_TO_PAY,
         "method_label": _method_label(refund.payment if refund else payment),
         "balance": card_balance(card=card) if order.state == OrderState.FULFILLED else None,

@@ -43,7 +43,9 @@ OUTCOME_COLOURS = {
 
 
 def _pretty_json(value) -> str:
-    return format_html("<pre class=\"whitespace-pre-wrap\">{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
+    return format_html(
+        '<pre class="whitespace-pre-wrap">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False)
+    )
 
 
 class PaymentEventInline(TabularInline):
@@ -57,16 +59,52 @@ class PaymentEventInline(TabularInline):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyModelAdmin):
-    list_display = ("public_id", "created_at", "order_number", "gateway", "method", "amount", "state_label", "paid_order")
-    list_filter = ("state", "gateway", "method", "currency", "paid_order", ("created_at", RangeDateTimeFilter))
+    list_display = (
+        "public_id",
+        "created_at",
+        "order_number",
+        "gateway",
+        "method",
+        "amount",
+        "state_label",
+        "paid_order",
+    )
+    list_filter = (
+        "state",
+        "gateway",
+        "method",
+        "currency",
+        "paid_order",
+        ("created_at", RangeDateTimeFilter),
+    )
     list_filter_submit = True
     list_select_related = ("order",)
-    search_fields = ("=public_id", "gateway_reference", "=order__public_id", "order__user__email", "order__card__iccid")
+    search_fields = (
+        "=public_id",
+        "gateway_reference",
+        "=order__public_id",
+        "order__user__email",
+        "order__card__iccid",
+    )
     date_hierarchy = "created_at"
     readonly_fields = (
-        "public_id", "order", "gateway", "method", "amount", "state_label", "gateway_reference",
-        "paid_order", "redirect_url", "qr_code", "error_code", "error_message", "created_at",
-        "updated_at", "completed_at", "reconcile_attempts", "next_reconcile_at",
+        "public_id",
+        "order",
+        "gateway",
+        "method",
+        "amount",
+        "state_label",
+        "gateway_reference",
+        "paid_order",
+        "redirect_url",
+        "qr_code",
+        "error_code",
+        "error_message",
+        "created_at",
+        "updated_at",
+        "completed_at",
+        "reconcile_attempts",
+        "next_reconcile_at",
     )
     fields = readonly_fields
     inlines = (PaymentEventInline,)
@@ -86,14 +124,38 @@ class PaymentAdmin(ReadOnlyModelAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyModelAdmin):
-    list_display = ("public_id", "created_at", "payment", "amount", "state_label", "reason", "requested_by")
+    list_display = (
+        "public_id",
+        "created_at",
+        "payment",
+        "amount",
+        "state_label",
+        "reason",
+        "requested_by",
+    )
     list_filter = ("state", "currency", ("created_at", RangeDateTimeFilter))
     list_filter_submit = True
     list_select_related = ("payment", "requested_by")
-    search_fields = ("=public_id", "gateway_reference", "=payment__public_id", "=payment__order__public_id", "reason")
+    search_fields = (
+        "=public_id",
+        "gateway_reference",
+        "=payment__public_id",
+        "=payment__order__public_id",
+        "reason",
+    )
     readonly_fields = (
-        "public_id", "payment", "amount", "state_label", "reason", "gateway_reference", "error_message",
-        "requested_by", "attempts", "created_at", "updated_at", "completed_at",
+        "public_id",
+        "payment",
+        "amount",
+        "state_label",
+        "reason",
+        "gateway_reference",
+        "error_message",
+        "requested_by",
+        "attempts",
+        "created_at",
+        "updated_at",
+        "completed_at",
     )
     fields = readonly_fields
 
@@ -115,8 +177,16 @@ class WebhookDeliveryAdmin(ReadOnlyModelAdmin):
     search_fields = ("event_id", "=payment__public_id", "reason")
     date_hierarchy = "received_at"
     readonly_fields = (
-        "received_at", "gateway", "event_id", "outcome_label", "reason", "payment", "processed_at",
-        "event_pretty", "headers_pretty", "body",
+        "received_at",
+        "gateway",
+        "event_id",
+        "outcome_label",
+        "reason",
+        "payment",
+        "processed_at",
+        "event_pretty",
+        "headers_pretty",
+        "body",
     )
     fields = readonly_fields
 

@@ -398,20 +398,25 @@ def refund_request(*, payment: Payment, reason: str, requested_by: Any = None) -
     payment: asking again returns the first."""
     from .tasks import refund_execute_task
 
-    with transaction.atomic():
-        existing = Refund.objects.filter(payment=payment).first()
-        if existing is not None:
-            return existing
-        if payment.state != PaymentState.SUCCEEDED:
-            raise OrderNotRefundable()
-        refund = Refund.objects.create(
-            payment=payment,
-            amount_minor=payment.amount_minor,
-            currency=payment.currency,
-            reason=reason[:200],
-            requested_by=requested_by if getattr(requested_by, "pk", None) else None,
-        )
-        _log(payment, "refund_requested", reason=reason, refund=str(refund.public_id))
+    try:
+        with transaction.atomic():
+            existing = Refund.objects.filter(payment=payment).first()
+            if existing is not None:
+                return existing
+            if payment.state != PaymentState.SUCCEEDED:
+                raise OrderNotRefundable()
+            refund = Refund.objects.create(
+                payment=payment,
+                amount_minor=payment.amount_minor,
+                currency=payment.currency,
+                reason=reason[:200],
+                requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+            )
+            _log(payment, "refund_requested", reason=reason, refund=str(refund.public_id))
+    except IntegrityError:
+        # Another request for this payment's refund committed first (one refund per
+        # payment); theirs stands and is already queued.
+        return Refund.objects.get(payment=payment)
     enqueue_on_commit(refund_execute_task, refund.pk)
     return refund
 

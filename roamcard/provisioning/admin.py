@@ -24,14 +24,30 @@ class ProvisioningJobAdmin(AuditedModelAdminMixin, ReadOnlyModelAdmin):
     """Applying paid orders to the network. Read-only; "Retry now" runs a waiting job at
     once instead of at its next backoff step (audited)."""
 
-    list_display = ("order", "state_label", "attempts", "next_attempt_at", "last_error", "updated_at")
+    list_display = (
+        "order",
+        "state_label",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "updated_at",
+    )
     list_filter = ("state", ("updated_at", RangeDateTimeFilter))
     list_filter_submit = True
     list_select_related = ("order",)
     search_fields = ("=order__public_id", "order__card__iccid", "network_reference", "last_error")
     readonly_fields = (
-        "order", "state_label", "attempts", "next_attempt_at", "lease_until", "last_error",
-        "network_reference", "valid_from", "valid_until", "created_at", "updated_at",
+        "order",
+        "state_label",
+        "attempts",
+        "next_attempt_at",
+        "lease_until",
+        "last_error",
+        "network_reference",
+        "valid_from",
+        "valid_until",
+        "created_at",
+        "updated_at",
     )
     fields = readonly_fields
     actions = ("retry_now",)
@@ -52,13 +68,18 @@ class ProvisioningJobAdmin(AuditedModelAdminMixin, ReadOnlyModelAdmin):
         waiting = [job for job in results if job.state != ProvisioningJob.State.SUCCEEDED]
         self.message_user(
             request,
-            ngettext("%(count)d job succeeded.", "%(count)d jobs succeeded.", succeeded) % {"count": succeeded},
+            ngettext("%(count)d job succeeded.", "%(count)d jobs succeeded.", succeeded)
+            % {"count": succeeded},
             messages.SUCCESS if succeeded else messages.INFO,
         )
         for job in waiting:
             self.message_user(
                 request,
                 _("Order %(order)s: %(state)s. %(error)s")
-                % {"order": job.order.short_id, "state": job.get_state_display(), "error": job.last_error},
+                % {
+                    "order": job.order.short_id,
+                    "state": job.get_state_display(),
+                    "error": job.last_error,
+                },
                 messages.WARNING,
             )

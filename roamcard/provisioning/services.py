@@ -47,7 +47,14 @@ def _backoff(attempts: int) -> timedelta:
 def _claim(job_id: int) -> ProvisioningJob | None:
     now = timezone.now()
     with transaction.atomic():
-        job = ProvisioningJob.objects.select_for_update().select_related("order", "order__card", "order__plan__region").get(pk=job_id)
+        # Lock the job row only (`of`): locking the joined order, card, plan and region too
+        # would take the card before the plan while _complete takes the plan (with the
+        # order) before the card, a deadlock between two renewals of one card and plan.
+        job = (
+            ProvisioningJob.objects.select_for_update(of=("self",))
+            .select_related("order", "order__card", "order__plan__region")
+            .get(pk=job_id)
+        )
         if job.state in (ProvisioningJob.State.SUCCEEDED, ProvisioningJob.State.FAILED):
             return None
         if job.state == ProvisioningJob.State.RUNNING and job.lease_until and job.lease_until > now:
@@ -59,6 +66,9 @@ def _claim(job_id: int) -> ProvisioningJob | None:
             job.save()
             return None
         if job.valid_from is None:
+            # One window at a time per card, so that two renewals fixed together still
+            # stack their days (renewal_window counts the windows of jobs under way).
+            Card.objects.select_for_update().filter(pk=job.order.card_id).first()
             job.valid_from, job.valid_until = renewal_window(
                 card=job.order.card, validity_days=job.order.validity_days, now=now
             )
@@ -133,7 +143,7 @@ def _refund_after_failure(job: ProvisioningJob) -> None:
 def _complete(*, job_id: int, reference: str) -> ProvisioningJob:
     with transaction.atomic():
         job = ProvisioningJob.objects.select_for_update().get(pk=job_id)
-        order = Order.objects.select_for_update().select_related("plan", "user").get(pk=job.order_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related("plan", "user").get(pk=job.order_id)
         if job.state == ProvisioningJob.State.SUCCEEDED or order.bucket_id:
             return job
         if order.state != OrderState.PAID:
@@ -185,6 +195,11 @@ def provisioning_withdraw_for_refund(*, order_id: int) -> None:
     """A refunded order's data leaves the card: what is left of its bucket is removed (the
     ledger records exactly that) and the network is told. Runs in the refund's transaction."""
     order = Order.objects.select_related("bucket", "card").get(pk=order_id)
+    request_id = f"order-{order.public_id}"
+    iccid = order.card.iccid
+    # Told even when we never created the bucket: the network may have applied the
+    # request although its answer was lost (withdrawing is idempotent).
+    transaction.on_commit(lambda: _withdraw_quietly(request_id, iccid))
     bucket = order.bucket
     if bucket is None:
         return
@@ -200,9 +215,6 @@ def provisioning_withdraw_for_refund(*, order_id: int) -> None:
     bucket.bytes_remaining = 0 if bucket.bytes_granted is not None else None
     bucket.valid_until = max(bucket.valid_from + timedelta(seconds=1), min(bucket.valid_until, now))
     bucket.save(update_fields=["bytes_remaining", "valid_until", "updated_at"])
-    request_id = f"order-{order.public_id}"
-    iccid = order.card.iccid
-    transaction.on_commit(lambda: _withdraw_quietly(request_id, iccid))
 
 
 def _withdraw_quietly(request_id: str, iccid: str) -> None:

@@ -285,7 +285,7 @@ def test_plans_are_priced_in_the_travellers_currency(client_for, traveller, card
     assert "$19.90" in page and "€18.50" in page  # the other currencies, smaller
     assert "5 GB" in page and "30 days" in page and "Month" in page
     assert "then 512 kbit/s" in page
-    assert "disabled" in page  # renewal comes with the next issue: no fake checkout
+    assert "disabled" in page  # the plan not sold in CNY cannot be renewed in CNY
 
 
 def test_the_currency_switcher_changes_the_price(client_for, traveller, card_with_plans):

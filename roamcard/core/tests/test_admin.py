@@ -64,6 +64,45 @@ def _one_of_each(staff) -> dict:
             channel="sms", to="+85291234567", kind="test", body="hi"
         ),
         "core.auditevent": audit_record(actor=staff, action="test.event", obj=card),
+        **_one_of_each_renewal_record(traveller=traveller, card=card, plan=plan),
+    }
+
+
+def _one_of_each_renewal_record(*, traveller, card, plan) -> dict:
+    """Orders, payments, provisioning and the ledger (issue 3)."""
+    from roamcard.ledger.services import ledger_post_payment
+    from roamcard.orders.models import Order
+    from roamcard.payments.models import Payment, Refund, WebhookDelivery
+    from roamcard.provisioning.models import ProvisioningJob
+
+    order = Order.objects.create(
+        user=traveller,
+        card=card,
+        plan=plan,
+        plan_name=plan.name,
+        data_bytes=plan.data_bytes,
+        validity_days=plan.validity_days,
+        currency="USD",
+        amount_minor=990,
+    )
+    payment = Payment.objects.create(
+        order=order, gateway="sandbox", method="card", amount_minor=990, currency="USD"
+    )
+    transaction = ledger_post_payment(
+        key="payment:x", gateway="sandbox", amount_minor=990, currency="USD"
+    )
+    entry = transaction.entries.first()
+    return {
+        "orders.order": order,
+        "payments.payment": payment,
+        "payments.refund": Refund.objects.create(payment=payment, amount_minor=990, currency="USD"),
+        "payments.webhookdelivery": WebhookDelivery.objects.create(
+            gateway="sandbox", event_id="evt_x", headers={"X": "s"}, body="{}", payment=payment
+        ),
+        "provisioning.provisioningjob": ProvisioningJob.objects.create(order=order),
+        "ledger.account": entry.account,
+        "ledger.transaction": transaction,
+        "ledger.entry": entry,
     }
 
 

@@ -26,8 +26,14 @@ def card(traveller, europe):
 
 @pytest.fixture
 def plan(europe):
-    return make_plan(region=europe, name="Europe 5 GB", data_bytes=5 * 1024**3, days=30, kind="month",
-                     prices={"USD": 1990, "CNY": 13800})
+    return make_plan(
+        region=europe,
+        name="Europe 5 GB",
+        data_bytes=5 * 1024**3,
+        days=30,
+        kind="month",
+        prices={"USD": 1990, "CNY": 13800},
+    )
 
 
 @pytest.fixture

@@ -46,7 +46,9 @@ class FakeGateway:
             status=ResultStatus.FAILED, error_code="card_declined", error_message=message
         )
 
-    def start_payment(self, *, payment_id: str, method: PaymentMethod, **call: Any) -> GatewayResult:
+    def start_payment(
+        self, *, payment_id: str, method: PaymentMethod, **call: Any
+    ) -> GatewayResult:
         self.started.append({"payment_id": payment_id, "method": method, **call})
         return GatewayResult(
             status=ResultStatus.PENDING,
@@ -56,11 +58,15 @@ class FakeGateway:
         )
 
     def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
-        return self.answers.get(payment_id, GatewayResult(status=ResultStatus.PENDING, reference=reference))
+        return self.answers.get(
+            payment_id, GatewayResult(status=ResultStatus.PENDING, reference=reference)
+        )
 
     def refund(self, *, refund_id: str, **call: Any) -> GatewayResult:
         self.refunded.append({"refund_id": refund_id, **call})
-        return GatewayResult(status=ResultStatus.SUCCEEDED, reference=f"fake-refund-{refund_id[:8]}")
+        return GatewayResult(
+            status=ResultStatus.SUCCEEDED, reference=f"fake-refund-{refund_id[:8]}"
+        )
 
     def parse_webhook(self, *, headers: dict[str, str], body: bytes) -> WebhookEvent:
         raise InvalidWebhook("the fake gateway sends no webhooks")

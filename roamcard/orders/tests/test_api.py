@@ -45,7 +45,11 @@ def test_creating_an_order(api, gateway, card, plan):
     assert body["number"] == order.short_id
     assert body["state"] == "pending_payment"
     assert body["state_label"] == "Waiting for payment"
-    assert (body["card_id"], body["plan_id"], body["plan_name"]) == (card.pk, plan.pk, "Europe 5 GB")
+    assert (body["card_id"], body["plan_id"], body["plan_name"]) == (
+        card.pk,
+        plan.pk,
+        "Europe 5 GB",
+    )
     assert body["amount"] == {"amount_minor": 13800, "currency": "CNY", "formatted": "CN¥138.00"}
     assert (body["data_bytes"], body["validity_days"]) == (5 * GIB, 30)
     assert body["payments"] == [] and body["refund"] is None and body["renewal"] is None
@@ -143,7 +147,9 @@ def test_listing_and_reading_my_orders_only(api, gateway, card, plan, other_trav
 def test_paying_returns_where_to_send_the_payer(api, gateway, card, plan):
     order_id = create(api, card, plan).json()["id"]
 
-    response = api.post(f"/api/v1/orders/{order_id}/payments", {"method": "alipay"}, content_type="application/json")
+    response = api.post(
+        f"/api/v1/orders/{order_id}/payments", {"method": "alipay"}, content_type="application/json"
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -160,8 +166,14 @@ def test_paying_returns_where_to_send_the_payer(api, gateway, card, plan):
 def test_a_method_that_is_not_enabled_is_a_clear_error(api, gateway, card, plan):
     order_id = create(api, card, plan).json()["id"]
 
-    disabled = api.post(f"/api/v1/orders/{order_id}/payments", {"method": "wechat_pay"}, content_type="application/json")
-    unknown = api.post(f"/api/v1/orders/{order_id}/payments", {"method": "paypal"}, content_type="application/json")
+    disabled = api.post(
+        f"/api/v1/orders/{order_id}/payments",
+        {"method": "wechat_pay"},
+        content_type="application/json",
+    )
+    unknown = api.post(
+        f"/api/v1/orders/{order_id}/payments", {"method": "paypal"}, content_type="application/json"
+    )
 
     assert disabled.status_code == 400
     assert error_code(disabled) == "payment_method_not_available"
@@ -172,7 +184,9 @@ def test_a_method_that_is_not_enabled_is_a_clear_error(api, gateway, card, plan)
 
 def test_a_fulfilled_order_shows_the_new_balance(api, gateway, card, plan, committed):
     order_id = create(api, card, plan).json()["id"]
-    api.post(f"/api/v1/orders/{order_id}/payments", {"method": "card"}, content_type="application/json")
+    api.post(
+        f"/api/v1/orders/{order_id}/payments", {"method": "card"}, content_type="application/json"
+    )
     payment = Payment.objects.get()
     gateway.will_succeed(payment)
     with committed():
@@ -191,7 +205,9 @@ def test_a_fulfilled_order_shows_the_new_balance(api, gateway, card, plan, commi
         ("pending_payment", "paid", "return"),
         ("paid", "fulfilled", "provisioning"),
     ]
-    paid_again = api.post(f"/api/v1/orders/{order_id}/payments", {"method": "card"}, content_type="application/json")
+    paid_again = api.post(
+        f"/api/v1/orders/{order_id}/payments", {"method": "card"}, content_type="application/json"
+    )
     assert paid_again.status_code == 409 and error_code(paid_again) == "order_not_payable"
     cancelled = api.post(f"/api/v1/orders/{order_id}/cancel")
     assert cancelled.status_code == 409 and error_code(cancelled) == "order_not_cancellable"
@@ -205,7 +221,9 @@ def test_cancelling_an_unpaid_order(api, gateway, card, plan):
 
     assert first.status_code == 200 and first.json()["state"] == "cancelled"
     assert again.status_code == 200
-    paying = api.post(f"/api/v1/orders/{order_id}/payments", {"method": "card"}, content_type="application/json")
+    paying = api.post(
+        f"/api/v1/orders/{order_id}/payments", {"method": "card"}, content_type="application/json"
+    )
     assert paying.status_code == 409
 
 
@@ -219,9 +237,15 @@ def test_the_schema_documents_the_orders_endpoints(client):
 
     paths = schema["paths"]
     assert "/api/v1/orders" in paths
-    for path in ("/api/v1/orders/{public_id}", "/api/v1/orders/{public_id}/payments",
-                 "/api/v1/orders/{public_id}/cancel", "/api/v1/orders/{public_id}/events"):
+    for path in (
+        "/api/v1/orders/{public_id}",
+        "/api/v1/orders/{public_id}/payments",
+        "/api/v1/orders/{public_id}/cancel",
+        "/api/v1/orders/{public_id}/events",
+    ):
         assert path in paths
     create_op = paths["/api/v1/orders"]["post"]
-    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in create_op["parameters"])
+    assert any(
+        p["name"] == "Idempotency-Key" and p["in"] == "header" for p in create_op["parameters"]
+    )
     assert {"200", "201", "404", "422"} <= set(create_op["responses"])

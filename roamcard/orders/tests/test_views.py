@@ -52,13 +52,14 @@ def come_back(committed):
     def arrive(client, order, payment):
         with committed():
             return client.get(
-                reverse("orders:return", args=[order.public_id]), {"payment": str(payment.public_id)}
+                reverse("orders:return", args=[order.public_id]),
+                {"payment": str(payment.public_id)},
             )
 
     return arrive
 
 
-# --- Plans → order summary -------------------------------------------------------------------
+# --- Plans → order summary ----------------------------------------------------------------
 
 
 def test_the_plans_page_renews_with_a_form(browser, gateway, card, plan):
@@ -70,14 +71,20 @@ def test_the_plans_page_renews_with_a_form(browser, gateway, card, plan):
     assert "Coming soon" not in page
 
 
-def test_renew_creates_an_order_in_the_currency_shown_and_opens_its_summary(browser, gateway, traveller, card, plan):
+def test_renew_creates_an_order_in_the_currency_shown_and_opens_its_summary(
+    browser, gateway, traveller, card, plan
+):
     response = renew(browser, card, plan, currency="CNY")
 
     order = Order.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("orders:detail", args=[order.public_id])
     assert (order.user, order.card, order.plan) == (traveller, card, plan)
-    assert (order.amount_minor, order.currency, order.state) == (13800, "CNY", OrderState.PENDING_PAYMENT)
+    assert (order.amount_minor, order.currency, order.state) == (
+        13800,
+        "CNY",
+        OrderState.PENDING_PAYMENT,
+    )
 
 
 def test_a_double_tap_on_renew_makes_one_order(browser, gateway, card, plan):
@@ -97,7 +104,9 @@ def test_renewing_someone_elses_card_is_not_found(browser, gateway, other_travel
     assert not Order.objects.exists()
 
 
-def test_a_currency_the_plan_is_not_sold_in_goes_back_to_the_plans_with_a_message(browser, gateway, card, plan):
+def test_a_currency_the_plan_is_not_sold_in_goes_back_to_the_plans_with_a_message(
+    browser, gateway, card, plan
+):
     response = renew(browser, card, plan, currency="JPY")
 
     assert response.url == reverse("cards:plans", args=[card.pk])
@@ -105,7 +114,9 @@ def test_a_currency_the_plan_is_not_sold_in_goes_back_to_the_plans_with_a_messag
     assert not Order.objects.exists()
 
 
-def test_the_summary_shows_card_plan_validity_price_and_the_enabled_methods(browser, gateway, order, card):
+def test_the_summary_shows_card_plan_validity_price_and_the_enabled_methods(
+    browser, gateway, order, card
+):
     page = html(browser.get(reverse("orders:detail", args=[order.public_id])))
 
     assert "Europe trip" in page and card.iccid_masked in page
@@ -145,7 +156,7 @@ def test_the_pages_need_a_login(client, gateway, order):
     assert response.url.startswith(reverse("account_login"))
 
 
-# --- Paying ----------------------------------------------------------------------------------------
+# --- Paying -------------------------------------------------------------------------------
 
 
 def test_pay_starts_a_payment_and_sends_the_traveller_to_the_gateway(browser, gateway, order):
@@ -169,7 +180,9 @@ def test_a_method_that_is_not_enabled_is_refused_with_a_clear_message(browser, g
     assert not Payment.objects.exists()
 
 
-def test_returning_from_a_successful_payment_renews_the_card(browser, gateway, order, card, come_back):
+def test_returning_from_a_successful_payment_renews_the_card(
+    browser, gateway, order, card, come_back
+):
     pay(browser, order)
     payment = Payment.objects.get()
     gateway.will_succeed(payment)
@@ -186,7 +199,9 @@ def test_returning_from_a_successful_payment_renews_the_card(browser, gateway, o
     assert card_balance(card=card).bytes_remaining == 5 * GIB
 
 
-def test_a_decline_shows_the_reason_and_a_way_to_try_again_with_another_method(browser, gateway, order, come_back):
+def test_a_decline_shows_the_reason_and_a_way_to_try_again_with_another_method(
+    browser, gateway, order, come_back
+):
     pay(browser, order)
     declined = Payment.objects.get()
     gateway.will_fail(declined, message="Your card was declined.")
@@ -207,7 +222,9 @@ def test_a_decline_shows_the_reason_and_a_way_to_try_again_with_another_method(b
     assert order.state == OrderState.FULFILLED
 
 
-def test_while_waiting_for_a_scan_to_pay_payment_the_result_links_to_the_pay_page(browser, gateway, order, come_back):
+def test_while_waiting_for_a_scan_to_pay_payment_the_result_links_to_the_pay_page(
+    browser, gateway, order, come_back
+):
     pay(browser, order, "alipay")
     payment = Payment.objects.get()
 
@@ -220,7 +237,9 @@ def test_while_waiting_for_a_scan_to_pay_payment_the_result_links_to_the_pay_pag
     assert '<meta http-equiv="refresh"' in page
 
 
-def test_a_poll_with_nothing_new_answers_204_and_a_change_answers_the_new_state(browser, gateway, order, committed):
+def test_a_poll_with_nothing_new_answers_204_and_a_change_answers_the_new_state(
+    browser, gateway, order, committed
+):
     pay(browser, order)
     payment = Payment.objects.get()
     url = reverse("orders:result", args=[order.public_id])
@@ -241,7 +260,9 @@ def test_a_poll_with_nothing_new_answers_204_and_a_change_answers_the_new_state(
     assert "<html" not in html(changed)  # only the status part
 
 
-def test_a_return_with_someone_elses_payment_id_changes_nothing(browser, gateway, traveller, order, card, plan, come_back):
+def test_a_return_with_someone_elses_payment_id_changes_nothing(
+    browser, gateway, traveller, order, card, plan, come_back
+):
     other_order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="CNY")
     pay(browser, other_order)
     payment = Payment.objects.get()
@@ -262,7 +283,7 @@ def test_a_paid_order_shows_renewing(browser, gateway, order):
     assert 'hx-trigger="every 1s"' in page
 
 
-# --- Cancel ------------------------------------------------------------------------------------------
+# --- Cancel -------------------------------------------------------------------------------
 
 
 def test_cancel_closes_an_unpaid_order(browser, gateway, order, card):
@@ -288,10 +309,12 @@ def test_a_fulfilled_order_cannot_be_cancelled(browser, gateway, order):
     assert "can no longer be cancelled" in html(response)
 
 
-# --- History and receipts --------------------------------------------------------------------------
+# --- History and receipts -----------------------------------------------------------------
 
 
-def test_history_lists_my_orders_only_in_my_time_zone(browser, gateway, traveller, other_traveller, order, europe):
+def test_history_lists_my_orders_only_in_my_time_zone(
+    browser, gateway, traveller, other_traveller, order, europe
+):
     traveller.time_zone = "Asia/Shanghai"
     traveller.save()
     theirs = order_create(
@@ -305,7 +328,9 @@ def test_history_lists_my_orders_only_in_my_time_zone(browser, gateway, travelle
 
     assert "Europe 5 GB" in page and "$19.90" in page and "Waiting for payment" in page
     assert "Their plan" not in page and str(theirs.public_id) not in page
-    local = timezone.localtime(order.created_at, timezone=__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+    local = timezone.localtime(
+        order.created_at, timezone=__import__("zoneinfo").ZoneInfo("Asia/Shanghai")
+    )
     assert local.strftime("%-I:%M") in page or local.strftime("%H:%M") in page
 
 

@@ -1,0 +1,244 @@
+"""Orders, payments, refunds, webhooks, provisioning and the ledger in the back office."""
+
+import pytest
+from django.urls import reverse
+
+from roamcard.cards.selectors import card_balance
+from roamcard.core.models import AuditEvent
+from roamcard.core.tests.staff import make_staff
+from roamcard.ledger.selectors import card_data_balance, unit_totals
+from roamcard.orders.choices import OrderState
+from roamcard.orders.models import Order
+from roamcard.orders.services import order_create
+from roamcard.payments.choices import RefundState
+from roamcard.payments.models import Payment, Refund, WebhookDelivery
+from roamcard.payments.services import payment_start, payment_sync
+from roamcard.provisioning.models import ProvisioningJob
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(make_staff())
+    return client
+
+
+@pytest.fixture
+def fulfilled_order(traveller, card, plan, gateway, committed):
+    order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="CNY")
+    payment = payment_start(user=traveller, order=order, method="alipay")
+    gateway.will_succeed(payment, reference="fake-ref-7")
+    with committed():
+        payment_sync(payment_id=payment.pk, cause="return")
+    order.refresh_from_db()
+    assert order.state == OrderState.FULFILLED
+    return order
+
+
+def refund_action(client, *orders, confirm=True):
+    data = {"action": "refund_in_full", "_selected_action": [o.pk for o in orders]}
+    if confirm:
+        data["confirm"] = "yes"
+    return client.post(reverse("admin:orders_order_changelist"), data)
+
+
+def test_the_order_list_finds_orders_by_number_email_and_iccid(staff_client, fulfilled_order, card):
+    url = reverse("admin:orders_order_changelist")
+
+    for term in (
+        str(fulfilled_order.public_id),
+        fulfilled_order.short_id,
+        "alice@example",
+        card.iccid,
+    ):
+        page = staff_client.get(url, {"q": term}).content.decode()
+        assert fulfilled_order.short_id in page, term
+    assert (
+        fulfilled_order.short_id
+        not in staff_client.get(url, {"q": "nobody@example"}).content.decode()
+    )
+    assert (
+        fulfilled_order.short_id
+        in staff_client.get(url, {"state__exact": "fulfilled"}).content.decode()
+    )
+    assert (
+        fulfilled_order.short_id
+        not in staff_client.get(url, {"state__exact": "cancelled"}).content.decode()
+    )
+
+
+def test_the_order_page_shows_its_history_and_payments_read_only(staff_client, fulfilled_order):
+    response = staff_client.get(reverse("admin:orders_order_change", args=[fulfilled_order.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "CN¥138.00" in page and "fake-ref-7" in page
+    assert "provisioning" in page  # a state change's cause
+    assert 'name="amount_minor"' not in page and 'name="state"' not in page
+
+
+def test_the_refund_action_asks_for_confirmation_first(staff_client, fulfilled_order):
+    response = refund_action(staff_client, fulfilled_order, confirm=False)
+
+    assert response.status_code == 200
+    assert "Yes, refund in full" in response.content.decode()
+    assert not Refund.objects.exists()
+    assert not AuditEvent.objects.filter(action="order.refund").exists()
+
+
+def test_refund_in_full_refunds_to_the_original_method_and_currency_and_audits(
+    staff_client, fulfilled_order, card, gateway, committed
+):
+    with committed():
+        response = refund_action(staff_client, fulfilled_order)
+
+    assert response.status_code == 302
+    refund = Refund.objects.get()
+    payment = Payment.objects.get(paid_order=True)
+    assert refund.payment == payment and payment.method == "alipay"
+    assert (refund.amount_minor, refund.currency, refund.state) == (
+        13800,
+        "CNY",
+        RefundState.SUCCEEDED,
+    )
+    [call] = gateway.refunded
+    assert (call["amount_minor"], call["currency"], call["reference"]) == (
+        13800,
+        "CNY",
+        "fake-ref-7",
+    )
+    fulfilled_order.refresh_from_db()
+    assert fulfilled_order.state == OrderState.REFUNDED
+    assert card_balance(card=card).bytes_remaining == 0
+    assert card_data_balance(card_id=card.pk) == 0
+    assert set(unit_totals().values()) == {0}
+    audit = AuditEvent.objects.get(action="order.refund")
+    assert audit.actor.is_staff and audit.object_id == str(fulfilled_order.pk)
+    assert audit.details["amount_minor"] == 13800 and audit.details["currency"] == "CNY"
+    assert audit.ip_address == "127.0.0.1"
+
+
+def test_refunding_twice_makes_one_refund(staff_client, fulfilled_order, committed):
+    with committed():
+        refund_action(staff_client, fulfilled_order)
+        refund_action(staff_client, fulfilled_order)
+
+    assert Refund.objects.count() == 1
+
+
+def test_an_unpaid_order_cannot_be_refunded(staff_client, traveller, card, plan, gateway):
+    order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="USD")
+
+    response = refund_action(staff_client, order)
+
+    assert response.status_code == 302
+    assert not Refund.objects.exists()
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("no completed payment to refund" in m for m in messages)
+
+
+def test_staff_without_the_refund_permission_cannot_refund(client, fulfilled_order):
+    from django.contrib.auth.models import Permission
+
+    clerk = make_staff(superuser=False, email="clerk@example.com")
+    clerk.user_permissions.add(Permission.objects.get(codename="view_order"))
+    client.force_login(clerk)
+
+    listing = client.get(reverse("admin:orders_order_changelist")).content.decode()
+    response = refund_action(client, fulfilled_order)
+
+    assert fulfilled_order.short_id in listing and "Refund in full" not in listing
+    assert response.status_code in (200, 302, 403)
+    assert not Refund.objects.exists()
+
+
+def test_the_payment_webhook_refund_job_and_ledger_pages_open(staff_client, fulfilled_order):
+    WebhookDelivery.objects.create(
+        gateway="fake",
+        event_id="evt-1",
+        headers={},
+        body="{}",
+        outcome=WebhookDelivery.Outcome.FLAGGED,
+        reason="amount mismatch",
+    )
+    payment = Payment.objects.get()
+    job = ProvisioningJob.objects.get()
+    for name, args in [
+        ("payments_payment_changelist", []),
+        ("payments_payment_change", [payment.pk]),
+        ("payments_webhookdelivery_changelist", []),
+        ("payments_refund_changelist", []),
+        ("provisioning_provisioningjob_changelist", []),
+        ("provisioning_provisioningjob_change", [job.pk]),
+        ("ledger_account_changelist", []),
+        ("ledger_transaction_changelist", []),
+        ("ledger_entry_changelist", []),
+    ]:
+        assert staff_client.get(reverse(f"admin:{name}", args=args)).status_code == 200, name
+    flagged = staff_client.get(
+        reverse("admin:payments_webhookdelivery_changelist"), {"outcome__exact": "flagged"}
+    ).content.decode()
+    assert "amount mismatch" in flagged
+    assert (
+        staff_client.get(
+            reverse("admin:payments_payment_changelist"), {"q": "not-a-uuid"}
+        ).status_code
+        == 200
+    )
+    assert staff_client.get(reverse("admin:payments_payment_add")).status_code == 403
+
+
+def test_retry_now_runs_a_waiting_provisioning_job_and_is_audited(
+    staff_client, traveller, card, plan, gateway
+):
+    order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="USD")
+    payment = payment_start(user=traveller, order=order, method="card")
+    gateway.will_succeed(payment)
+    payment_sync(payment_id=payment.pk, cause="return")  # its job is not run: nothing commits
+    job = ProvisioningJob.objects.get()
+    assert job.state == ProvisioningJob.State.PENDING
+
+    response = staff_client.post(
+        reverse("admin:provisioning_provisioningjob_changelist"),
+        {"action": "retry_now", "_selected_action": [job.pk]},
+    )
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.state == ProvisioningJob.State.SUCCEEDED
+    assert Order.objects.get().state == OrderState.FULFILLED
+    assert AuditEvent.objects.filter(action="provisioningjob.action.retry_now").exists()
+
+
+def test_refund_in_full_through_the_sandbox_gateway(staff_client, traveller, card, plan, committed):
+    """The same, with the built-in sandbox: paid by test card, refunded by staff."""
+    from roamcard.payments.gateways.registry import reset_gateway_cache
+    from roamcard.sandbox.models import SandboxCharge
+    from roamcard.sandbox.services import sandbox_pay_by_card
+
+    reset_gateway_cache()
+    order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="USD")
+    payment = payment_start(user=traveller, order=order, method="card")
+    assert payment.gateway == "sandbox"
+    sandbox_pay_by_card(charge_id=payment.gateway_reference, number="4242 4242 4242 4242")
+    with committed():
+        payment_sync(payment_id=payment.pk, cause="return")
+    order.refresh_from_db()
+    assert order.state == OrderState.FULFILLED
+
+    with committed():
+        refund_action(staff_client, order)
+
+    order.refresh_from_db()
+    refund = Refund.objects.get()
+    assert order.state == OrderState.REFUNDED
+    assert (refund.state, refund.amount_minor, refund.currency) == (
+        RefundState.SUCCEEDED,
+        1990,
+        "USD",
+    )
+    assert SandboxCharge.objects.get(pk=payment.gateway_reference).refund.amount_minor == 1990
+    assert card_balance(card=card).bytes_remaining == 0
+    assert set(unit_totals().values()) == {0}
+    assert AuditEvent.objects.filter(action="order.refund", object_id=str(order.pk)).exists()
