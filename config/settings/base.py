@@ -184,6 +184,9 @@ LOGIN_REDIRECT_URL = "cards:list"
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "roamcard.accounts.adapter.AccountAdapter"
+# How a user is named in messages ("Signed in as …"): their e-mail or phone, never the
+# generated username.
+ACCOUNT_USER_DISPLAY = "roamcard.accounts.models.user_display"
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 # allauth insists that the e-mail field is "required" when verification is mandatory; our
 # SignupForm makes it optional and asks for an e-mail address or a mobile number instead.

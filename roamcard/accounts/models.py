@@ -44,6 +44,10 @@ class User(AbstractUser):
         return self.email or self.phone or self.username
 
 
+def user_display(user: User) -> str:
+    return user.display_name
+
+
 class OneTimeCode(models.Model):
     """A code sent to an e-mail address or a phone, stored only as a hash.
 
