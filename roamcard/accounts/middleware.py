@@ -31,11 +31,14 @@ class StaffMfaRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    _admin_prefix: str | None = None
+
     def __call__(self, request):
-        admin_prefix = reverse("admin:index")
+        if self._admin_prefix is None:  # resolved once: the URLconf is loaded by now
+            self._admin_prefix = reverse("admin:index")
         user = request.user
         if (
-            request.path.startswith(admin_prefix)
+            request.path.startswith(self._admin_prefix)
             and user.is_authenticated
             and user.is_staff
             and not _has_totp(user)

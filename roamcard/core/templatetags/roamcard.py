@@ -6,7 +6,6 @@ numbers or dates by hand."""
 from datetime import datetime
 
 import segno
-from babel import Locale
 from babel.dates import format_date, format_time
 from django import template
 from django.utils import timezone
@@ -40,7 +39,7 @@ def local_datetime(value: datetime | None) -> str:
     as a date and a time without seconds: "Dec 13, 2026, 10:24 PM", "2026年12月13日 22:24"."""
     if value is None:
         return ""
-    locale = Locale.parse(babel_locale())
+    locale = babel_locale()
     tz = timezone.get_current_timezone()
     date = format_date(value.astimezone(tz), "medium", locale=locale)
     time = format_time(value, "short", tzinfo=tz, locale=locale)
