@@ -273,6 +273,44 @@ PAYMENT_GATEWAYS = {
     },
 }
 PAYMENT_METHOD_GATEWAYS = {"card": "sandbox", "alipay": "sandbox", "wechat_pay": "sandbox"}
+# The real gateways switch on when their credentials are in the environment; each then takes
+# over its payment method (docs/payments-going-live.md lists every option).
+if os.environ.get("STRIPE_SECRET_KEY"):
+    PAYMENT_GATEWAYS["stripe"] = {
+        "BACKEND": "roamcard.payments.gateways.stripe_gateway.StripeGateway",
+        "OPTIONS": {
+            "secret_key": os.environ["STRIPE_SECRET_KEY"],
+            "webhook_secret": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+            "publishable_key": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+        },
+    }
+    PAYMENT_METHOD_GATEWAYS["card"] = "stripe"
+if os.environ.get("ALIPAY_APP_ID"):
+    PAYMENT_GATEWAYS["alipay"] = {
+        "BACKEND": "roamcard.payments.gateways.alipay_gateway.AlipayGateway",
+        "OPTIONS": {
+            "app_id": os.environ["ALIPAY_APP_ID"],
+            "app_private_key_pem": os.environ.get("ALIPAY_APP_PRIVATE_KEY", ""),
+            "alipay_public_key_pem": os.environ.get("ALIPAY_PUBLIC_KEY", ""),
+            "seller_id": os.environ.get("ALIPAY_SELLER_ID", ""),
+            "sandbox": os.environ.get("ALIPAY_SANDBOX") == "1",
+        },
+    }
+    PAYMENT_METHOD_GATEWAYS["alipay"] = "alipay"
+if os.environ.get("WECHATPAY_MCHID"):
+    PAYMENT_GATEWAYS["wechatpay"] = {
+        "BACKEND": "roamcard.payments.gateways.wechatpay_gateway.WeChatPayGateway",
+        "OPTIONS": {
+            "mchid": os.environ["WECHATPAY_MCHID"],
+            "appid": os.environ.get("WECHATPAY_APPID", ""),
+            "api_v3_key": os.environ.get("WECHATPAY_API_V3_KEY", ""),
+            "merchant_private_key_pem": os.environ.get("WECHATPAY_MERCHANT_PRIVATE_KEY", ""),
+            "merchant_serial_no": os.environ.get("WECHATPAY_MERCHANT_SERIAL_NO", ""),
+            "platform_public_key_pem": os.environ.get("WECHATPAY_PUBLIC_KEY", ""),
+            "platform_serial_no": os.environ.get("WECHATPAY_PUBLIC_KEY_ID", ""),
+        },
+    }
+    PAYMENT_METHOD_GATEWAYS["wechat_pay"] = "wechatpay"
 # The address gateways and the traveller's browser use to reach us (webhooks, return URLs).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 WEBHOOK_TOLERANCE_SECONDS = 300
