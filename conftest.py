@@ -43,7 +43,9 @@ def renewal_setup(db):
     from roamcard.core.testing import make_card, make_plan, make_region, make_user
 
     region = make_region(code="europe-33", name="Europe", countries=("FR", "DE", "IT"))
-    traveller = make_user(email="wanderer@example.com", phone="+85261234567", preferred_language="en")
+    traveller = make_user(
+        email="wanderer@example.com", phone="+85261234567", preferred_language="en"
+    )
     card = make_card(region=region, owner=traveller)
     plan = make_plan(region=region, data_bytes=5 * GIB, days=7, prices={"CNY": 6800, "USD": 949})
     return traveller, card, plan

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("ROAMCARD_VAR_DIR", BASE_DIR / "var"))
@@ -268,7 +267,9 @@ PAYMENT_GATEWAYS = {
     "sandbox": {
         "BACKEND": "roamcard.payments.gateways.sandbox.SandboxGateway",
         "OPTIONS": {
-            "secret": os.environ.get("SANDBOX_WEBHOOK_SECRET", "sandbox-webhook-secret-for-development"),
+            "secret": os.environ.get(
+                "SANDBOX_WEBHOOK_SECRET", "sandbox-webhook-secret-for-development"
+            ),
         },
     },
 }

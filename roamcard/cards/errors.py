@@ -29,7 +29,9 @@ class CardBindLocked(DomainError):
 class CardAlreadyBound(DomainError):
     code = "card_already_bound"
     status = 409
-    message = _("This card is already bound to another account. Contact customer service if it is yours.")
+    message = _(
+        "This card is already bound to another account. Contact customer service if it is yours."
+    )
 
 
 class CardAlreadyYours(DomainError):
@@ -41,4 +43,6 @@ class CardAlreadyYours(DomainError):
 class CardNotBindable(DomainError):
     code = "card_not_bindable"
     status = 409
-    message = _("This card cannot be bound: it has expired or is suspended. Contact customer service.")
+    message = _(
+        "This card cannot be bound: it has expired or is suspended. Contact customer service."
+    )

@@ -10,9 +10,7 @@ def normalize_iccid(raw: str) -> str:
     """Strip spaces and dashes as printed on the card; raise ValidationError if invalid."""
     iccid = "".join(ch for ch in (raw or "") if ch not in " -")
     if not iccid.isdigit() or not 18 <= len(iccid) <= 20:
-        raise ValidationError(
-            _("A card number (ICCID) has 18 to 20 digits."), code="invalid_iccid"
-        )
+        raise ValidationError(_("A card number (ICCID) has 18 to 20 digits."), code="invalid_iccid")
     if not iccid.startswith("89"):
         raise ValidationError(_("A card number (ICCID) starts with 89."), code="invalid_iccid")
     try:

@@ -12,16 +12,25 @@ class Card(models.Model):
 
     iccid = models.CharField(_("ICCID"), max_length=20, unique=True)
     password_hash = models.CharField(_("card password (hash)"), max_length=200, editable=False)
-    form = models.CharField(_("form"), max_length=10, choices=CardForm.choices, default=CardForm.PHYSICAL)
+    form = models.CharField(
+        _("form"), max_length=10, choices=CardForm.choices, default=CardForm.PHYSICAL
+    )
     status = models.CharField(
-        _("status"), max_length=12, choices=CardStatus.choices, default=CardStatus.IN_STOCK, db_index=True
+        _("status"),
+        max_length=12,
+        choices=CardStatus.choices,
+        default=CardStatus.IN_STOCK,
+        db_index=True,
     )
     region = models.ForeignKey(
         Region, verbose_name=_("coverage"), on_delete=models.PROTECT, related_name="cards"
     )
     msisdn = models.CharField(_("MSISDN"), max_length=16, blank=True)
     activation_code = models.CharField(
-        _("eSIM activation code"), max_length=255, blank=True, help_text="LPA:1$<SM-DP+ address>$<matching id>"
+        _("eSIM activation code"),
+        max_length=255,
+        blank=True,
+        help_text="LPA:1$<SM-DP+ address>$<matching id>",
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -52,7 +61,9 @@ class Bucket(models.Model):
     """The allowance one fulfilled purchase puts on a card."""
 
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="buckets")
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("coverage"), on_delete=models.PROTECT, related_name="+"
     )
@@ -97,3 +108,6 @@ class CardBindFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["iccid", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.iccid} at {self.at:%Y-%m-%d %H:%M}"

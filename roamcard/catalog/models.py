@@ -53,7 +53,9 @@ class Plan(models.Model):
         blank=True,
         help_text=_("For unlimited plans: the speed after the fair-use threshold."),
     )
-    validity_days = models.PositiveIntegerField(_("validity (days)"), validators=[MinValueValidator(1)])
+    validity_days = models.PositiveIntegerField(
+        _("validity (days)"), validators=[MinValueValidator(1)]
+    )
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
@@ -63,7 +65,8 @@ class Plan(models.Model):
         verbose_name_plural = _("plans")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(data_bytes__isnull=False) | models.Q(fair_use_kbps__isnull=False),
+                condition=models.Q(data_bytes__isnull=False)
+                | models.Q(fair_use_kbps__isnull=False),
                 name="plan_limited_or_fair_use",
                 violation_error_message=_("An unlimited plan needs a fair-use speed."),
             )

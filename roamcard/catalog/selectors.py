@@ -51,5 +51,7 @@ def plan_offers_for_card(*, card, currency: str) -> list[PlanOffer]:
 
 def plan_currencies(*, offers: list[PlanOffer]) -> list[str]:
     """Every currency at least one of the offers can be paid in."""
-    currencies = {m.currency for o in offers for m in ([o.price] if o.price else []) + o.other_prices}
+    currencies = {
+        m.currency for o in offers for m in ([o.price] if o.price else []) + o.other_prices
+    }
     return sorted(currencies)

@@ -16,7 +16,9 @@ _sequence = itertools.count(1)
 GIB = 1024**3
 
 
-def make_user(*, email: str | None = None, phone: str | None = None, password: str = "Secret-pass-42", **extra):
+def make_user(
+    *, email: str | None = None, phone: str | None = None, password: str = "Secret-pass-42", **extra
+):
     n = next(_sequence)
     if email is None and phone is None:
         email = f"traveller{n}@example.com"
@@ -41,7 +43,9 @@ def make_iccid() -> str:
     return iccid_with_check_digit(f"8985200{next(_sequence):012d}")
 
 
-def make_card(*, region=None, password: str = "123456", owner=None, iccid: str | None = None, **extra):
+def make_card(
+    *, region=None, password: str = "123456", owner=None, iccid: str | None = None, **extra
+):
     return Card.objects.create(
         iccid=iccid or make_iccid(),
         password_hash=hash_card_password(password),
@@ -53,8 +57,16 @@ def make_card(*, region=None, password: str = "123456", owner=None, iccid: str |
     )
 
 
-def make_plan(*, region=None, code: str | None = None, data_bytes: int | None = GIB, days: int = 7,
-              kind: str = "week", prices: dict[str, int] | None = None, **extra):
+def make_plan(
+    *,
+    region=None,
+    code: str | None = None,
+    data_bytes: int | None = GIB,
+    days: int = 7,
+    kind: str = "week",
+    prices: dict[str, int] | None = None,
+    **extra,
+):
     plan = Plan.objects.create(
         code=code or f"plan-{next(_sequence)}",
         name=extra.pop("name", f"{days} days"),
@@ -70,8 +82,14 @@ def make_plan(*, region=None, code: str | None = None, data_bytes: int | None = 
     return plan
 
 
-def make_bucket(*, card, bytes_granted: int | None = GIB, bytes_remaining: int | None = None,
-                days: int = 7, plan=None):
+def make_bucket(
+    *,
+    card,
+    bytes_granted: int | None = GIB,
+    bytes_remaining: int | None = None,
+    days: int = 7,
+    plan=None,
+):
     now = timezone.now()
     return Bucket.objects.create(
         card=card,

@@ -40,9 +40,21 @@ def main() -> int:
         "web": start(
             "web",
             [
-                sys.executable, "-m", "granian", "--interface", "wsgi", "--host", HOST,
-                "--port", PORT, "--workers", WEB_WORKERS, "--blocking-threads", "8",
-                "--log-level", "warning",
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "wsgi",
+                "--host",
+                HOST,
+                "--port",
+                PORT,
+                "--workers",
+                WEB_WORKERS,
+                "--blocking-threads",
+                "8",
+                "--log-level",
+                "warning",
                 "config.wsgi:application",
             ],
         ),
@@ -51,8 +63,9 @@ def main() -> int:
     print(
         f"\nroamcard is running at http://{HOST}:{PORT}/  (back office: /admin/, "
         f"dev inbox: /dev/inbox/, API docs: /api/v1/docs)\n"
-        "Sandbox payments: card 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,\n"
-        "4000 0000 0000 3220 asks for an extra confirmation; Alipay and WeChat Pay show a QR page.\n"
+        "Sandbox payments: card 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is\n"
+        "declined, 4000 0000 0000 3220 asks for an extra confirmation; Alipay and WeChat Pay\n"
+        "show a QR page.\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )

@@ -19,7 +19,7 @@ from roamcard.cards.passwords import hash_card_password
 from roamcard.catalog.models import Plan, PlanPrice, Region
 from roamcard.ledger.services import ledger_post_data_grant, ledger_post_data_usage
 
-from .catalogue import GB, PLANS, REGIONS
+from .catalogue import PLANS, REGIONS
 
 TRAVELLER_EMAIL = "demo@roamcard.test"
 TRAVELLER_PHONE = "+85261234567"
@@ -59,7 +59,9 @@ def _demo_cards() -> list[DemoCard]:
     cards = []
     for n in range(UNBOUND_CARD_COUNT + 2):
         iccid = iccid_with_check_digit(f"898520{2026_0000_0000 + n:012d}")
-        password = f"{rng.randrange(10**5, 10**6):06d}" if n % 3 else f"{rng.randrange(10**7, 10**8)}"
+        password = (
+            f"{rng.randrange(10**5, 10**6):06d}" if n % 3 else f"{rng.randrange(10**7, 10**8)}"
+        )
         form = CardForm.ESIM if n % 4 == 1 else CardForm.PHYSICAL
         cards.append(DemoCard(iccid, password, form, region_codes[n % len(region_codes)]))
     return cards
@@ -72,7 +74,9 @@ def _seed_catalogue() -> int:
             code=code, defaults={"name": name, "countries": countries, "sort_order": order}
         )
         created += made
-        for plan_order, (kind, plan_name, data_bytes, fair_use, days, prices) in enumerate(PLANS[code]):
+        for plan_order, (kind, plan_name, data_bytes, fair_use, days, prices) in enumerate(
+            PLANS[code]
+        ):
             plan, made = Plan.objects.get_or_create(
                 code=slugify(plan_name),
                 defaults={
@@ -167,11 +171,19 @@ def _seed_buckets(card: Card, *, plan_codes: list[str], used_fraction: float) ->
         )
         # The books must agree with the buckets, as for every real purchase and usage.
         if granted:
-            ledger_post_data_grant(key=f"demo:bucket:{bucket.pk}:grant", card_id=card.pk,
-                                   bytes_granted=granted, memo=plan.name)
+            ledger_post_data_grant(
+                key=f"demo:bucket:{bucket.pk}:grant",
+                card_id=card.pk,
+                bytes_granted=granted,
+                memo=plan.name,
+            )
             if granted - remaining:
-                ledger_post_data_usage(key=f"demo:bucket:{bucket.pk}:usage", card_id=card.pk,
-                                       bytes_used=granted - remaining, memo="demo usage")
+                ledger_post_data_usage(
+                    key=f"demo:bucket:{bucket.pk}:usage",
+                    card_id=card.pk,
+                    bytes_used=granted - remaining,
+                    memo="demo usage",
+                )
 
 
 @transaction.atomic
@@ -189,7 +201,9 @@ def demo_seed() -> DemoSummary:
         DemoCard(cards[0].iccid, cards[0].password, CardForm.PHYSICAL, "europe-33"), owner=traveller
     )
     summary.created += made
-    _seed_buckets(europe_card, plan_codes=["europe-week-5-gb", "europe-month-20-gb"], used_fraction=0.35)
+    _seed_buckets(
+        europe_card, plan_codes=["europe-week-5-gb", "europe-month-20-gb"], used_fraction=0.35
+    )
     japan_card, made = _seed_card(
         DemoCard(cards[1].iccid, cards[1].password, CardForm.ESIM, "japan"), owner=traveller
     )
@@ -211,4 +225,6 @@ def demo_totp_code() -> str:
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // app_settings.TOTP_PERIOD))
+    return format_hotp_value(
+        hotp_value(STAFF_TOTP_SECRET, int(time.time()) // app_settings.TOTP_PERIOD)
+    )

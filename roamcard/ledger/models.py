@@ -13,9 +13,15 @@ class Account(models.Model):
     """Where value sits: a card's data, a gateway's clearing balance, sales, ..."""
 
     code = models.CharField(_("code"), max_length=80, unique=True)
-    unit = models.CharField(_("unit"), max_length=4, help_text=_("ISO 4217 code, or BYTE for data."))
+    unit = models.CharField(
+        _("unit"), max_length=4, help_text=_("ISO 4217 code, or BYTE for data.")
+    )
     card = models.ForeignKey(
-        "cards.Card", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+        "cards.Card",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
     )
 
     class Meta:

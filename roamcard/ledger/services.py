@@ -60,7 +60,9 @@ def card_data_account(card_id: int) -> str:
     return f"card:{card_id}:data"
 
 
-def ledger_post_data_grant(*, key: str, card_id: int, bytes_granted: int, memo: str = "") -> Transaction:
+def ledger_post_data_grant(
+    *, key: str, card_id: int, bytes_granted: int, memo: str = ""
+) -> Transaction:
     """Data granted to a card by a fulfilled purchase: it comes from the network."""
     return ledger_post(
         key=key,
@@ -73,7 +75,9 @@ def ledger_post_data_grant(*, key: str, card_id: int, bytes_granted: int, memo: 
     )
 
 
-def ledger_post_data_reversal(*, key: str, card_id: int, bytes_removed: int, memo: str = "") -> Transaction:
+def ledger_post_data_reversal(
+    *, key: str, card_id: int, bytes_removed: int, memo: str = ""
+) -> Transaction:
     """Data taken back from a card (a refunded purchase's unused allowance)."""
     return ledger_post(
         key=key,
@@ -86,7 +90,9 @@ def ledger_post_data_reversal(*, key: str, card_id: int, bytes_removed: int, mem
     )
 
 
-def ledger_post_data_usage(*, key: str, card_id: int, bytes_used: int, memo: str = "") -> Transaction:
+def ledger_post_data_usage(
+    *, key: str, card_id: int, bytes_used: int, memo: str = ""
+) -> Transaction:
     """Data the card used on the network."""
     return ledger_post(
         key=key,
@@ -99,7 +105,9 @@ def ledger_post_data_usage(*, key: str, card_id: int, bytes_used: int, memo: str
     )
 
 
-def ledger_post_payment(*, key: str, gateway: str, amount_minor: int, currency: str, memo: str = "") -> Transaction:
+def ledger_post_payment(
+    *, key: str, gateway: str, amount_minor: int, currency: str, memo: str = ""
+) -> Transaction:
     """Money a gateway collected for us: it sits with the gateway until settlement."""
     return ledger_post(
         key=key,
@@ -112,7 +120,9 @@ def ledger_post_payment(*, key: str, gateway: str, amount_minor: int, currency: 
     )
 
 
-def ledger_post_refund(*, key: str, gateway: str, amount_minor: int, currency: str, memo: str = "") -> Transaction:
+def ledger_post_refund(
+    *, key: str, gateway: str, amount_minor: int, currency: str, memo: str = ""
+) -> Transaction:
     return ledger_post(
         key=key,
         kind="refund",

@@ -3,8 +3,8 @@
 import logging
 from typing import Any
 
-from django.core.mail import EmailMultiAlternatives
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -86,7 +86,9 @@ def message_deliver(*, message_id: int) -> Message:
             email.send()
     except Exception as exc:  # the sender is outside our process; record and let the task retry
         logger.warning("Delivering message %s failed: %s", message.pk, exc)
-        Message.objects.filter(pk=message.pk).update(state=Message.State.FAILED, last_error=str(exc))
+        Message.objects.filter(pk=message.pk).update(
+            state=Message.State.FAILED, last_error=str(exc)
+        )
         raise
     Message.objects.filter(pk=message.pk).update(
         state=Message.State.SENT, sent_at=timezone.now(), last_error=""

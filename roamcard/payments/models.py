@@ -19,9 +19,15 @@ class Payment(models.Model):
     amount_minor = models.PositiveBigIntegerField(_("amount (minor units)"))
     currency = models.CharField(_("currency"), max_length=3)
     state = models.CharField(
-        _("state"), max_length=12, choices=PaymentState.choices, default=PaymentState.CREATED, db_index=True
+        _("state"),
+        max_length=12,
+        choices=PaymentState.choices,
+        default=PaymentState.CREATED,
+        db_index=True,
     )
-    gateway_reference = models.CharField(_("gateway reference"), max_length=120, blank=True, db_index=True)
+    gateway_reference = models.CharField(
+        _("gateway reference"), max_length=120, blank=True, db_index=True
+    )
     # True for the one payment that paid its order; any other succeeded payment of the same
     # order (a second attempt that also went through) is refunded instead.
     paid_order = models.BooleanField(_("paid the order"), default=False)
@@ -60,6 +66,9 @@ class PaymentEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.state})"
+
 
 class Refund(models.Model):
     """Giving back the whole of a payment, to the original method in the original currency."""
@@ -68,7 +77,9 @@ class Refund(models.Model):
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
     amount_minor = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3)
-    state = models.CharField(max_length=12, choices=RefundState.choices, default=RefundState.CREATED, db_index=True)
+    state = models.CharField(
+        max_length=12, choices=RefundState.choices, default=RefundState.CREATED, db_index=True
+    )
     reason = models.CharField(max_length=200, blank=True)
     gateway_reference = models.CharField(max_length=120, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
@@ -112,7 +123,9 @@ class WebhookDelivery(models.Model):
     event = models.JSONField(default=dict, blank=True, help_text="The verified, parsed event.")
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.RECEIVED)
     reason = models.CharField(max_length=300, blank=True)
-    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhooks")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhooks"
+    )
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

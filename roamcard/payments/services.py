@@ -24,7 +24,14 @@ from roamcard.orders.services import order_transition
 
 from .choices import FINAL_PAYMENT_STATES, PaymentState, RefundState
 from .errors import AmountMismatch, PaymentMethodNotAvailable
-from .gateways.base import EventKind, GatewayResult, InvalidWebhook, PaymentMethod, ResultStatus, WebhookAck
+from .gateways.base import (
+    EventKind,
+    GatewayResult,
+    InvalidWebhook,
+    PaymentMethod,
+    ResultStatus,
+    WebhookAck,
+)
 from .gateways.registry import gateway_for_method, get_gateway
 from .models import Payment, PaymentEvent, Refund, WebhookDelivery
 

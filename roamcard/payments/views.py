@@ -1,8 +1,7 @@
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotFound
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-
-from django.conf import settings
 
 from .services import webhook_receive
 

@@ -35,7 +35,9 @@ class SandboxCharge(models.Model):
     language = models.CharField(max_length=10, default="en")
     return_url = models.URLField(max_length=1000)
     notify_url = models.URLField(max_length=1000)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUIRES_PAYMENT)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.REQUIRES_PAYMENT
+    )
     failure_code = models.CharField(max_length=40, blank=True)
     failure_message = models.CharField(max_length=200, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)

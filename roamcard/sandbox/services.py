@@ -33,10 +33,21 @@ class TestCard:
 TEST_CARDS = [
     TestCard("4242424242424242", _("Succeeds"), "succeed"),
     TestCard("4000000000003220", _("Needs an extra confirmation step (3-D Secure)"), "action"),
-    TestCard("4000000000000002", _("Declined"), "decline", "card_declined", _("Your card was declined.")),
-    TestCard("4000000000009995", _("Declined: insufficient funds"), "decline", "insufficient_funds",
-             _("Your card has insufficient funds.")),
-    TestCard("4000000000000259", _("Succeeds, but the notification to the shop is lost"), "lose_notification"),
+    TestCard(
+        "4000000000000002", _("Declined"), "decline", "card_declined", _("Your card was declined.")
+    ),
+    TestCard(
+        "4000000000009995",
+        _("Declined: insufficient funds"),
+        "decline",
+        "insufficient_funds",
+        _("Your card has insufficient funds."),
+    ),
+    TestCard(
+        "4000000000000259",
+        _("Succeeds, but the notification to the shop is lost"),
+        "lose_notification",
+    ),
 ]
 _BY_NUMBER = {card.number: card for card in TEST_CARDS}
 
@@ -98,8 +109,12 @@ def sandbox_pay_by_card(*, charge_id: str, number: str) -> SandboxCharge:
             return charge
         charge.card_last4 = number[-4:]
         if test_card is None:
-            _finish(charge, Status.FAILED, "unknown_test_card",
-                    "Only the test cards listed on the page work in the sandbox.")
+            _finish(
+                charge,
+                Status.FAILED,
+                "unknown_test_card",
+                "Only the test cards listed on the page work in the sandbox.",
+            )
         elif test_card.outcome == "action":
             charge.status = Status.REQUIRES_ACTION
             charge.save()
@@ -120,7 +135,12 @@ def sandbox_confirm_action(*, charge_id: str, approve: bool) -> SandboxCharge:
         if approve:
             _finish(charge, Status.SUCCEEDED)
         else:
-            _finish(charge, Status.FAILED, "authentication_failed", "The payment was not confirmed with the bank.")
+            _finish(
+                charge,
+                Status.FAILED,
+                "authentication_failed",
+                "The payment was not confirmed with the bank.",
+            )
     return charge
 
 
@@ -133,11 +153,15 @@ def sandbox_wallet_answer(*, charge_id: str, approve: bool) -> SandboxCharge:
         if approve:
             _finish(charge, Status.SUCCEEDED)
         else:
-            _finish(charge, Status.FAILED, "payer_cancelled", "The payment was cancelled in the wallet.")
+            _finish(
+                charge, Status.FAILED, "payer_cancelled", "The payment was cancelled in the wallet."
+            )
     return charge
 
 
-def _finish(charge: SandboxCharge, status: str, failure_code: str = "", failure_message: str = "") -> None:
+def _finish(
+    charge: SandboxCharge, status: str, failure_code: str = "", failure_message: str = ""
+) -> None:
     charge.status = status
     charge.failure_code = failure_code
     charge.failure_message = failure_message
@@ -148,13 +172,19 @@ def _finish(charge: SandboxCharge, status: str, failure_code: str = "", failure_
     )
 
 
-def sandbox_refund_create(*, merchant_payment_id: str, merchant_refund_id: str, amount_minor: int) -> SandboxRefund:
+def sandbox_refund_create(
+    *, merchant_payment_id: str, merchant_refund_id: str, amount_minor: int
+) -> SandboxRefund:
     """A full refund, idempotent by the merchant's refund id."""
     with transaction.atomic():
         existing = SandboxRefund.objects.filter(merchant_refund_id=merchant_refund_id).first()
         if existing is not None:
             return existing
-        charge = SandboxCharge.objects.select_for_update().filter(merchant_payment_id=merchant_payment_id).first()
+        charge = (
+            SandboxCharge.objects.select_for_update()
+            .filter(merchant_payment_id=merchant_payment_id)
+            .first()
+        )
         if charge is None or charge.status != Status.SUCCEEDED:
             raise SandboxError("only a succeeded charge can be refunded")
         if amount_minor != charge.amount_minor:
@@ -168,7 +198,9 @@ def sandbox_refund_create(*, merchant_payment_id: str, merchant_refund_id: str, 
     return refund
 
 
-def _emit(charge: SandboxCharge, event_type: str, refund: SandboxRefund | None = None) -> SandboxEvent:
+def _emit(
+    charge: SandboxCharge, event_type: str, refund: SandboxRefund | None = None
+) -> SandboxEvent:
     data = {
         "charge": charge.id,
         "merchant_payment_id": charge.merchant_payment_id,
@@ -182,7 +214,12 @@ def _emit(charge: SandboxCharge, event_type: str, refund: SandboxRefund | None =
     if refund is not None:
         data.update({"refund": refund.id, "merchant_refund_id": refund.merchant_refund_id})
     event = SandboxEvent(type=event_type, charge=charge, payload={})
-    event.payload = {"id": event.id, "type": event_type, "created": int(timezone.now().timestamp()), "data": data}
+    event.payload = {
+        "id": event.id,
+        "type": event_type,
+        "created": int(timezone.now().timestamp()),
+        "data": data,
+    }
     event.save()
     if not (charge.lose_notification and event_type.startswith("payment.")):
         from .tasks import sandbox_deliver_task

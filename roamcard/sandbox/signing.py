@@ -18,7 +18,9 @@ class SignatureError(Exception):
     pass
 
 
-def verify(*, secret: str, body: bytes, header: str, tolerance: int, now: float | None = None) -> int:
+def verify(
+    *, secret: str, body: bytes, header: str, tolerance: int, now: float | None = None
+) -> int:
     """Check the header against the body; return its timestamp or raise SignatureError."""
     parts = dict(item.split("=", 1) for item in (header or "").split(",") if "=" in item)
     try:

@@ -42,18 +42,24 @@ def pay(request, charge_id: str):
         return _render(request, "sandbox/scan.html", charge, qr_svg=qr_svg)
     error = ""
     if request.method == "POST":
-        charge = services.sandbox_pay_by_card(charge_id=charge.pk, number=request.POST.get("number", ""))
+        charge = services.sandbox_pay_by_card(
+            charge_id=charge.pk, number=request.POST.get("number", "")
+        )
         if charge.status == Status.REQUIRES_ACTION:
             return HttpResponseRedirect(reverse("sandbox:confirm", args=[charge.pk]))
         return _back_to_shop(charge)
-    return _render(request, "sandbox/card.html", charge, test_cards=services.TEST_CARDS, error=error)
+    return _render(
+        request, "sandbox/card.html", charge, test_cards=services.TEST_CARDS, error=error
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def confirm(request, charge_id: str):
     charge = get_object_or_404(SandboxCharge, pk=charge_id)
     if request.method == "POST":
-        charge = services.sandbox_confirm_action(charge_id=charge.pk, approve=request.POST.get("answer") == "approve")
+        charge = services.sandbox_confirm_action(
+            charge_id=charge.pk, approve=request.POST.get("answer") == "approve"
+        )
         return _back_to_shop(charge)
     if charge.status != Status.REQUIRES_ACTION:
         return _render(request, "sandbox/done.html", charge)
@@ -66,7 +72,9 @@ def wallet(request, charge_id: str):
     page by the "I have paid" button, for a desktop demo without a phone."""
     charge = get_object_or_404(SandboxCharge, pk=charge_id)
     if request.method == "POST":
-        charge = services.sandbox_wallet_answer(charge_id=charge.pk, approve=request.POST.get("answer") == "approve")
+        charge = services.sandbox_wallet_answer(
+            charge_id=charge.pk, approve=request.POST.get("answer") == "approve"
+        )
         return _back_to_shop(charge)
     if charge.status != Status.REQUIRES_PAYMENT:
         return _render(request, "sandbox/done.html", charge)

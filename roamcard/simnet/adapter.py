@@ -44,7 +44,9 @@ class SimulatedNetwork:
             )
         if fault is not None:  # applied, but the answer never reaches the caller
             raise NetworkError("simulated network: timed out waiting for the answer")
-        return NetworkResult(reference=f"sim-{uuid.uuid5(uuid.NAMESPACE_URL, allowance.request_id)}")
+        return NetworkResult(
+            reference=f"sim-{uuid.uuid5(uuid.NAMESPACE_URL, allowance.request_id)}"
+        )
 
     def withdraw_allowance(self, *, request_id: str, iccid: str) -> NetworkResult:
         SimAllowance.objects.filter(request_id=request_id).update(withdrawn=True)

@@ -42,3 +42,6 @@ class SimFault(models.Model):
     mode = models.CharField(max_length=24, choices=Mode.choices, default=Mode.REJECT)
     remaining = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} × {self.remaining} ({self.iccid or 'every card'})"

@@ -20,8 +20,9 @@ from roamcard.provisioning.models import ProvisioningJob
 from roamcard.sandbox import services as sandbox
 from roamcard.simnet.models import SimAllowance, SimFault
 
-GIB = 1024**3
 from .helpers import charge_for, pay_with, start_card_payment
+
+GIB = 1024**3
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +48,9 @@ def test_paying_by_card_and_returning_renews_the_card(renewal_setup):
     assert Message.objects.filter(kind="renewal_confirmed", channel="email").count() == 1
     assert unit_totals() == {"BYTE": 0, "CNY": 0}
     assert [e.to_state for e in order.events.all()] == [
-        OrderState.PENDING_PAYMENT, OrderState.PAID, OrderState.FULFILLED
+        OrderState.PENDING_PAYMENT,
+        OrderState.PAID,
+        OrderState.FULFILLED,
     ]
 
 
@@ -114,7 +117,9 @@ def test_money_arriving_for_a_cancelled_order_is_refunded_and_grants_nothing(ren
 
 
 @override_settings(PROVISIONING_MAX_ATTEMPTS=3, PROVISIONING_BACKOFF_SECONDS=[60])
-def test_network_failures_are_retried_then_the_order_is_refunded_and_the_traveller_told(renewal_setup):
+def test_network_failures_are_retried_then_the_order_is_refunded_and_the_traveller_told(
+    renewal_setup,
+):
     traveller, card, plan = renewal_setup
     SimFault.objects.create(iccid=card.iccid, remaining=10)
     order, payment = start_card_payment(traveller, card, plan)

@@ -24,7 +24,9 @@ class PaymentMethod(StrEnum):
 class ResultStatus(StrEnum):
     SUCCEEDED = "succeeded"  # money taken (or refunded)
     FAILED = "failed"  # definitely not taken: declined, cancelled, expired
-    PENDING = "pending"  # the payer still has to act (hosted page, QR code) or the vendor is processing
+    PENDING = (
+        "pending"  # the payer still has to act (hosted page, QR code) or the vendor is processing
+    )
     UNKNOWN = "unknown"  # we could not learn the outcome: ask again later
 
 

@@ -1,8 +1,10 @@
 """Gateways are chosen in settings, the way Django chooses EMAIL_BACKEND:
 
     PAYMENT_GATEWAYS = {
-        "sandbox": {"BACKEND": "roamcard.payments.gateways.sandbox.SandboxGateway", "OPTIONS": {...}},
-        "stripe": {"BACKEND": "roamcard.payments.gateways.stripe_gateway.StripeGateway", "OPTIONS": {...}},
+        "sandbox": {"BACKEND": "roamcard.payments.gateways.sandbox.SandboxGateway",
+                    "OPTIONS": {...}},
+        "stripe": {"BACKEND": "roamcard.payments.gateways.stripe_gateway.StripeGateway",
+                   "OPTIONS": {...}},
     }
     PAYMENT_METHOD_GATEWAYS = {"card": "stripe", "alipay": "alipay", "wechat_pay": "wechatpay"}
 
@@ -22,7 +24,9 @@ def _build(name: str) -> PaymentGateway:
     try:
         config = settings.PAYMENT_GATEWAYS[name]
     except KeyError as exc:
-        raise ImproperlyConfigured(f"No payment gateway named {name!r} in PAYMENT_GATEWAYS") from exc
+        raise ImproperlyConfigured(
+            f"No payment gateway named {name!r} in PAYMENT_GATEWAYS"
+        ) from exc
     backend = import_string(config["BACKEND"])
     return backend(name=name, **config.get("OPTIONS", {}))
 

@@ -53,15 +53,26 @@ class SandboxGateway:
         return GatewayResult(
             status=_STATUS[charge.status],
             reference=charge.id,
-            redirect_url=settings.PUBLIC_BASE_URL.rstrip("/") + reverse("sandbox:pay", args=[charge.id]),
+            redirect_url=settings.PUBLIC_BASE_URL.rstrip("/")
+            + reverse("sandbox:pay", args=[charge.id]),
             amount_minor=charge.amount_minor,
             currency=charge.currency,
             error_code=charge.failure_code,
             error_message=charge.failure_message,
         )
 
-    def start_payment(self, *, payment_id, amount_minor, currency, method, description,
-                      return_url, notify_url, language="en") -> GatewayResult:
+    def start_payment(
+        self,
+        *,
+        payment_id,
+        amount_minor,
+        currency,
+        method,
+        description,
+        return_url,
+        notify_url,
+        language="en",
+    ) -> GatewayResult:
         try:
             charge = vendor.sandbox_charge_create(
                 merchant_payment_id=payment_id,
@@ -74,30 +85,49 @@ class SandboxGateway:
                 language=language,
             )
         except vendor.SandboxError as exc:
-            return GatewayResult(status=ResultStatus.FAILED, error_code="rejected", error_message=str(exc))
+            return GatewayResult(
+                status=ResultStatus.FAILED, error_code="rejected", error_message=str(exc)
+            )
         return self._result(charge)
 
     def query_payment(self, *, payment_id, reference) -> GatewayResult:
         charge = vendor.sandbox_charge_get(merchant_payment_id=payment_id)
         if charge is None:
-            return GatewayResult(status=ResultStatus.FAILED, error_code="not_found",
-                                 error_message="The gateway has no such payment.")
+            return GatewayResult(
+                status=ResultStatus.FAILED,
+                error_code="not_found",
+                error_message="The gateway has no such payment.",
+            )
         return self._result(charge)
 
-    def refund(self, *, refund_id, payment_id, reference, amount_minor, currency, reason="") -> GatewayResult:
+    def refund(
+        self, *, refund_id, payment_id, reference, amount_minor, currency, reason=""
+    ) -> GatewayResult:
         try:
             refund = vendor.sandbox_refund_create(
-                merchant_payment_id=payment_id, merchant_refund_id=refund_id, amount_minor=amount_minor
+                merchant_payment_id=payment_id,
+                merchant_refund_id=refund_id,
+                amount_minor=amount_minor,
             )
         except vendor.SandboxError as exc:
-            return GatewayResult(status=ResultStatus.FAILED, error_code="refund_rejected", error_message=str(exc))
-        return GatewayResult(status=ResultStatus.SUCCEEDED, reference=refund.id,
-                             amount_minor=refund.amount_minor, currency=currency)
+            return GatewayResult(
+                status=ResultStatus.FAILED, error_code="refund_rejected", error_message=str(exc)
+            )
+        return GatewayResult(
+            status=ResultStatus.SUCCEEDED,
+            reference=refund.id,
+            amount_minor=refund.amount_minor,
+            currency=currency,
+        )
 
     def parse_webhook(self, *, headers, body) -> WebhookEvent:
         try:
-            signing.verify(secret=self.secret, body=body, header=_header(headers, signing.HEADER),
-                           tolerance=self.tolerance)
+            signing.verify(
+                secret=self.secret,
+                body=body,
+                header=_header(headers, signing.HEADER),
+                tolerance=self.tolerance,
+            )
         except signing.SignatureError as exc:
             raise InvalidWebhook(str(exc)) from exc
         try:

@@ -57,7 +57,9 @@ def later(minutes: int):
     return timezone.now() + timedelta(minutes=minutes)
 
 
-def test_a_start_that_times_out_is_unknown_then_reconciled_to_pending(renewal_setup, unreachable_sandbox):
+def test_a_start_that_times_out_is_unknown_then_reconciled_to_pending(
+    renewal_setup, unreachable_sandbox
+):
     traveller, card, plan = renewal_setup
     unreachable_sandbox.failures_left = 1
 

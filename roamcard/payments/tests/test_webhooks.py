@@ -20,16 +20,23 @@ SECRET = "sandbox-webhook-secret-for-development"
 
 
 def _post(client, body: bytes, *, timestamp=None, secret=SECRET, header=None):
-    signature = header if header is not None else signing.sign(secret=secret, body=body, timestamp=timestamp)
-    return client.post(URL, data=body, content_type="application/json",
-                       headers={"Sandbox-Signature": signature})
+    signature = (
+        header
+        if header is not None
+        else signing.sign(secret=secret, body=body, timestamp=timestamp)
+    )
+    return client.post(
+        URL, data=body, content_type="application/json", headers={"Sandbox-Signature": signature}
+    )
 
 
 def _succeeded_event_body(renewal_setup) -> tuple[bytes, object]:
     traveller, card, plan = renewal_setup
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment)  # the sandbox's own delivery fails: nothing listens in tests
-    event = SandboxEvent.objects.get(charge__merchant_payment_id=str(payment.public_id), type="payment.succeeded")
+    event = SandboxEvent.objects.get(
+        charge__merchant_payment_id=str(payment.public_id), type="payment.succeeded"
+    )
     return json.dumps(event.payload).encode(), order
 
 
@@ -44,7 +51,9 @@ def test_a_signed_notification_is_acknowledged_and_renews_the_card(client, renew
     assert WebhookDelivery.objects.get().outcome == WebhookDelivery.Outcome.PROCESSED
 
 
-def test_the_same_event_delivered_again_is_stored_as_a_duplicate_and_applied_once(client, renewal_setup):
+def test_the_same_event_delivered_again_is_stored_as_a_duplicate_and_applied_once(
+    client, renewal_setup
+):
     body, order = _succeeded_event_body(renewal_setup)
 
     responses = [_post(client, body) for _ in range(3)]
@@ -59,7 +68,9 @@ def test_the_same_event_delivered_again_is_stored_as_a_duplicate_and_applied_onc
     "tamper",
     ["bad_signature", "mutated_body", "too_old", "in_the_future", "missing_header", "wrong_secret"],
 )
-def test_a_notification_failing_verification_is_rejected_and_nothing_is_applied(client, renewal_setup, tamper):
+def test_a_notification_failing_verification_is_rejected_and_nothing_is_applied(
+    client, renewal_setup, tamper
+):
     body, order = _succeeded_event_body(renewal_setup)
     now = int(time.time())
     if tamper == "bad_signature":

@@ -2,7 +2,12 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from roamcard.cards.errors import CardAlreadyBound, CardAlreadyYours, CardBindLocked, CardBindRejected
+from roamcard.cards.errors import (
+    CardAlreadyBound,
+    CardAlreadyYours,
+    CardBindLocked,
+    CardBindRejected,
+)
 from roamcard.cards.services import card_bind, card_unbind
 from roamcard.core.errors import InvalidInput
 from roamcard.core.testing import make_card, make_iccid

@@ -10,10 +10,14 @@ class Command(BaseCommand):
         summary = demo_seed()
         out = self.stdout
         out.write(self.style.MIGRATE_HEADING("Demo logins"))
-        out.write(f"  traveller  {summary.traveller_email} (or {summary.traveller_phone})"
-                  f"  password {summary.traveller_password}")
-        out.write(f"  staff      {summary.staff_email}  password {summary.staff_password}"
-                  "  authenticator code: `roamcard demo-totp`")
+        out.write(
+            f"  traveller  {summary.traveller_email} (or {summary.traveller_phone})"
+            f"  password {summary.traveller_password}"
+        )
+        out.write(
+            f"  staff      {summary.staff_email}  password {summary.staff_password}"
+            "  authenticator code: `roamcard demo-totp`"
+        )
         out.write(self.style.MIGRATE_HEADING("Unbound demo cards (card number / card password)"))
         for card in summary.unbound_cards:
             out.write(f"  {card.iccid}  {card.password:<8}  {card.form:<8}  {card.region}")
