@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test test-browser lint format lock messages bench-api clean
+.PHONY: install run test test-browser lint format lock messages bench-api bench-renewal clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ messages: install
 
 bench-api: install
 	$(BIN)/python -m bench.api
+
+# Webhook arrival -> new balance visible in the API, SQLite and PostgreSQL + Redis (bench/renewal.py).
+bench-renewal: install
+	$(BIN)/python -m bench.renewal
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -145,10 +145,16 @@ def _payment_mark_open(*, payment_id: int, result: GatewayResult) -> None:
         payment.qr_code = result.qr_code or payment.qr_code
         if unknown:
             payment.error_message = result.error_message[:300]
-            payment.next_reconcile_at = timezone.now() + _reconcile_delay(payment.reconcile_attempts)
+            payment.next_reconcile_at = timezone.now() + _reconcile_delay(
+                payment.reconcile_attempts
+            )
         payment.save()
-        _log(payment, "unknown" if unknown else "pending", reference=result.reference,
-             error=result.error_message)
+        _log(
+            payment,
+            "unknown" if unknown else "pending",
+            reference=result.reference,
+            error=result.error_message,
+        )
 
 
 def payment_confirm(
@@ -215,7 +221,12 @@ def payment_confirm(
 
 
 def payment_fail(
-    *, payment_id: int, error_code: str = "", error_message: str = "", reference: str = "", cause: str
+    *,
+    payment_id: int,
+    error_code: str = "",
+    error_message: str = "",
+    reference: str = "",
+    cause: str,
 ) -> bool:
     """The gateway says the payment did not happen. The order becomes payment_failed, ready
     to be paid again, unless another payment already paid it."""
@@ -250,12 +261,16 @@ def payment_sync(*, payment_id: int, cause: str) -> Payment:
         return payment
     gateway = get_gateway(payment.gateway)
     try:
-        result = gateway.query_payment(payment_id=str(payment.public_id), reference=payment.gateway_reference)
+        result = gateway.query_payment(
+            payment_id=str(payment.public_id), reference=payment.gateway_reference
+        )
     except Exception as exc:
         logger.warning("Querying payment %s failed: %s", payment.public_id, exc)
         result = GatewayResult(status=ResultStatus.UNKNOWN, error_message=str(exc)[:300])
     if result.status in (ResultStatus.UNKNOWN, ResultStatus.PENDING):
-        Payment.objects.filter(pk=payment.pk).update(reconcile_attempts=payment.reconcile_attempts + 1)
+        Payment.objects.filter(pk=payment.pk).update(
+            reconcile_attempts=payment.reconcile_attempts + 1
+        )
     try:
         return payment_apply_result(payment_id=payment.pk, result=result, cause=cause)
     except AmountMismatch as exc:
@@ -285,26 +300,41 @@ def webhook_receive(*, gateway_name: str, headers: dict[str, str], body: bytes) 
         event = gateway.parse_webhook(headers=headers, body=body)
     except InvalidWebhook as exc:
         WebhookDelivery.objects.create(
-            gateway=gateway_name, headers=headers, body=text,
-            outcome=WebhookDelivery.Outcome.REJECTED, reason=exc.reason[:300],
+            gateway=gateway_name,
+            headers=headers,
+            body=text,
+            outcome=WebhookDelivery.Outcome.REJECTED,
+            reason=exc.reason[:300],
         )
         return WebhookAck(status=400, body=b"rejected")
 
     event_data = {
-        "kind": str(event.kind), "payment_id": event.payment_id, "refund_id": event.refund_id,
-        "reference": event.reference, "amount_minor": event.amount_minor, "currency": event.currency,
-        "error_code": event.error_code, "error_message": event.error_message,
+        "kind": str(event.kind),
+        "payment_id": event.payment_id,
+        "refund_id": event.refund_id,
+        "reference": event.reference,
+        "amount_minor": event.amount_minor,
+        "currency": event.currency,
+        "error_code": event.error_code,
+        "error_message": event.error_message,
     }
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
-                gateway=gateway_name, event_id=event.event_id, headers=headers, body=text,
+                gateway=gateway_name,
+                event_id=event.event_id,
+                headers=headers,
+                body=text,
                 event=event_data,
             )
     except IntegrityError:
         WebhookDelivery.objects.create(
-            gateway=gateway_name, event_id=event.event_id, headers=headers, body=text,
-            event=event_data, outcome=WebhookDelivery.Outcome.DUPLICATE,
+            gateway=gateway_name,
+            event_id=event.event_id,
+            headers=headers,
+            body=text,
+            event=event_data,
+            outcome=WebhookDelivery.Outcome.DUPLICATE,
         )
         return gateway.webhook_ack(event)
     enqueue_on_commit(webhook_process_task, delivery.pk)
@@ -431,7 +461,11 @@ def refund_request(*, payment: Payment, reason: str, requested_by: Any = None) -
 def refund_execute(*, refund_id: int) -> Refund:
     """Ask the gateway to refund; outside any transaction; apply the answer."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update(of=("self",)).select_related("payment").get(pk=refund_id)
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("payment")
+            .get(pk=refund_id)
+        )
         if refund.state in (RefundState.SUCCEEDED, RefundState.FAILED):
             return refund
         refund.attempts += 1
@@ -458,7 +492,11 @@ def refund_apply_result(*, refund_id: int, result: GatewayResult) -> Refund:
     from roamcard.provisioning.services import provisioning_withdraw_for_refund
 
     with transaction.atomic():
-        refund = Refund.objects.select_for_update(of=("self",)).select_related("payment", "payment__order").get(pk=refund_id)
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("payment", "payment__order")
+            .get(pk=refund_id)
+        )
         if refund.state in (RefundState.SUCCEEDED, RefundState.FAILED):
             return refund
         if result.status == ResultStatus.SUCCEEDED:
@@ -468,12 +506,21 @@ def refund_apply_result(*, refund_id: int, result: GatewayResult) -> Refund:
             refund.state = RefundState.FAILED
             refund.error_message = result.error_message[:300]
         else:
-            refund.state = RefundState.PENDING if result.status == ResultStatus.PENDING else RefundState.UNKNOWN
+            refund.state = (
+                RefundState.PENDING
+                if result.status == ResultStatus.PENDING
+                else RefundState.UNKNOWN
+            )
             refund.error_message = result.error_message[:300]
         refund.gateway_reference = result.reference or refund.gateway_reference
         refund.save()
         payment = refund.payment
-        _log(payment, f"refund_{refund.state}", refund=str(refund.public_id), error=result.error_message)
+        _log(
+            payment,
+            f"refund_{refund.state}",
+            refund=str(refund.public_id),
+            error=result.error_message,
+        )
         if refund.state != RefundState.SUCCEEDED:
             return refund
         ledger_post_refund(

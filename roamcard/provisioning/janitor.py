@@ -12,7 +12,7 @@ from django.utils import timezone
 from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.orders.models import Order
 from roamcard.payments.choices import PaymentState, RefundState
-from roamcard.payments.models import Payment, Refund
+from roamcard.payments.models import Payment, Refund, WebhookDelivery
 
 from .models import ProvisioningJob
 
@@ -24,10 +24,11 @@ class SweepReport:
     jobs_run: int = 0
     payments_reconciled: int = 0
     refunds_retried: int = 0
+    webhooks_processed: int = 0
 
 
 def janitor_sweep(*, now=None) -> SweepReport:
-    from roamcard.payments.services import payment_sync, refund_execute
+    from roamcard.payments.services import payment_sync, refund_execute, webhook_process
 
     from .services import provisioning_job_record, provisioning_run
 
@@ -41,8 +42,11 @@ def janitor_sweep(*, now=None) -> SweepReport:
     # Jobs due for a retry, and jobs whose worker died mid-run (lease expired).
     due = ProvisioningJob.objects.filter(
         Q(state=ProvisioningJob.State.PENDING, next_attempt_at__lte=now)
-        | Q(state=ProvisioningJob.State.PENDING, next_attempt_at__isnull=True,
-            created_at__lte=now - timedelta(seconds=30))
+        | Q(
+            state=ProvisioningJob.State.PENDING,
+            next_attempt_at__isnull=True,
+            created_at__lte=now - timedelta(seconds=30),
+        )
         | Q(state=ProvisioningJob.State.RUNNING, lease_until__lte=now)
     ).values_list("pk", flat=True)
     for job_id in list(due):
@@ -52,8 +56,11 @@ def janitor_sweep(*, now=None) -> SweepReport:
     # Payments whose outcome we do not know, and payments the payer has left waiting.
     open_payments = Payment.objects.filter(
         Q(state=PaymentState.UNKNOWN, next_reconcile_at__lte=now)
-        | Q(state=PaymentState.PENDING, created_at__lte=now - timedelta(minutes=2),
-            next_reconcile_at__isnull=True)
+        | Q(
+            state=PaymentState.PENDING,
+            created_at__lte=now - timedelta(minutes=2),
+            next_reconcile_at__isnull=True,
+        )
         | Q(state=PaymentState.PENDING, next_reconcile_at__lte=now)
         | Q(state=PaymentState.CREATED, created_at__lte=now - timedelta(minutes=2))
     ).values_list("pk", flat=True)
@@ -61,6 +68,13 @@ def janitor_sweep(*, now=None) -> SweepReport:
         payment = payment_sync(payment_id=payment_id, cause=TransitionCause.RECONCILE)
         report.payments_reconciled += 1
         _abandon_if_stale(payment, now=now)
+
+    # Notifications stored and acknowledged whose processing job was lost.
+    for delivery_id in WebhookDelivery.objects.filter(
+        outcome=WebhookDelivery.Outcome.RECEIVED, received_at__lte=now - timedelta(minutes=1)
+    ).values_list("pk", flat=True):
+        webhook_process(delivery_id=delivery_id)
+        report.webhooks_processed += 1
 
     # Refunds not known to be done.
     for refund_id in Refund.objects.filter(

@@ -13,8 +13,12 @@ class ProvisioningJob(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="provisioning_job")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.PROTECT, related_name="provisioning_job"
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)

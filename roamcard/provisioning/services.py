@@ -134,7 +134,9 @@ def _refund_after_failure(job: ProvisioningJob) -> None:
     from roamcard.payments.services import refund_request
 
     payment = Payment.objects.filter(order=job.order, paid_order=True).first()
-    logger.error("Provisioning of order %s failed for good: %s", job.order.public_id, job.last_error)
+    logger.error(
+        "Provisioning of order %s failed for good: %s", job.order.public_id, job.last_error
+    )
     if payment is not None:
         refund_request(payment=payment, reason="provisioning failed")
     notify_renewal_refunded(order=job.order)
@@ -143,7 +145,11 @@ def _refund_after_failure(job: ProvisioningJob) -> None:
 def _complete(*, job_id: int, reference: str) -> ProvisioningJob:
     with transaction.atomic():
         job = ProvisioningJob.objects.select_for_update().get(pk=job_id)
-        order = Order.objects.select_for_update(of=("self",)).select_related("plan", "user").get(pk=job.order_id)
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("plan", "user")
+            .get(pk=job.order_id)
+        )
         if job.state == ProvisioningJob.State.SUCCEEDED or order.bucket_id:
             return job
         if order.state != OrderState.PAID:
@@ -151,7 +157,7 @@ def _complete(*, job_id: int, reference: str) -> ProvisioningJob:
             job.state = ProvisioningJob.State.FAILED
             job.last_error = f"order became {order.state} during provisioning"
             job.save()
-            transaction.on_commit(lambda: get_network().withdraw_allowance(request_id=job.request_id, iccid=order.card.iccid))
+            _withdraw_on_commit(request_id=job.request_id, iccid=order.card.iccid)
             return job
         card = Card.objects.select_for_update().get(pk=order.card_id)
         bucket = Bucket.objects.create(
@@ -199,7 +205,7 @@ def provisioning_withdraw_for_refund(*, order_id: int) -> None:
     iccid = order.card.iccid
     # Told even when we never created the bucket: the network may have applied the
     # request although its answer was lost (withdrawing is idempotent).
-    transaction.on_commit(lambda: _withdraw_quietly(request_id, iccid))
+    _withdraw_on_commit(request_id=request_id, iccid=iccid)
     bucket = order.bucket
     if bucket is None:
         return
@@ -217,8 +223,13 @@ def provisioning_withdraw_for_refund(*, order_id: int) -> None:
     bucket.save(update_fields=["bytes_remaining", "valid_until", "updated_at"])
 
 
-def _withdraw_quietly(request_id: str, iccid: str) -> None:
-    try:
-        get_network().withdraw_allowance(request_id=request_id, iccid=iccid)
-    except NetworkError as exc:
-        logger.warning("Withdrawing %s from the network failed: %s", request_id, exc)
+def _withdraw_on_commit(*, request_id: str, iccid: str) -> None:
+    """Tell the network, after commit, to take an allowance back; a task retries until the
+    network has answered (withdrawing is idempotent on the network's side)."""
+    from .tasks import network_withdraw_task
+
+    enqueue_on_commit(network_withdraw_task, request_id, iccid)
+
+
+def network_withdraw(*, request_id: str, iccid: str) -> None:
+    get_network().withdraw_allowance(request_id=request_id, iccid=iccid)

@@ -11,7 +11,10 @@ def renewal_window(*, card: Card, validity_days: int, now: datetime) -> tuple[da
     """The new allowance is usable at once; its days count from the later of now and the
     end of the card's current validity, so renewing early never loses a day."""
     ends = [
-        card.buckets.filter(valid_until__gt=now).order_by("-valid_until").values_list("valid_until", flat=True).first(),
+        card.buckets.filter(valid_until__gt=now)
+        .order_by("-valid_until")
+        .values_list("valid_until", flat=True)
+        .first(),
         # Renewals under way: their window is fixed but their bucket is not there yet.
         ProvisioningJob.objects.filter(
             order__card=card,

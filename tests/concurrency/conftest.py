@@ -10,6 +10,13 @@ import pytest
 from django.conf import settings
 
 from roamcard.core.testing import GIB, make_card, make_plan, make_region, make_user
+from roamcard.orders.choices import OrderState, TransitionCause
+from roamcard.payments.services import payment_sync
+from roamcard.provisioning import tasks as provisioning_tasks
+from roamcard.provisioning.network import get_network
+from tests.flows.helpers import pay_with, start_card_payment
+
+from .racing import SlowNetwork
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,3 +43,37 @@ def renewal_setup(db):
     card = make_card(region=region, owner=traveller)
     plan = make_plan(region=region, data_bytes=5 * GIB, days=7, prices={"CNY": 6800})
     return traveller, card, plan
+
+
+@pytest.fixture
+def slow_network(settings):
+    settings.NETWORK_ADAPTER = f"{SlowNetwork.__module__}.SlowNetwork"
+    SlowNetwork.calls, SlowNetwork.die_after_applying = 0, False
+    get_network.cache_clear()
+    yield SlowNetwork
+    get_network.cache_clear()
+
+
+@pytest.fixture
+def pay_without_provisioning(monkeypatch):
+    """Pay an order (and return to the site) while no worker takes provisioning jobs: the
+    order is paid, its job recorded and left pending, as when the worker died."""
+
+    def pay(traveller, card, plan):
+        with monkeypatch.context() as patch:
+            patch.setattr(provisioning_tasks, "provisioning_run_task", lambda job_id: None)
+            order, payment = start_card_payment(traveller, card, plan)
+            pay_with(payment)
+            payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+        order.refresh_from_db()
+        assert order.state == OrderState.PAID
+        return order, payment
+
+    return pay
+
+
+@pytest.fixture
+def paid_with_job_never_run(renewal_setup, pay_without_provisioning):
+    traveller, card, plan = renewal_setup
+    order, payment = pay_without_provisioning(traveller, card, plan)
+    return order, payment, card

@@ -3,6 +3,7 @@ connection, and delivering the sandbox's signed notifications ourselves."""
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from django.urls import reverse
 
 from roamcard.sandbox import signing
 from roamcard.sandbox.models import SandboxEvent
+from roamcard.simnet.adapter import SimulatedNetwork
 
 
 @dataclass
@@ -55,7 +57,9 @@ def race(*actions: Callable[[], Any], timeout: float = 60) -> list[Outcome]:
 def raise_first_error(outcomes: list[Outcome]) -> None:
     errors = [o.error for o in outcomes if o.error is not None]
     if errors:
-        raise AssertionError(f"{len(errors)} of {len(outcomes)} racers failed: {errors!r}") from errors[0]
+        raise AssertionError(
+            f"{len(errors)} of {len(outcomes)} racers failed: {errors!r}"
+        ) from errors[0]
 
 
 def signed_body(event: SandboxEvent) -> tuple[bytes, str]:
@@ -75,3 +79,23 @@ def deliver(event: SandboxEvent, client: Client | None = None) -> int:
         headers={signing.HEADER: signature},
     )
     return response.status_code
+
+
+class Killed(BaseException):
+    """The worker dies: nothing of ours catches it (provisioning_run catches Exception)."""
+
+
+class SlowNetwork(SimulatedNetwork):
+    """The simulated network, taking 0.3 s to answer, so that racers overlap inside the
+    call; counts its calls; with `die_after_applying`, the caller dies once it applied."""
+
+    calls = 0
+    die_after_applying = False
+
+    def apply_allowance(self, request):
+        type(self).calls += 1
+        time.sleep(0.3)
+        result = super().apply_allowance(request)
+        if type(self).die_after_applying:
+            raise Killed()
+        return result

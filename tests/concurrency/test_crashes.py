@@ -34,7 +34,8 @@ def database_url() -> str:
     """The test database, as the worker process should reach it."""
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{s['USER']}{password}@{host}:{port}/{s['NAME']}"
 
 
 def run_worker_until_killed(*, moment: str, payment_id: int, tmp_path: Path) -> None:
@@ -54,7 +55,9 @@ def run_worker_until_killed(*, moment: str, payment_id: int, tmp_path: Path) -> 
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True,
         )  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in worker.stdout], daemon=True).start()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in worker.stdout], daemon=True
+    ).start()
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -64,7 +67,9 @@ def run_worker_until_killed(*, moment: str, payment_id: int, tmp_path: Path) -> 
             except queue.Empty:
                 pass
             if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the worker never reached {moment}:\n{stderr_path.read_text()[-3000:]}")
+                pytest.fail(
+                    f"the worker never reached {moment}:\n{stderr_path.read_text()[-3000:]}"
+                )
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
@@ -126,6 +131,9 @@ def test_worker_killed_during_provisioning(renewal_setup, tmp_path, moment):
     assert allowances.count() == 1
     bucket = card.buckets.get()
     # The network and our bucket agree on the window fixed at the first attempt.
-    assert (allowances[0].valid_from, allowances[0].valid_until) == (bucket.valid_from, bucket.valid_until)
+    assert (allowances[0].valid_from, allowances[0].valid_until) == (
+        bucket.valid_from,
+        bucket.valid_until,
+    )
     assert Message.objects.filter(kind="renewal_confirmed", channel="sms").count() == 1
     assert_exactly_once()

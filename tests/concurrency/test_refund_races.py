@@ -14,14 +14,12 @@ from roamcard.payments.models import Payment, Refund
 from roamcard.payments.services import payment_start, payment_sync
 from roamcard.provisioning.janitor import janitor_sweep
 from roamcard.provisioning.models import ProvisioningJob
-from roamcard.provisioning.network import get_network
 from roamcard.sandbox.models import SandboxEvent
 from roamcard.simnet.models import SimAllowance
 from tests.flows.helpers import charge_for, pay_with, start_card_payment
 from tests.simulation.invariants import assert_exactly_once
 
 from .racing import deliver, race, raise_first_error
-from .test_stuck_orders import SlowNetwork, paid_with_job_never_run  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,15 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def staff(db):
     return make_user(email="staff@example.com", is_staff=True)
-
-
-@pytest.fixture
-def slow_network(settings):
-    settings.NETWORK_ADAPTER = f"{SlowNetwork.__module__}.SlowNetwork"
-    SlowNetwork.calls, SlowNetwork.die_after_applying = 0, False
-    get_network.cache_clear()
-    yield SlowNetwork
-    get_network.cache_clear()
 
 
 def settle():
@@ -63,7 +52,9 @@ def test_staff_clicking_refund_five_times_at_once_refund_once(renewal_setup, sta
     assert_exactly_once()
 
 
-def test_staff_refund_racing_the_provisioning_of_the_order(paid_with_job_never_run, slow_network, staff):
+def test_staff_refund_racing_the_provisioning_of_the_order(
+    paid_with_job_never_run, slow_network, staff
+):
     order, payment, card = paid_with_job_never_run
 
     outcomes = race(
@@ -87,7 +78,12 @@ def test_cancelling_while_the_payment_notification_arrives(renewal_setup):
         pay_with(payment)
         event = SandboxEvent.objects.get(charge=charge_for(payment), type="payment.succeeded")
 
-        raise_first_error(race(lambda: order_cancel(user=traveller, order_id=order.pk), lambda: deliver(event)))
+        raise_first_error(
+            race(
+                lambda o=order: order_cancel(user=traveller, order_id=o.pk),
+                lambda e=event: deliver(e),
+            )
+        )
 
         order.refresh_from_db()
         payment.refresh_from_db()
@@ -100,7 +96,9 @@ def test_cancelling_while_the_payment_notification_arrives(renewal_setup):
     assert_exactly_once()
 
 
-def test_two_payments_of_one_order_succeeding_at_once_renew_once_and_refund_the_other(renewal_setup):
+def test_two_payments_of_one_order_succeeding_at_once_renew_once_and_refund_the_other(
+    renewal_setup,
+):
     traveller, card, plan = renewal_setup
     order, by_card = start_card_payment(traveller, card, plan)
     by_wallet = payment_start(user=traveller, order=order, method="alipay")  # a second tab
@@ -109,7 +107,8 @@ def test_two_payments_of_one_order_succeeding_at_once_renew_once_and_refund_the_
 
     sandbox.sandbox_wallet_answer(charge_id=charge_for(by_wallet).pk, approve=True)
     events = [
-        SandboxEvent.objects.get(charge=charge_for(p), type="payment.succeeded") for p in (by_card, by_wallet)
+        SandboxEvent.objects.get(charge=charge_for(p), type="payment.succeeded")
+        for p in (by_card, by_wallet)
     ]
 
     raise_first_error(race(*[lambda e=e: deliver(e) for e in events for _ in range(2)]))

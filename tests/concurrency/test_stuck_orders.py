@@ -2,7 +2,6 @@
 job) while several janitors and the traveller's returns go at them at once: one
 fulfilment."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,50 +12,19 @@ from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.payments.choices import PaymentState
 from roamcard.payments.models import PaymentEvent
 from roamcard.payments.services import payment_sync
-from roamcard.provisioning import tasks as provisioning_tasks
 from roamcard.provisioning.janitor import janitor_sweep
 from roamcard.provisioning.models import ProvisioningJob
-from roamcard.provisioning.network import get_network
 from roamcard.provisioning.services import provisioning_run
 from roamcard.sandbox.models import SandboxEvent
-from roamcard.simnet.adapter import SimulatedNetwork
 from roamcard.simnet.models import SimAllowance
 from tests.flows.helpers import charge_for, pay_with, start_card_payment
 from tests.simulation.invariants import assert_exactly_once
 
-from .racing import deliver, race, raise_first_error
+from .racing import Killed, deliver, race, raise_first_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LOST = "4000000000000259"  # succeeds at the gateway; its notification never reaches us
-
-
-class Killed(BaseException):
-    """The worker dies: nothing of ours catches it (provisioning_run catches Exception)."""
-
-
-class SlowNetwork(SimulatedNetwork):
-    """The simulated network, answering slowly; `die_after_applying` kills the caller."""
-
-    calls = 0
-    die_after_applying = False
-
-    def apply_allowance(self, request):
-        type(self).calls += 1
-        time.sleep(0.3)
-        result = super().apply_allowance(request)
-        if type(self).die_after_applying:
-            raise Killed()
-        return result
-
-
-@pytest.fixture
-def network(settings):
-    settings.NETWORK_ADAPTER = f"{__name__}.SlowNetwork"
-    SlowNetwork.calls, SlowNetwork.die_after_applying = 0, False
-    get_network.cache_clear()
-    yield SlowNetwork
-    get_network.cache_clear()
 
 
 def fulfilled_once(order, card):
@@ -76,7 +44,9 @@ def test_a_lost_notification_is_reconciled_by_the_janitor(renewal_setup):
     traveller, card, plan = renewal_setup
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment, LOST)  # and the traveller closes the browser: no return either
-    assert not SandboxEvent.objects.filter(charge=charge_for(payment), delivered_at__isnull=False).exists()
+    assert not SandboxEvent.objects.filter(
+        charge=charge_for(payment), delivered_at__isnull=False
+    ).exists()
     payment.refresh_from_db()
     assert payment.state == PaymentState.PENDING
 
@@ -84,78 +54,83 @@ def test_a_lost_notification_is_reconciled_by_the_janitor(renewal_setup):
     assert janitor_sweep(now=later(minutes=3)).payments_reconciled == 1
 
     fulfilled_once(order, card)
-    assert PaymentEvent.objects.get(payment=payment, kind="succeeded").data["cause"] == TransitionCause.RECONCILE
+    assert (
+        PaymentEvent.objects.get(payment=payment, kind="succeeded").data["cause"]
+        == TransitionCause.RECONCILE
+    )
 
 
-def test_janitors_and_returns_racing_on_a_lost_notification_fulfil_once(renewal_setup, network):
+def test_janitors_and_returns_racing_on_a_lost_notification_fulfil_once(
+    renewal_setup, slow_network
+):
     traveller, card, plan = renewal_setup
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment, LOST)
 
     outcomes = race(
         *[lambda: janitor_sweep(now=later(minutes=3)) for _ in range(3)],
-        *[lambda: payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN) for _ in range(3)],
+        *[
+            lambda: payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+            for _ in range(3)
+        ],
     )
 
     raise_first_error(outcomes)
     assert PaymentEvent.objects.filter(payment=payment, kind="succeeded").count() == 1
-    assert network.calls == 1
+    assert slow_network.calls == 1
     fulfilled_once(order, card)
 
 
-@pytest.fixture
-def paid_with_job_never_run(renewal_setup, monkeypatch):
-    """The order is paid and its job recorded, but the worker died before running it."""
-    traveller, card, plan = renewal_setup
-    with monkeypatch.context() as patch:
-        patch.setattr(provisioning_tasks, "provisioning_run_task", lambda job_id: None)
-        order, payment = start_card_payment(traveller, card, plan)
-        pay_with(payment)
-        payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
-    order.refresh_from_db()
-    assert order.state == OrderState.PAID
-    return order, payment, card
-
-
-def test_janitors_returns_and_a_late_webhook_racing_on_a_job_nobody_ran(paid_with_job_never_run, network):
+def test_janitors_returns_and_a_late_webhook_racing_on_a_job_nobody_ran(
+    paid_with_job_never_run, slow_network
+):
     order, payment, card = paid_with_job_never_run
     event = SandboxEvent.objects.get(charge=charge_for(payment), type="payment.succeeded")
 
     outcomes = race(
         *[lambda: janitor_sweep(now=later(seconds=31)) for _ in range(4)],
-        *[lambda: payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN) for _ in range(2)],
+        *[
+            lambda: payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+            for _ in range(2)
+        ],
         lambda: deliver(event),
     )
 
     raise_first_error(outcomes)
     job = ProvisioningJob.objects.get(order=order)
     assert (job.state, job.attempts) == (ProvisioningJob.State.SUCCEEDED, 1)  # claimed once
-    assert network.calls == 1
+    assert slow_network.calls == 1
     fulfilled_once(order, card)
 
 
-def test_janitors_racing_on_a_job_whose_worker_died_after_the_network_applied(paid_with_job_never_run, network):
+def test_janitors_racing_on_a_job_whose_worker_died_after_the_network_applied(
+    paid_with_job_never_run, slow_network
+):
     order, payment, card = paid_with_job_never_run
     job = ProvisioningJob.objects.get(order=order)
-    network.die_after_applying = True
+    slow_network.die_after_applying = True
     with pytest.raises(Killed):
         provisioning_run(job_id=job.pk)
-    network.die_after_applying = False
+    slow_network.die_after_applying = False
     job.refresh_from_db()
     assert job.state == ProvisioningJob.State.RUNNING
     assert SimAllowance.objects.filter(card__iccid=card.iccid).count() == 1
     # Time passes: the dead worker's lease runs out.
-    ProvisioningJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    ProvisioningJob.objects.filter(pk=job.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
 
     raise_first_error(race(*[lambda: janitor_sweep(now=later(seconds=1)) for _ in range(4)]))
 
     job.refresh_from_db()
     assert (job.state, job.attempts) == (ProvisioningJob.State.SUCCEEDED, 2)  # reclaimed once
-    assert network.calls == 2
+    assert slow_network.calls == 2
     fulfilled_once(order, card)
 
 
-def test_a_lease_too_short_lets_workers_overlap_and_still_one_bucket(paid_with_job_never_run, network, settings):
+def test_a_lease_too_short_lets_workers_overlap_and_still_one_bucket(
+    paid_with_job_never_run, slow_network, settings
+):
     """The second line of defence: even if several workers call the network for the same
     job at once (a lease shorter than the call), the network applies the request id once
     and the completion locks the job and the order and creates the bucket once."""
@@ -165,5 +140,5 @@ def test_a_lease_too_short_lets_workers_overlap_and_still_one_bucket(paid_with_j
 
     raise_first_error(race(*[lambda: provisioning_run(job_id=job.pk) for _ in range(4)]))
 
-    assert network.calls >= 2  # they really overlapped
+    assert slow_network.calls >= 2  # they really overlapped
     fulfilled_once(order, card)

@@ -113,7 +113,9 @@ def test_many_orders_paid_at_once_with_duplicated_webhooks_each_renew_once(renew
         payments.append(payment)
         events.append(succeeded_event(payment))
     actions = [lambda e=e: deliver(e) for e in events for _ in range(3)]
-    actions += [lambda p=p: payment_sync(payment_id=p.pk, cause=TransitionCause.RETURN) for p in payments]
+    actions += [
+        lambda p=p: payment_sync(payment_id=p.pk, cause=TransitionCause.RETURN) for p in payments
+    ]
 
     raise_first_error(race(*actions))
 

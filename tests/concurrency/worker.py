@@ -18,7 +18,6 @@ import sys
 import time
 
 
-
 def wait_to_be_killed(*args, **kwargs) -> None:
     print("READY", flush=True)
     time.sleep(600)

@@ -31,7 +31,9 @@ def books_violations() -> list[str]:
         buckets = live.aggregate(total=Sum("bytes_remaining"))["total"] or 0
         ledger = card_data_balance(card_id=card.pk)
         if buckets != ledger:
-            problems.append(f"card {card.pk}: live buckets hold {buckets} B, ledger says {ledger} B")
+            problems.append(
+                f"card {card.pk}: live buckets hold {buckets} B, ledger says {ledger} B"
+            )
     for unit, total in unit_totals().items():
         if total != 0:
             problems.append(f"ledger unit {unit} sums to {total}, not 0")
@@ -53,24 +55,28 @@ def fulfilment_violations(*, settled: bool = True) -> list[str]:
             f"{Bucket.objects.filter(plan__isnull=False).count()} buckets from plans, "
             f"but {orders_with_bucket} orders own one"
         )
-    for order in Order.objects.all():
+    for order in Order.objects.select_related("bucket").prefetch_related("events", "payments"):
         if (order.bucket_id is not None) != (order.id in fulfilled_events):
-            problems.append(f"order {order.pk} ({order.state}): bucket {order.bucket_id} "
-                            f"but fulfilled events {fulfilled_events.get(order.id, 0)}")
-        payers = list(order.payments.filter(paid_order=True))
+            problems.append(
+                f"order {order.pk} ({order.state}): bucket {order.bucket_id} "
+                f"but fulfilled events {fulfilled_events.get(order.id, 0)}"
+            )
+        payers = [payment for payment in order.payments.all() if payment.paid_order]
         if order.state in (OrderState.PAID, OrderState.FULFILLED) or order.id in fulfilled_events:
             if len(payers) != 1 or payers[0].state != PaymentState.SUCCEEDED:
                 problems.append(f"order {order.pk} ({order.state}) has paying payments {payers}")
         elif len(payers) > 1:
             problems.append(f"order {order.pk} has {len(payers)} paying payments")
         if order.state == OrderState.REFUNDED and order.bucket_id:
-            bucket = Bucket.objects.get(pk=order.bucket_id)
+            bucket = order.bucket
             # A refunded bucket ends now, or one second after it began if that is later
             # (a bucket must end after it starts): no bytes, and no time beyond that.
             ends_by = max(timezone.now(), bucket.valid_from + timedelta(seconds=1))
             if bucket.bytes_remaining or bucket.valid_until > ends_by:
-                problems.append(f"refunded order {order.pk} left usable data: {bucket.bytes_remaining} B "
-                                f"until {bucket.valid_until}")
+                problems.append(
+                    f"refunded order {order.pk} left usable data: {bucket.bytes_remaining} B "
+                    f"until {bucket.valid_until}"
+                )
         # Every recorded move follows the state machine, one after the other.
         previous = ""
         for event in order.events.all():
@@ -87,14 +93,20 @@ def fulfilment_violations(*, settled: bool = True) -> list[str]:
     )
     for channel in ("sms", "email"):
         sent = Counter(
-            Message.objects.filter(kind="renewal_confirmed", channel=channel).values_list("user_id", flat=True)
+            Message.objects.filter(kind="renewal_confirmed", channel=channel).values_list(
+                "user_id", flat=True
+            )
         )
         if sent != fulfilled_per_user:
-            problems.append(f"renewal_confirmed {channel}: {dict(sent)} for fulfilments {dict(fulfilled_per_user)}")
+            problems.append(
+                f"renewal_confirmed {channel}: {dict(sent)}, fulfilments {dict(fulfilled_per_user)}"
+            )
     # The network agrees: one allowance per request id (a unique key), none for an order
     # that is not fulfilled unless it was taken back. (Only once settled: in between, the
     # network may have applied a job that is still running or that a crash left behind.)
-    allowances = SimAllowance.objects.filter(withdrawn=False) if settled else SimAllowance.objects.none()
+    allowances = (
+        SimAllowance.objects.filter(withdrawn=False) if settled else SimAllowance.objects.none()
+    )
     for allowance in allowances:
         public_id = allowance.request_id.removeprefix("order-")
         order = Order.objects.filter(public_id=public_id).first()
@@ -110,23 +122,30 @@ def money_violations() -> list[str]:
     """Every succeeded payment either paid its order or is refunded; the gateway keeps
     exactly the money of the orders it renewed."""
     problems = []
-    for payment in Payment.objects.filter(state=PaymentState.SUCCEEDED).select_related("order"):
-        refund = Refund.objects.filter(payment=payment).first()
-        if not payment.paid_order and refund is None:
-            problems.append(f"payment {payment.pk} succeeded without paying order {payment.order_id} "
-                            "and was not refunded")
-        if payment.paid_order and payment.order.state == OrderState.REFUNDED and refund is None:
-            problems.append(f"order {payment.order_id} refunded but payment {payment.pk} has no refund")
+    refunds = {refund.payment_id: refund for refund in Refund.objects.all()}
     kept: dict[str, int] = defaultdict(int)
-    for payment in Payment.objects.filter(state=PaymentState.SUCCEEDED):
-        refunded = Refund.objects.filter(payment=payment, state=RefundState.SUCCEEDED).exists()
-        if not refunded:
+    for payment in Payment.objects.filter(state=PaymentState.SUCCEEDED).select_related("order"):
+        refund = refunds.get(payment.pk)
+        if not payment.paid_order and refund is None:
+            problems.append(
+                f"payment {payment.pk} succeeded without paying order {payment.order_id} "
+                "and was not refunded"
+            )
+        if payment.paid_order and payment.order.state == OrderState.REFUNDED and refund is None:
+            problems.append(
+                f"order {payment.order_id} refunded but payment {payment.pk} has no refund"
+            )
+        if refund is None or refund.state != RefundState.SUCCEEDED:
             kept[payment.currency] += payment.amount_minor
-    currencies = set(Entry.objects.exclude(unit=DATA_UNIT).values_list("unit", flat=True)) | set(kept)
+    currencies = set(Entry.objects.exclude(unit=DATA_UNIT).values_list("unit", flat=True)) | set(
+        kept
+    )
     for currency in currencies:
         held = account_balance(code=f"gateway:sandbox:{currency}")
         if held != kept[currency]:
-            problems.append(f"{currency}: gateway account holds {held}, unrefunded payments {kept[currency]}")
+            problems.append(
+                f"{currency}: gateway account holds {held}, unrefunded payments {kept[currency]}"
+            )
     return problems
 
 
@@ -141,11 +160,15 @@ def settled_violations() -> list[str]:
         state__in=[ProvisioningJob.State.PENDING, ProvisioningJob.State.RUNNING]
     )
     if open_jobs.exists():
-        problems.append(f"provisioning jobs still open: {list(open_jobs.values_list('pk', 'state'))}")
+        problems.append(
+            f"provisioning jobs still open: {list(open_jobs.values_list('pk', 'state'))}"
+        )
     open_refunds = Refund.objects.exclude(state=RefundState.SUCCEEDED)
     if open_refunds.exists():
         problems.append(f"refunds not done: {list(open_refunds.values_list('pk', 'state'))}")
-    for payment in Payment.objects.filter(state=PaymentState.SUCCEEDED, paid_order=True).select_related("order"):
+    for payment in Payment.objects.filter(
+        state=PaymentState.SUCCEEDED, paid_order=True
+    ).select_related("order"):
         if payment.order.state not in (OrderState.FULFILLED, OrderState.REFUNDED):
             problems.append(f"order {payment.order_id} paid but {payment.order.state}")
     accepted = Counter(

@@ -12,6 +12,7 @@ step runs one of them, chosen at random (so jobs run late and out of order), som
 twice (a worker that died after the work, before acknowledging it) and sometimes never (a
 worker that died before it)."""
 
+import contextlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from roamcard.core.testing import GIB, make_card, make_plan, make_region, make_u
 from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.orders.models import Order
 from roamcard.orders.services import order_cancel, order_create, order_refund_by_staff
-from roamcard.payments.choices import PaymentState
 from roamcard.payments.models import Payment
 from roamcard.payments.services import payment_start, payment_sync
 from roamcard.provisioning import services as provisioning_services
@@ -85,11 +85,18 @@ class Simulation:
             for i, lang in enumerate(["en", "zh-hans", "ja", "en"])
         ]
         self.cards = [make_card(region=region, owner=t) for t in self.travellers]
-        self.cards += [make_card(region=region, owner=self.travellers[0]), make_card(region=region, owner=self.travellers[2])]
+        self.cards += [
+            make_card(region=region, owner=self.travellers[0]),
+            make_card(region=region, owner=self.travellers[2]),
+        ]
         self.plans = [
             make_plan(region=region, data_bytes=GIB, days=7, prices={"CNY": 3800, "USD": 520}),
-            make_plan(region=region, data_bytes=5 * GIB, days=30, prices={"CNY": 9800, "USD": 1350}),
-            make_plan(region=region, data_bytes=None, days=1, kind="day_pass", prices={"CNY": 2500}),
+            make_plan(
+                region=region, data_bytes=5 * GIB, days=30, prices={"CNY": 9800, "USD": 1350}
+            ),
+            make_plan(
+                region=region, data_bytes=None, days=1, kind="day_pass", prices={"CNY": 2500}
+            ),
         ]
         self.staff = make_user(email="sim-staff@example.com", is_staff=True)
         self.orders_created = 0
@@ -101,14 +108,14 @@ class Simulation:
         name = line.split(" ", 1)[0]
         self.counts[name] = self.counts.get(name, 0) + 1
 
-    def run(self, *, check_every: int = 150) -> None:
+    def run(self, *, check_every: int = 500) -> None:
         actions = [
             (self.create_order, 3), (self.start_payment, 4), (self.payer_acts, 5),
             (self.worker_step, 7), (self.deliver_webhook, 5), (self.traveller_returns, 3),
             (self.cancel, 0.4), (self.staff_refund, 0.4), (self.network_fault, 0.7),
             (self.worker_dies_provisioning, 1), (self.janitor, 2),
         ]  # fmt: skip
-        functions, weights = zip(*actions)
+        functions, weights = zip(*actions, strict=True)
         step = 0
         while self.orders_created < self.purchases or step < self.purchases * 6:
             step += 1
@@ -123,8 +130,10 @@ class Simulation:
         if problems:
             recent = "\n    ".join(self.trace[-40:])
             raise AssertionError(
-                f"seed {self.seed}: exactly-once violated {when}:\n  " + "\n  ".join(problems)
-                + f"\n  last steps:\n    {recent}\n  replay: SIM_SEEDS={self.seed} SIM_PURCHASES={self.purchases}"
+                f"seed {self.seed}: exactly-once violated {when}:\n  "
+                + "\n  ".join(problems)
+                + f"\n  last steps:\n    {recent}"
+                + f"\n  replay: SIM_SEEDS={self.seed} SIM_PURCHASES={self.purchases}"
             )
 
     def drain(self) -> None:
@@ -133,12 +142,16 @@ class Simulation:
         for _ in range(40):
             while self.queue:
                 self.run_task(self.queue.pop(self.rng.randrange(len(self.queue))))
-            for event in SandboxEvent.objects.filter(pk__in=self.deliverable, delivered_at__isnull=True):
+            for event in SandboxEvent.objects.filter(
+                pk__in=self.deliverable, delivered_at__isnull=True
+            ):
                 self.post(event)
             janitor_sweep(now=timezone.now() + timedelta(hours=3))
             if not self.queue and not self.open_work():
                 return
-        raise AssertionError(f"seed {self.seed}: still not settled after 40 rounds: {self.open_work()}")
+        raise AssertionError(
+            f"seed {self.seed}: still not settled after 40 rounds: {self.open_work()}"
+        )
 
     def open_work(self) -> list[str]:
         return [
@@ -161,8 +174,13 @@ class Simulation:
         currency = self.rng.choice([p.currency for p in plan.prices.all()])
         key = self.rng.choice(["", "", f"key-{self.rng.randrange(1000)}"])
         try:
-            order = order_create(user=card.owner, card_id=card.pk, plan_id=plan.pk, currency=currency,
-                                 idempotency_key=key)
+            order = order_create(
+                user=card.owner,
+                card_id=card.pk,
+                plan_id=plan.pk,
+                currency=currency,
+                idempotency_key=key,
+            )
         except DomainError as exc:
             self.log(f"create_order refused {exc.code}")
             return
@@ -170,11 +188,14 @@ class Simulation:
         self.log(f"create_order {order.pk} card {card.pk} plan {plan.pk} {currency} key {key!r}")
 
     def pick(self, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
+        # In a fixed order, so that a seed replays the same choices.
+        ids = list(queryset.order_by("created_at", "pk").values_list("pk", flat=True))
         return queryset.model.objects.get(pk=self.rng.choice(ids)) if ids else None
 
     def start_payment(self) -> None:
-        order = self.pick(Order.objects.filter(state__in=[OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED]))
+        order = self.pick(
+            Order.objects.filter(state__in=[OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED])
+        )
         if order is None:
             return
         method = self.rng.choice(["card", "card", "alipay", "wechat_pay"])
@@ -186,7 +207,9 @@ class Simulation:
         self.log(f"start_payment {payment.pk} order {order.pk} {method} -> {payment.state}")
 
     def payer_acts(self) -> None:
-        charge = self.pick(SandboxCharge.objects.filter(status__in=["requires_payment", "requires_action"]))
+        charge = self.pick(
+            SandboxCharge.objects.filter(status__in=["requires_payment", "requires_action"])
+        )
         if charge is None:
             return
         approve = self.rng.random() < 0.8
@@ -194,7 +217,7 @@ class Simulation:
             charge = sandbox.sandbox_confirm_action(charge_id=charge.pk, approve=approve)
             how = f"3ds {'approve' if approve else 'deny'}"
         elif charge.method == "card":
-            numbers, weights = zip(*CARD_NUMBERS)
+            numbers, weights = zip(*CARD_NUMBERS, strict=True)
             number = self.rng.choices(numbers, weights)[0]
             charge = sandbox.sandbox_pay_by_card(charge_id=charge.pk, number=number)
             how = f"card {number}"
@@ -211,7 +234,9 @@ class Simulation:
         self.log(f"traveller_returns payment {payment.pk} -> {payment.state}")
 
     def cancel(self) -> None:
-        order = self.pick(Order.objects.filter(state__in=[OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED]))
+        order = self.pick(
+            Order.objects.filter(state__in=[OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED])
+        )
         if order is not None:
             order = order_cancel(user=order.user, order_id=order.pk)
             self.log(f"cancel order {order.pk} -> {order.state}")
@@ -237,16 +262,16 @@ class Simulation:
             return
         after = self.rng.random() < 0.5
         with self.monkeypatch.context() as patch:
-            patch.setattr(provisioning_services, "get_network", lambda: DyingNetwork(after_applying=after))
-            try:
+            patch.setattr(
+                provisioning_services, "get_network", lambda: DyingNetwork(after_applying=after)
+            )
+            with contextlib.suppress(WorkerKilled):
                 provisioning_run(job_id=job.pk)
-            except WorkerKilled:
-                pass
         # Time passes: the dead worker's lease runs out.
         ProvisioningJob.objects.filter(pk=job.pk, state=ProvisioningJob.State.RUNNING).update(
             lease_until=timezone.now() - timedelta(seconds=1)
         )
-        self.log(f"worker_dies_provisioning job {job.pk} {'after' if after else 'before'} the network applied")
+        self.log(f"worker_dies_provisioning job {job.pk} {'after' if after else 'before'} applying")
 
     def worker_step(self) -> None:
         if not self.queue:
@@ -279,11 +304,18 @@ class Simulation:
     def post(self, event: SandboxEvent) -> None:
         status = deliver(event, self.client)
         assert status == 200, f"seed {self.seed}: webhook {event.pk} answered {status}"
-        SandboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).update(delivered_at=timezone.now())
-        self.log(f"deliver_webhook {event.pk} {event.type} {event.payload['data']['merchant_payment_id'][:8]}")
+        SandboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).update(
+            delivered_at=timezone.now()
+        )
+        self.log(
+            f"deliver_webhook {event.pk} {event.type} "
+            f"{event.payload['data']['merchant_payment_id'][:8]}"
+        )
 
     def janitor(self) -> None:
-        offset = self.rng.choice([timedelta(0), timedelta(seconds=31), timedelta(minutes=3), timedelta(hours=2)])
+        offset = self.rng.choice(
+            [timedelta(0), timedelta(seconds=31), timedelta(minutes=3), timedelta(hours=2)]
+        )
         report = janitor_sweep(now=timezone.now() + offset)
         self.log(f"janitor +{offset} {report}")
 
@@ -294,4 +326,3 @@ def run_simulation(*, seed: int, purchases: int, monkeypatch) -> Simulation:
     simulation.run()
     simulation.elapsed = time.monotonic() - started
     return simulation
-

@@ -132,3 +132,38 @@ def test_a_currency_that_does_not_match_is_flagged(client, renewal_setup):
 def test_an_unknown_gateway_is_a_404(client):
     response = client.post("/payments/webhooks/nope/", data=b"{}", content_type="application/json")
     assert response.status_code == 404
+
+
+def test_an_acknowledged_notification_whose_job_was_lost_is_processed_by_the_janitor(
+    renewal_setup,
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from roamcard.payments.gateways.registry import get_gateway
+    from roamcard.provisioning.janitor import janitor_sweep
+
+    body, order = _succeeded_event_body(renewal_setup)
+    event = get_gateway("sandbox").parse_webhook(
+        headers={"Sandbox-Signature": signing.sign(secret=SECRET, body=body)}, body=body
+    )
+    # Stored and acknowledged as webhook_receive does, but the worker never ran its job.
+    WebhookDelivery.objects.create(
+        gateway="sandbox",
+        event_id=event.event_id,
+        body=body.decode(),
+        event={
+            "kind": str(event.kind),
+            "payment_id": event.payment_id,
+            "amount_minor": event.amount_minor,
+            "currency": event.currency,
+            "reference": event.reference,
+        },
+    )
+
+    report = janitor_sweep(now=timezone.now() + timedelta(minutes=2))
+
+    assert report.webhooks_processed == 1
+    order.refresh_from_db()
+    assert order.state == OrderState.FULFILLED
