@@ -29,3 +29,6 @@ else:
 # Nothing listens here: the sandbox's notifications fail fast unless a test serves the app
 # (live_server) and points PUBLIC_BASE_URL at it.
 PUBLIC_BASE_URL = "http://127.0.0.1:9"
+# Serve static files from the apps' folders, as in development: no collectstatic in tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
