@@ -6,7 +6,9 @@ documented status, content type and body. Seeded and bounded, so it is quick and
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from roamcard.accounts.tokens import api_token_create
@@ -27,6 +29,17 @@ config = schemathesis.Config.from_dict(
 schema = schemathesis.openapi.from_wsgi(
     "/api/v1/openapi.json", get_wsgi_application(), config=config
 )
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """Like Django's test client: a request must not close the database connection that
+    holds the test's transaction (Django drops a connection left outside autocommit)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

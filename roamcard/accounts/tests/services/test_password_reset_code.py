@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pytest
@@ -217,12 +218,13 @@ def test_sending_is_rate_limited_per_ip():
 
 
 @override_settings(
-    ONE_TIME_CODE_RATE_LIMITS={"account": (50, 3600), "destination": (1, 60), "ip": (50, 3600)}
+    ONE_TIME_CODE_RATE_LIMITS={"account": (50, 3600), "destination": (1, 1), "ip": (50, 3600)}
 )
 def test_the_rate_limit_window_ends():
     make_user(phone=PHONE)
     password_reset_code_send(destination=PHONE, ip_address=None)
     with pytest.raises(RateLimited):
         password_reset_code_send(destination=PHONE, ip_address=None)
-    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-        password_reset_code_send(destination=PHONE, ip_address=None)
+    # The window lives in the cache (Redis at scale), whose clock no test can move: wait.
+    time.sleep(1.2)
+    password_reset_code_send(destination=PHONE, ip_address=None)
