@@ -11,7 +11,8 @@ both and their ratio and writes bench/results/api.json. Every load run is bounde
 
 Environment: BENCH_DURATION (seconds per measurement, default 5), BENCH_ROUNDS (alternating
 rounds, default 3; the median round counts), BENCH_CONNECTIONS (default 16),
-BENCH_BLOCKING_THREADS (granian threads per worker, default granian's)."""
+BENCH_BLOCKING_THREADS (granian threads per worker, default 1 as `make run` and
+docs/operations.md use)."""
 
 import contextlib
 import http.client
@@ -78,7 +79,7 @@ def main() -> int:
         "bar": BAR,
         "setup": {
             "server": f"granian {granian_version()}, {WORKERS} WSGI workers, "
-            f"blocking threads {os.environ.get('BENCH_BLOCKING_THREADS', 'default')}",
+            f"blocking threads {os.environ.get('BENCH_BLOCKING_THREADS', '1')}",
             "settings": "config.settings.production, DEBUG off, persistent DB connections",
             "database": database,
             "load_generator": load.name,
@@ -187,7 +188,7 @@ def serving(env: dict[str, str]) -> Iterator[str]:
         "--no-ws",
         "config.wsgi:application",
     ]  # fmt: skip
-    if threads := os.environ.get("BENCH_BLOCKING_THREADS"):
+    if threads := os.environ.get("BENCH_BLOCKING_THREADS", "1"):
         command[-1:-1] = ["--blocking-threads", threads]
     log_path = Path(env["ROAMCARD_VAR_DIR"]) / "granian.log"
     with log_path.open("w") as log:

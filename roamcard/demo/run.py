@@ -52,7 +52,7 @@ def main() -> int:
                 "--workers",
                 WEB_WORKERS,
                 "--blocking-threads",
-                "8",
+                "1",
                 "--log-level",
                 "warning",
                 "config.wsgi:application",
