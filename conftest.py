@@ -49,3 +49,17 @@ def renewal_setup(db):
     card = make_card(region=region, owner=traveller)
     plan = make_plan(region=region, data_bytes=5 * GIB, days=7, prices={"CNY": 6800, "USD": 949})
     return traveller, card, plan
+
+
+@pytest.fixture
+def staff(db):
+    """A member of staff with an authenticator app, so the back office lets them in."""
+    from roamcard.core.tests.staff import make_staff
+
+    return make_staff()
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client

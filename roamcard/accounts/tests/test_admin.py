@@ -1,6 +1,5 @@
 """Accounts in the back office: no password hash, code hash or MFA secret is ever shown."""
 
-import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -9,18 +8,6 @@ from django.utils import timezone
 from roamcard.accounts.models import ApiToken, OneTimeCode
 from roamcard.core.models import AuditEvent
 from roamcard.core.testing import make_user
-from roamcard.core.tests.staff import make_staff
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff()
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def test_users_are_found_by_email_phone_or_username(staff_client):

@@ -1,26 +1,14 @@
 """Cards in the back office: what staff see and do."""
 
-import pytest
 from django.urls import reverse
 
 from roamcard.cards.models import Card
 from roamcard.cards.passwords import check_card_password
 from roamcard.core.models import AuditEvent
 from roamcard.core.testing import make_bucket, make_card, make_iccid, make_region, make_user
-from roamcard.core.tests.staff import changeform_data, make_staff
+from roamcard.core.tests.staff import changeform_data
 
 GIB = 1024**3
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff()
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def change_url(card):

@@ -1,18 +1,11 @@
 """The catalogue in the back office: regions as country lists, plans with their prices."""
 
-import pytest
 from django.urls import reverse
 
 from roamcard.catalog.models import Region
 from roamcard.core.models import AuditEvent
 from roamcard.core.testing import make_plan, make_region
-from roamcard.core.tests.staff import changeform_data, make_staff
-
-
-@pytest.fixture
-def staff_client(client, db):
-    client.force_login(make_staff())
-    return client
+from roamcard.core.tests.staff import changeform_data
 
 
 def test_region_countries_are_edited_as_a_comma_separated_list(staff_client):

@@ -1,6 +1,5 @@
 """The back office as staff meet it: every page loads, staff actions are audited."""
 
-import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
@@ -13,19 +12,8 @@ from roamcard.cards.models import CardBindFailure
 from roamcard.core.audit import audit_record
 from roamcard.core.models import AuditEvent
 from roamcard.core.testing import make_bucket, make_card, make_plan, make_user
-from roamcard.core.tests.staff import changeform_data, make_staff
+from roamcard.core.tests.staff import changeform_data
 from roamcard.notifications.models import Message
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff()
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def _one_of_each(staff) -> dict:

@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client):
-    client.force_login(make_staff())
-    return client
-
-
-@pytest.fixture
 def fulfilled_order(traveller, card, plan, gateway, committed):
     order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="CNY")
     payment = payment_start(user=traveller, order=order, method="alipay")
