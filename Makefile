@@ -8,10 +8,10 @@ MANAGE := $(BIN)/python manage.py
 
 .PHONY: install run test test-browser lint format lock messages bench-api bench-renewal clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
@@ -37,7 +37,7 @@ format: install
 
 # Re-resolve the dependencies after editing pyproject.toml.
 lock: install
-	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.txt
 
 # Extract translatable strings into the catalogues (needs GNU gettext's xgettext).
 messages: install
