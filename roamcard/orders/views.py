@@ -24,6 +24,7 @@ from roamcard.core.errors import DomainError
 from roamcard.payments.choices import FINAL_PAYMENT_STATES, PaymentState
 from roamcard.payments.gateways.base import PaymentMethod
 from roamcard.payments.models import Payment, Refund
+from roamcard.payments.selectors import payment_failure_text, payment_last_failed
 from roamcard.payments.services import payment_start, payment_sync
 from roamcard.provisioning.validity import renewal_window
 
@@ -136,6 +137,7 @@ def _summary(
             "estimate": _validity_estimate(order, card),
             "form": form,
             "open_payment": open_payment,
+            "failure_text": payment_failure_text(payment=payment_last_failed(order=order)),
         },
         status=status,
     )
@@ -255,6 +257,7 @@ def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         "scan_to_pay": payment is not None and payment.method in SCAN_TO_PAY,
         "method_label": _method_label(refund.payment if refund else payment),
         "balance": card_balance(card=card) if order.state == OrderState.FULFILLED else None,
+        "failure_text": payment_failure_text(payment=payment),
     }
     template = "orders/_result_status.html" if request.htmx else "orders/order_result.html"
     return render(request, template, context)

@@ -1,0 +1,25 @@
+import pytest
+from django.utils import translation
+
+from roamcard.payments.models import Payment
+from roamcard.payments.selectors import payment_failure_text
+
+
+def _failed(code: str, message: str = "") -> Payment:
+    return Payment(state="failed", error_code=code, error_message=message)
+
+
+def test_a_known_decline_reads_in_the_travellers_language():
+    with translation.override("zh-hans"):
+        text = payment_failure_text(payment=_failed("card_declined", "Your card was declined."))
+    assert "拒" in text and "card" not in text
+
+
+def test_an_unknown_code_shows_the_gateways_own_words():
+    text = payment_failure_text(payment=_failed("do_not_honor", "Do not honor"))
+    assert text == "Do not honor"
+
+
+@pytest.mark.parametrize("payment", [None, Payment(state="failed")])
+def test_without_details_a_general_sentence_is_shown(payment):
+    assert payment_failure_text(payment=payment) == "The payment did not go through."
