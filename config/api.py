@@ -18,6 +18,7 @@ from roamcard.accounts.api import router as accounts_router
 from roamcard.cards.api import router as cards_router
 from roamcard.catalog.api import router as catalog_router
 from roamcard.core.api import (
+    FastJSONRenderer,
     NotAuthenticated,
     default_auth,
     render_domain_error,
@@ -110,6 +111,7 @@ api = RoamcardApi(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=default_auth,
+    renderer=FastJSONRenderer(),
     # Swagger UI from ninja's own static files (no CDN); no call to the online validator.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
 )

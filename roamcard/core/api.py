@@ -9,12 +9,14 @@ where `fields` appears only when particular inputs are at fault."""
 
 from typing import Any
 
+import pydantic_core
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Schema
+from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,6 +89,17 @@ def render_error(
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+class FastJSONRenderer(BaseRenderer):
+    """JSON through pydantic-core's serializer (Rust) rather than json.dumps with Django's
+    encoder: several times faster on the responses the API sends most. Dates come out in
+    ISO 8601 and UUIDs as strings, as before; anything else is turned into its string."""
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return pydantic_core.to_json(data, fallback=str)
 
 
 def render_domain_error(exc: DomainError) -> JsonResponse:
