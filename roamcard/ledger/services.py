@@ -60,18 +60,44 @@ def card_data_account(card_id: int) -> str:
     return f"card:{card_id}:data"
 
 
+def _transfer(
+    *,
+    key: str,
+    kind: str,
+    memo: str,
+    unit: str,
+    amount: int,
+    to: str,
+    from_: str,
+    card_id: int | None = None,
+) -> Transaction:
+    """A two-leg transaction: `amount` moves from account `from_` to account `to`. The card,
+    when given, is the owner of whichever of the two is its data account."""
+    data_account = card_data_account(card_id) if card_id is not None else None
+    return ledger_post(
+        key=key,
+        kind=kind,
+        memo=memo,
+        legs=[
+            Leg(to, unit, amount, card_id=card_id if to == data_account else None),
+            Leg(from_, unit, -amount, card_id=card_id if from_ == data_account else None),
+        ],
+    )
+
+
 def ledger_post_data_grant(
     *, key: str, card_id: int, bytes_granted: int, memo: str = ""
 ) -> Transaction:
     """Data granted to a card by a fulfilled purchase: it comes from the network."""
-    return ledger_post(
+    return _transfer(
         key=key,
         kind="data_grant",
         memo=memo,
-        legs=[
-            Leg(card_data_account(card_id), DATA_UNIT, bytes_granted, card_id=card_id),
-            Leg("network:data_granted", DATA_UNIT, -bytes_granted),
-        ],
+        unit=DATA_UNIT,
+        amount=bytes_granted,
+        to=card_data_account(card_id),
+        from_="network:data_granted",
+        card_id=card_id,
     )
 
 
@@ -79,14 +105,15 @@ def ledger_post_data_reversal(
     *, key: str, card_id: int, bytes_removed: int, memo: str = ""
 ) -> Transaction:
     """Data taken back from a card (a refunded purchase's unused allowance)."""
-    return ledger_post(
+    return _transfer(
         key=key,
         kind="data_reversal",
         memo=memo,
-        legs=[
-            Leg(card_data_account(card_id), DATA_UNIT, -bytes_removed, card_id=card_id),
-            Leg("network:data_granted", DATA_UNIT, bytes_removed),
-        ],
+        unit=DATA_UNIT,
+        amount=bytes_removed,
+        to="network:data_granted",
+        from_=card_data_account(card_id),
+        card_id=card_id,
     )
 
 
@@ -94,14 +121,15 @@ def ledger_post_data_usage(
     *, key: str, card_id: int, bytes_used: int, memo: str = ""
 ) -> Transaction:
     """Data the card used on the network."""
-    return ledger_post(
+    return _transfer(
         key=key,
         kind="data_usage",
         memo=memo,
-        legs=[
-            Leg(card_data_account(card_id), DATA_UNIT, -bytes_used, card_id=card_id),
-            Leg("network:data_used", DATA_UNIT, bytes_used),
-        ],
+        unit=DATA_UNIT,
+        amount=bytes_used,
+        to="network:data_used",
+        from_=card_data_account(card_id),
+        card_id=card_id,
     )
 
 
@@ -109,26 +137,27 @@ def ledger_post_payment(
     *, key: str, gateway: str, amount_minor: int, currency: str, memo: str = ""
 ) -> Transaction:
     """Money a gateway collected for us: it sits with the gateway until settlement."""
-    return ledger_post(
+    return _transfer(
         key=key,
         kind="payment",
         memo=memo,
-        legs=[
-            Leg(f"gateway:{gateway}:{currency}", currency, amount_minor),
-            Leg(f"sales:{currency}", currency, -amount_minor),
-        ],
+        unit=currency,
+        amount=amount_minor,
+        to=f"gateway:{gateway}:{currency}",
+        from_=f"sales:{currency}",
     )
 
 
 def ledger_post_refund(
     *, key: str, gateway: str, amount_minor: int, currency: str, memo: str = ""
 ) -> Transaction:
-    return ledger_post(
+    """Money given back: it leaves the gateway's balance."""
+    return _transfer(
         key=key,
         kind="refund",
         memo=memo,
-        legs=[
-            Leg(f"refunds:{currency}", currency, amount_minor),
-            Leg(f"gateway:{gateway}:{currency}", currency, -amount_minor),
-        ],
+        unit=currency,
+        amount=amount_minor,
+        to=f"refunds:{currency}",
+        from_=f"gateway:{gateway}:{currency}",
     )
