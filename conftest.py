@@ -15,21 +15,21 @@ def _isolated_cache():
 
 @pytest.fixture
 def traveller(db):
-    from roamcard.core.testing import make_user
+    from roamcard.testing import make_user
 
     return make_user(email="alice@example.com")
 
 
 @pytest.fixture
 def other_traveller(db):
-    from roamcard.core.testing import make_user
+    from roamcard.testing import make_user
 
     return make_user(email="bob@example.com")
 
 
 @pytest.fixture
 def europe(db):
-    from roamcard.core.testing import make_region
+    from roamcard.testing import make_region
 
     return make_region()
 
@@ -40,7 +40,7 @@ GIB = 1024**3
 @pytest.fixture
 def renewal_setup(db):
     """A traveller with a bound Europe card and a 5 GB / 7 day plan priced in CNY and USD."""
-    from roamcard.core.testing import make_card, make_plan, make_region, make_user
+    from roamcard.testing import make_card, make_plan, make_region, make_user
 
     region = make_region(code="europe-33", name="Europe", countries=("FR", "DE", "IT"))
     traveller = make_user(

@@ -160,7 +160,7 @@ def seed() -> None:
 
     django.setup()
     from roamcard.accounts.tokens import api_token_create
-    from roamcard.core.testing import GIB, make_bucket, make_card, make_region, make_user
+    from roamcard.testing import GIB, make_bucket, make_card, make_region, make_user
 
     user = make_user(email="bench@example.com")
     card = make_card(owner=user, region=make_region())

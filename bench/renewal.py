@@ -243,13 +243,13 @@ def drive(base: str) -> None:
 
     django.setup()
     from roamcard.accounts.tokens import api_token_create
-    from roamcard.core.testing import GIB, make_card, make_plan, make_region, make_user
     from roamcard.orders.models import Order
     from roamcard.orders.services import order_create
     from roamcard.payments.models import WebhookDelivery
-    from roamcard.payments.services import payment_start
+    from roamcard.renewals.services import renewal_pay
     from roamcard.sandbox import services as sandbox
     from roamcard.sandbox.models import SandboxEvent
+    from roamcard.testing import GIB, make_card, make_plan, make_region, make_user
 
     region = make_region()
     user = make_user(email="bench-renewal@example.com", phone="+85260000000")
@@ -261,7 +261,7 @@ def drive(base: str) -> None:
     samples = []
     for number in range(WARM_UP + RENEWALS):
         order = order_create(user=user, card_id=card.pk, plan_id=plan.pk, currency="CNY")
-        payment = payment_start(user=user, order=order, method="card")
+        payment = renewal_pay(user=user, order=order, method="card")
         charge = sandbox.sandbox_charge_get(merchant_payment_id=str(payment.public_id))
         sandbox.sandbox_pay_by_card(charge_id=charge.pk, number=LOST_NOTIFICATION_CARD)
         event = SandboxEvent.objects.get(charge=charge, type="payment.succeeded")

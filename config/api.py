@@ -15,18 +15,18 @@ from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from roamcard.accounts.api import router as accounts_router
+from roamcard.accounts.api_auth import default_auth
 from roamcard.cards.api import router as cards_router
 from roamcard.catalog.api import router as catalog_router
 from roamcard.core.api import (
     FastJSONRenderer,
     NotAuthenticated,
-    default_auth,
     render_domain_error,
     render_error,
     validation_fields,
 )
 from roamcard.core.errors import DomainError, InvalidInput, NotFound, RateLimited
-from roamcard.orders.api import router as orders_router
+from roamcard.renewals.api import router as orders_router
 
 logger = logging.getLogger("roamcard.api")
 

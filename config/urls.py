@@ -10,10 +10,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("dev/", include("roamcard.notifications.urls")),
-    path("payments/", include("roamcard.payments.urls")),
+    path("payments/", include("roamcard.renewals.webhook_urls")),  # gateways' notifications
     path("sandbox/", include("roamcard.sandbox.urls")),
     path("accounts/", include("roamcard.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("cards/", include("roamcard.cards.urls")),  # my cards, bind, detail, unbind, plans
-    path("orders/", include("roamcard.orders.urls")),  # renewal: summary, pay, result, history
+    path("orders/", include("roamcard.renewals.urls")),  # renewal: summary, pay, result, history
 ]

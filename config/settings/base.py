@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "roamcard.orders",
     "roamcard.payments",
     "roamcard.provisioning",
+    "roamcard.renewals",
     "roamcard.simnet",
     "roamcard.sandbox",
     "roamcard.demo",
@@ -328,8 +329,11 @@ PROVISIONING_MAX_ATTEMPTS = 6
 PROVISIONING_BACKOFF_SECONDS = [2, 5, 15, 60, 300]
 PROVISIONING_LEASE_SECONDS = 60
 RECONCILE_BACKOFF_SECONDS = [10, 30, 60, 300, 900, 3600]
-# A payment still waiting for the payer after this long is given up (the order can be paid again).
-PAYMENT_ABANDON_AFTER_SECONDS = 60 * 60
+# How long a payer has to pay at the gateway; the gateway is told (its own session ends
+# then). After it and a grace period the payment is closed at the gateway, and the gateway
+# is asked once more a grace period later, in case the payer got through at the last moment.
+PAYMENT_PAYER_WINDOW_SECONDS = 30 * 60
+PAYMENT_CLOSE_GRACE_SECONDS = 2 * 60
 
 # --- API --------------------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from roamcard.core.api import InSchema, error_responses, token_auth
+from roamcard.core.api import InSchema, error_responses
 
+from .api_auth import token_auth
 from .services import user_profile_update
 from .tokens import api_token_login, api_token_revoke
 

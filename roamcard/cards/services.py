@@ -1,6 +1,6 @@
 """Writing cards: binding a card to a traveller, unbinding it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from .errors import (
     CardNotFound,
 )
 from .iccid import normalize_iccid
-from .models import Card, CardBindFailure
+from .models import Bucket, Card, CardBindFailure
 from .passwords import check_card_password, validate_card_password
 
 
@@ -119,3 +119,44 @@ def card_bind_unlock(*, staff: Any, card: Card, ip_address: str | None = None) -
             ip_address=ip_address,
         )
     return cleared
+
+
+# --- buckets: what fulfilled purchases put on a card ------------------------------------------
+
+
+def bucket_grant(
+    *,
+    card_id: int,
+    plan: Any,
+    bytes_granted: int | None,
+    valid_from: datetime,
+    valid_until: datetime,
+) -> Bucket:
+    """Put a purchase's allowance on a card (an in-stock or expired card becomes active).
+    Runs in the caller's transaction, which also books the grant in the ledger."""
+    card = Card.objects.select_for_update().get(pk=card_id)
+    bucket = Bucket.objects.create(
+        card=card,
+        plan=plan,
+        region=plan.region,
+        bytes_granted=bytes_granted,
+        bytes_remaining=bytes_granted,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    if card.status in (CardStatus.IN_STOCK, CardStatus.EXPIRED):
+        card.status = CardStatus.ACTIVE
+        card.save(update_fields=["status"])
+    return bucket
+
+
+def bucket_withdraw(*, bucket_id: int, now: datetime) -> int:
+    """Take a refunded purchase's allowance off the card: no bytes left, and it ends now (or
+    a second after it began, as a bucket must end after it starts). Returns the bytes
+    removed, for the caller to book in the ledger in the same transaction."""
+    bucket = Bucket.objects.select_for_update().get(pk=bucket_id)
+    removed = bucket.bytes_remaining or 0
+    bucket.bytes_remaining = 0 if bucket.bytes_granted is not None else None
+    bucket.valid_until = max(bucket.valid_from + timedelta(seconds=1), min(bucket.valid_until, now))
+    bucket.save(update_fields=["bytes_remaining", "valid_until", "updated_at"])
+    return removed

@@ -1,12 +1,44 @@
-"""Helpers for handing work to the task queue."""
+"""Handing work to the task queue.
+
+Services name the job they want done; each app's tasks.py registers its Huey tasks under
+those names. So a service never imports its tasks module (which imports the service): the
+dependency runs one way, tasks → services."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 
+_JOBS: dict[str, Any] = {}
 
-def enqueue_on_commit(task: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Enqueue a Huey task once the surrounding transaction commits (at once outside one),
-    so a worker never sees a row that a rollback is about to erase."""
-    transaction.on_commit(lambda: task(*args, **kwargs))
+
+def job(name: str) -> Callable[[Any], Any]:
+    """Register a Huey task under a job name (decorate the task, above `@db_task()`)."""
+
+    def register(task: Any) -> Any:
+        _JOBS[name] = task
+        return task
+
+    return register
+
+
+def job_task(name: str) -> Any:
+    try:
+        return _JOBS[name]
+    except KeyError as exc:
+        raise LookupError(f"no task is registered for the job {name!r}") from exc
+
+
+def enqueue_on_commit(name: str, *args: Any, delay: float | None = None) -> None:
+    """Enqueue the job once the surrounding transaction commits (at once outside one), so a
+    worker never sees a row that a rollback is about to erase; with `delay` (seconds), not
+    before then."""
+
+    def enqueue() -> None:
+        task = job_task(name) if isinstance(name, str) else name  # TRANSITIONAL
+        if delay is None:
+            task(*args)
+        else:
+            task.schedule(args, delay=delay)
+
+    transaction.on_commit(enqueue)

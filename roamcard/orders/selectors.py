@@ -3,8 +3,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from .choices import OrderState
 from .errors import OrderNotFound
-from .models import Order
+from .models import Order, OrderEvent
 
 
 def order_list_for(*, user: Any) -> QuerySet[Order]:
@@ -24,3 +25,14 @@ def order_get_for(*, user: Any, public_id: Any) -> Order:
     if order is None:
         raise OrderNotFound()
     return order
+
+
+def orders_paid_without_job() -> QuerySet[Order]:
+    """Paid orders whose provisioning job is missing (cannot happen through the renewal
+    flow; cheap for the janitor to check)."""
+    return Order.objects.filter(state=OrderState.PAID, provisioning_job__isnull=True)
+
+
+def order_events(*, order: Order) -> QuerySet[OrderEvent]:
+    """An order's history, oldest first."""
+    return OrderEvent.objects.filter(order=order).order_by("at", "id")

@@ -10,7 +10,6 @@ from roamcard.cards.choices import CardStatus
 from roamcard.cards.selectors import card_get_for
 from roamcard.catalog.models import Plan
 from roamcard.catalog.selectors import region_fits
-from roamcard.core.audit import audit_record
 
 from .choices import TRANSITIONS, OrderState, TransitionCause
 from .errors import (
@@ -18,7 +17,6 @@ from .errors import (
     IdempotencyKeyReused,
     OrderNotCancellable,
     OrderNotFound,
-    OrderNotRefundable,
     PlanNotAvailable,
     PriceNotAvailable,
 )
@@ -45,12 +43,28 @@ def order_create(
 
     With an idempotency key, a retry returns the order the first call created; the same key
     with other parameters is refused."""
+    order, _created = order_create_or_replay(
+        user=user,
+        card_id=card_id,
+        plan_id=plan_id,
+        currency=currency,
+        idempotency_key=idempotency_key,
+    )
+    return order
+
+
+def order_create_or_replay(
+    *, user: Any, card_id: int, plan_id: int, currency: str, idempotency_key: str = ""
+) -> tuple[Order, bool]:
+    """order_create that also says whether this call created the order (False: a retry
+    with the key of an earlier order). However many retries race, one creates: the unique
+    key decides, in the database."""
     currency = (currency or "").upper()
     fingerprint = _fingerprint(card_id=card_id, plan_id=plan_id, currency=currency)
     if idempotency_key:
         existing = _existing_for_key(user=user, key=idempotency_key, fingerprint=fingerprint)
         if existing is not None:
-            return existing
+            return existing, False
 
     card = card_get_for(user=user, card_id=card_id)
     if card.status == CardStatus.SUSPENDED:
@@ -84,8 +98,23 @@ def order_create(
         existing = _existing_for_key(user=user, key=idempotency_key, fingerprint=fingerprint)
         if existing is None:
             raise
-        return existing
-    return order
+        return existing, False
+    return order, True
+
+
+def order_lock(*, order_id: int) -> Order:
+    """The order's row, locked until the caller's transaction ends."""
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("plan", "user", "card")
+        .get(pk=order_id)
+    )
+
+
+def order_attach_bucket(*, order: Order, bucket: Any) -> None:
+    """The allowance a fulfilled order put on its card."""
+    order.bucket = bucket
+    order.save(update_fields=["bucket", "updated_at"])
 
 
 def order_transition(
@@ -143,34 +172,3 @@ def order_cancel(*, user: Any, order_id: int) -> Order:
     if order.state != OrderState.CANCELLED:
         raise OrderNotCancellable()
     return order
-
-
-def order_refund_by_staff(*, order: Order, staff: Any, ip_address: str | None = None) -> Any:
-    """Staff give a traveller their money back: the payment that paid the order is refunded
-    in full, to its original method in its original currency (the refund's success makes
-    the order refunded and withdraws what data is left). Asking twice returns the first
-    refund. Audited."""
-    # payments builds on orders; importing it at the top would be circular.
-    from roamcard.payments.models import Payment
-    from roamcard.payments.services import refund_request
-
-    payment = Payment.objects.filter(order=order, paid_order=True).first()
-    if payment is None:
-        raise OrderNotRefundable()
-    with transaction.atomic():
-        already = hasattr(payment, "refund")
-        refund = refund_request(payment=payment, reason="refunded by staff", requested_by=staff)
-        audit_record(
-            actor=staff,
-            action="order.refund",
-            obj=order,
-            details={
-                "payment": str(payment.public_id),
-                "refund": str(refund.public_id),
-                "amount_minor": refund.amount_minor,
-                "currency": refund.currency,
-                "already_requested": already,
-            },
-            ip_address=ip_address,
-        )
-    return refund

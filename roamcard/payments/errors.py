@@ -22,3 +22,9 @@ class PaymentDeclined(DomainError):
 
 class AmountMismatch(Exception):
     """A gateway reported an amount or currency other than the payment's: never applied."""
+
+
+class PaymentNotRefundable(DomainError):
+    code = "payment_not_refundable"
+    status = 409
+    message = _("This payment has not been completed, so there is nothing to refund.")

@@ -40,6 +40,8 @@ class Payment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     reconcile_attempts = models.PositiveSmallIntegerField(default=0)
     next_reconcile_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When the payer's session at the gateway ends: after it, nobody can pay this payment.
+    expires_at = models.DateTimeField(_("payer's session ends"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,11 +1,15 @@
-"""Reading payments for travellers' eyes."""
+"""Reading payments: for travellers' eyes, and for the flow that drives them on."""
 
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from roamcard.orders.models import Order
-
-from .choices import PaymentState
-from .models import Payment
+from .choices import OPEN_PAYMENT_STATES, PaymentState, RefundState
+from .models import Payment, Refund, WebhookDelivery
 
 # What a traveller reads for the failures gateways report most, in their own language;
 # anything else shows the gateway's own words (usually English) or a general sentence.
@@ -29,5 +33,102 @@ def payment_failure_text(*, payment: Payment | None) -> str:
     return str(text or payment.error_message or _GENERAL_FAILURE)
 
 
-def payment_last_failed(*, order: Order) -> Payment | None:
-    return order.payments.filter(state=PaymentState.FAILED).order_by("-created_at", "-id").first()
+def payments_of_order(*, order_id: int) -> QuerySet[Payment]:
+    """Every attempt to pay an order, newest first."""
+    return Payment.objects.filter(order_id=order_id).order_by("-created_at", "-id")
+
+
+def payment_latest(*, order_id: int) -> Payment | None:
+    return payments_of_order(order_id=order_id).first()
+
+
+def payment_last_failed(*, order_id: int) -> Payment | None:
+    return payments_of_order(order_id=order_id).filter(state=PaymentState.FAILED).first()
+
+
+def payment_that_paid(*, order_id: int) -> Payment | None:
+    return Payment.objects.filter(order_id=order_id, paid_order=True).first()
+
+
+def payment_of_order(*, order_id: int, public_id: Any) -> Payment | None:
+    try:
+        return Payment.objects.filter(order_id=order_id, public_id=public_id).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def refund_of_order(*, order_id: int) -> Refund | None:
+    """The refund of the payment that paid the order, else of any other payment of it (one
+    that arrived after the order was cancelled or already paid)."""
+    return (
+        Refund.objects.filter(payment__order_id=order_id)
+        .select_related("payment")
+        .order_by("-payment__paid_order", "-created_at")
+        .first()
+    )
+
+
+def payment_for_event(*, gateway: str, event: dict[str, Any]) -> Payment | None:
+    payments = Payment.objects.filter(gateway=gateway)
+    try:
+        if event.get("payment_id"):
+            return payments.filter(public_id=event["payment_id"]).first()
+        if event.get("reference"):
+            return payments.filter(gateway_reference=event["reference"]).first()
+    except (ValueError, TypeError, ValidationError):  # not a UUID: not one of ours
+        return None
+    return None
+
+
+def refund_for_event(*, gateway: str, event: dict[str, Any]) -> Refund | None:
+    refunds = Refund.objects.filter(payment__gateway=gateway).select_related("payment")
+    try:
+        if event.get("refund_id"):
+            return refunds.filter(public_id=event["refund_id"]).first()
+        if event.get("payment_id"):
+            return refunds.filter(payment__public_id=event["payment_id"]).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+    return None
+
+
+# --- what the janitor drives on -------------------------------------------------------------
+
+
+def payments_to_reconcile(*, now: datetime) -> QuerySet[Payment]:
+    """Open payments whose next look at the gateway is due (or that never got one: a crash
+    between recording and asking), and closed ones still watched for a late success."""
+    return Payment.objects.filter(
+        Q(state__in=OPEN_PAYMENT_STATES, next_reconcile_at__lte=now)
+        | Q(
+            state__in=OPEN_PAYMENT_STATES,
+            next_reconcile_at__isnull=True,
+            created_at__lte=now - timedelta(seconds=30),
+        )
+        | Q(state=PaymentState.FAILED, next_reconcile_at__lte=now)
+    )
+
+
+def refunds_to_retry(*, now: datetime) -> QuerySet[Refund]:
+    return Refund.objects.filter(
+        state__in=[RefundState.CREATED, RefundState.UNKNOWN, RefundState.PENDING],
+        updated_at__lte=now - timedelta(seconds=30),
+    )
+
+
+def webhook_deliveries_unprocessed(*, now: datetime) -> QuerySet[WebhookDelivery]:
+    """Stored and acknowledged notifications whose processing job was lost."""
+    return WebhookDelivery.objects.filter(
+        outcome=WebhookDelivery.Outcome.RECEIVED, received_at__lte=now - timedelta(seconds=30)
+    )
+
+
+def payments_past_payer_deadline(*, now: datetime) -> QuerySet[Payment]:
+    """Open payments whose payer's time is up (the gateway's session, else our window, plus
+    a grace period): to be closed at the gateway."""
+    grace = timedelta(seconds=settings.PAYMENT_CLOSE_GRACE_SECONDS)
+    window = timedelta(seconds=settings.PAYMENT_PAYER_WINDOW_SECONDS)
+    return Payment.objects.filter(state__in=OPEN_PAYMENT_STATES).filter(
+        Q(expires_at__lte=now - grace)
+        | Q(expires_at__isnull=True, created_at__lte=now - window - grace)
+    )

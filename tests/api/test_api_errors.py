@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from roamcard.accounts.tokens import api_token_create
-from roamcard.core.testing import make_card
+from roamcard.testing import make_card
 
 pytestmark = pytest.mark.django_db
 

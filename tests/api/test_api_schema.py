@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from roamcard.accounts.tokens import api_token_create
-from roamcard.core.testing import make_bucket, make_card, make_plan
+from roamcard.testing import make_bucket, make_card, make_plan
 
 config = schemathesis.Config.from_dict(
     {

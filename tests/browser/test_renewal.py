@@ -14,11 +14,11 @@ from playwright.sync_api import expect
 
 from roamcard.cards.selectors import card_balance
 from roamcard.core.formatting import format_bytes
-from roamcard.core.testing import GIB, make_bucket, make_card, make_plan, make_region, make_user
 from roamcard.orders.choices import OrderState
 from roamcard.orders.models import Order
 from roamcard.payments.gateways.registry import reset_gateway_cache
 from roamcard.payments.models import Payment, WebhookDelivery
+from roamcard.testing import GIB, make_bucket, make_card, make_plan, make_region, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

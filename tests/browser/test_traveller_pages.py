@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from roamcard.core.testing import GIB, make_bucket, make_card, make_plan, make_user
+from roamcard.testing import GIB, make_bucket, make_card, make_plan, make_user
 
 from .conftest import PHONE
 

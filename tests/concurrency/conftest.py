@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from roamcard.core.testing import GIB, make_card, make_plan, make_region, make_user
+from roamcard.core import tasks as core_tasks
 from roamcard.orders.choices import OrderState, TransitionCause
-from roamcard.payments.services import payment_sync
-from roamcard.provisioning import tasks as provisioning_tasks
 from roamcard.provisioning.network import get_network
+from roamcard.renewals.services import PROVISION_JOB, renewal_payment_sync
+from roamcard.testing import GIB, make_card, make_plan, make_region, make_user
 from tests.flows.helpers import pay_with, start_card_payment
 
 from .racing import SlowNetwork
@@ -61,10 +61,10 @@ def pay_without_provisioning(monkeypatch):
 
     def pay(traveller, card, plan):
         with monkeypatch.context() as patch:
-            patch.setattr(provisioning_tasks, "provisioning_run_task", lambda job_id: None)
+            patch.setitem(core_tasks._JOBS, PROVISION_JOB, lambda job_id: None)
             order, payment = start_card_payment(traveller, card, plan)
             pay_with(payment)
-            payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+            renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
         order.refresh_from_db()
         assert order.state == OrderState.PAID
         return order, payment

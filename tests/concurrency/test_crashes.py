@@ -19,8 +19,8 @@ from django.utils import timezone
 from roamcard.notifications.models import Message
 from roamcard.orders.choices import OrderState
 from roamcard.payments.choices import PaymentState
-from roamcard.provisioning.janitor import janitor_sweep
 from roamcard.provisioning.models import ProvisioningJob
+from roamcard.renewals.janitor import janitor_sweep
 from roamcard.simnet.models import SimAllowance
 from tests.flows.helpers import pay_with, start_card_payment
 from tests.simulation.invariants import assert_exactly_once

@@ -6,16 +6,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from roamcard.core.testing import make_user
 from roamcard.orders.choices import OrderState, TransitionCause
-from roamcard.orders.services import order_cancel, order_refund_by_staff
+from roamcard.orders.services import order_cancel
 from roamcard.payments.choices import PaymentState, RefundState
 from roamcard.payments.models import Payment, Refund
-from roamcard.payments.services import payment_start, payment_sync
-from roamcard.provisioning.janitor import janitor_sweep
 from roamcard.provisioning.models import ProvisioningJob
+from roamcard.renewals.janitor import janitor_sweep
+from roamcard.renewals.services import renewal_pay, renewal_payment_sync, renewal_refund_by_staff
 from roamcard.sandbox.models import SandboxEvent
 from roamcard.simnet.models import SimAllowance
+from roamcard.testing import make_user
 from tests.flows.helpers import charge_for, pay_with, start_card_payment
 from tests.simulation.invariants import assert_exactly_once
 
@@ -39,10 +39,10 @@ def test_staff_clicking_refund_five_times_at_once_refund_once(renewal_setup, sta
     traveller, card, plan = renewal_setup
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment)
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
     order.refresh_from_db()
 
-    outcomes = race(*[lambda: order_refund_by_staff(order=order, staff=staff) for _ in range(5)])
+    outcomes = race(*[lambda: renewal_refund_by_staff(order=order, staff=staff) for _ in range(5)])
 
     raise_first_error(outcomes)
     assert Refund.objects.count() == 1
@@ -59,7 +59,7 @@ def test_staff_refund_racing_the_provisioning_of_the_order(
 
     outcomes = race(
         lambda: janitor_sweep(now=timezone.now() + timedelta(seconds=31)),
-        lambda: order_refund_by_staff(order=order, staff=staff),
+        lambda: renewal_refund_by_staff(order=order, staff=staff),
     )
 
     raise_first_error(outcomes)
@@ -101,7 +101,7 @@ def test_two_payments_of_one_order_succeeding_at_once_renew_once_and_refund_the_
 ):
     traveller, card, plan = renewal_setup
     order, by_card = start_card_payment(traveller, card, plan)
-    by_wallet = payment_start(user=traveller, order=order, method="alipay")  # a second tab
+    by_wallet = renewal_pay(user=traveller, order=order, method="alipay")  # a second tab
     pay_with(by_card)
     from roamcard.sandbox import services as sandbox
 
@@ -135,7 +135,7 @@ def test_an_allowance_applied_before_provisioning_gave_up_is_taken_back(renewal_
     SimFault.objects.create(iccid=card.iccid, mode=SimFault.Mode.REJECT, remaining=5)
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment)
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
     settle()
 
     order.refresh_from_db()

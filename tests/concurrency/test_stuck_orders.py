@@ -11,10 +11,9 @@ from roamcard.notifications.models import Message
 from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.payments.choices import PaymentState
 from roamcard.payments.models import PaymentEvent
-from roamcard.payments.services import payment_sync
-from roamcard.provisioning.janitor import janitor_sweep
 from roamcard.provisioning.models import ProvisioningJob
-from roamcard.provisioning.services import provisioning_run
+from roamcard.renewals.janitor import janitor_sweep
+from roamcard.renewals.services import renewal_payment_sync, renewal_provision
 from roamcard.sandbox.models import SandboxEvent
 from roamcard.simnet.models import SimAllowance
 from tests.flows.helpers import charge_for, pay_with, start_card_payment
@@ -70,7 +69,7 @@ def test_janitors_and_returns_racing_on_a_lost_notification_fulfil_once(
     outcomes = race(
         *[lambda: janitor_sweep(now=later(minutes=3)) for _ in range(3)],
         *[
-            lambda: payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+            lambda: renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
             for _ in range(3)
         ],
     )
@@ -90,7 +89,7 @@ def test_janitors_returns_and_a_late_webhook_racing_on_a_job_nobody_ran(
     outcomes = race(
         *[lambda: janitor_sweep(now=later(seconds=31)) for _ in range(4)],
         *[
-            lambda: payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+            lambda: renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
             for _ in range(2)
         ],
         lambda: deliver(event),
@@ -110,7 +109,7 @@ def test_janitors_racing_on_a_job_whose_worker_died_after_the_network_applied(
     job = ProvisioningJob.objects.get(order=order)
     slow_network.die_after_applying = True
     with pytest.raises(Killed):
-        provisioning_run(job_id=job.pk)
+        renewal_provision(job_id=job.pk)
     slow_network.die_after_applying = False
     job.refresh_from_db()
     assert job.state == ProvisioningJob.State.RUNNING
@@ -138,7 +137,7 @@ def test_a_lease_too_short_lets_workers_overlap_and_still_one_bucket(
     settings.PROVISIONING_LEASE_SECONDS = 0
     job = ProvisioningJob.objects.get(order=order)
 
-    raise_first_error(race(*[lambda: provisioning_run(job_id=job.pk) for _ in range(4)]))
+    raise_first_error(race(*[lambda: renewal_provision(job_id=job.pk) for _ in range(4)]))
 
     assert slow_network.calls >= 2  # they really overlapped
     fulfilled_once(order, card)

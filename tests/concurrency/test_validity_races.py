@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from roamcard.provisioning.models import ProvisioningJob
-from roamcard.provisioning.services import provisioning_run
+from roamcard.renewals.services import renewal_provision
 from tests.simulation.invariants import assert_exactly_once
 
 from .racing import race, raise_first_error
@@ -23,7 +23,7 @@ def test_two_renewals_of_one_card_provisioned_together_stack_their_days(
     jobs = [ProvisioningJob.objects.get(order=order).pk for order in (first, second)]
 
     raise_first_error(
-        race(*[lambda job_id=job_id: provisioning_run(job_id=job_id) for job_id in jobs])
+        race(*[lambda job_id=job_id: renewal_provision(job_id=job_id) for job_id in jobs])
     )
 
     ends = sorted(card.buckets.values_list("valid_until", flat=True))

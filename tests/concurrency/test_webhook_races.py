@@ -10,7 +10,8 @@ from roamcard.notifications.models import Message
 from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.payments import services as payment_services
 from roamcard.payments.models import Payment, PaymentEvent, WebhookDelivery
-from roamcard.payments.services import payment_sync
+from roamcard.renewals import services as renewal_services
+from roamcard.renewals.services import renewal_payment_sync
 from roamcard.sandbox.models import SandboxEvent
 from roamcard.simnet.models import SimAllowance
 from tests.flows.helpers import charge_for, pay_with, start_card_payment
@@ -54,16 +55,17 @@ def test_twenty_copies_of_one_webhook_at_once_renew_once(renewal_setup):
 
 @pytest.fixture
 def confirm_calls(monkeypatch):
-    """Counts payment_confirm calls and what they answered, and holds the confirming
+    """Counts the calls that mark a payment succeeded and whether each did, and holds the
+    confirming
     transaction open a little (between posting the money and marking the order paid), so
     that a racing path reliably arrives while the first one is inside."""
     calls: list[tuple[str, bool]] = []
-    real_confirm = payment_services.payment_confirm
+    real_confirm = renewal_services.payment_mark_succeeded
     real_post = payment_services.ledger_post_payment
 
     def counted_confirm(**kwargs):
         answer = real_confirm(**kwargs)
-        calls.append((kwargs["cause"], answer))
+        calls.append((kwargs["cause"], answer is not None))
         return answer
 
     def slow_post(**kwargs):
@@ -71,7 +73,7 @@ def confirm_calls(monkeypatch):
         time.sleep(0.2)
         return posted
 
-    monkeypatch.setattr(payment_services, "payment_confirm", counted_confirm)
+    monkeypatch.setattr(renewal_services, "payment_mark_succeeded", counted_confirm)
     monkeypatch.setattr(payment_services, "ledger_post_payment", slow_post)
     return calls
 
@@ -85,9 +87,11 @@ def test_webhook_and_return_racing_fulfil_once(renewal_setup, confirm_calls, rou
 
     outcomes = race(
         lambda: deliver(event),
-        lambda: payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN),
+        lambda: renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN),
         lambda: deliver(event),  # and the gateway's retry of the same notification
-        lambda: payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN),  # a reload
+        lambda: renewal_payment_sync(
+            payment_id=payment.pk, cause=TransitionCause.RETURN
+        ),  # a reload
     )
 
     raise_first_error(outcomes)
@@ -114,7 +118,8 @@ def test_many_orders_paid_at_once_with_duplicated_webhooks_each_renew_once(renew
         events.append(succeeded_event(payment))
     actions = [lambda e=e: deliver(e) for e in events for _ in range(3)]
     actions += [
-        lambda p=p: payment_sync(payment_id=p.pk, cause=TransitionCause.RETURN) for p in payments
+        lambda p=p: renewal_payment_sync(payment_id=p.pk, cause=TransitionCause.RETURN)
+        for p in payments
     ]
 
     raise_first_error(race(*actions))

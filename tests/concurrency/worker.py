@@ -2,7 +2,7 @@
 
     WORKER_DIES=<moment> python -m tests.concurrency.worker <payment id>
 
-It handles the traveller's return for the payment (payment_sync), which confirms it and
+It handles the traveller's return for the payment (renewal_payment_sync), which confirms it and
 runs the provisioning job at commit, as the queue's consumer would. It prints READY at the
 moment named, then waits to be killed:
 
@@ -25,13 +25,13 @@ def wait_to_be_killed(*args, **kwargs) -> None:
 
 
 def main(payment_id: int) -> None:
+    from roamcard.core import tasks
     from roamcard.orders.choices import TransitionCause
-    from roamcard.payments.services import payment_sync
-    from roamcard.provisioning import tasks
+    from roamcard.renewals.services import PROVISION_JOB, renewal_payment_sync
 
     if os.environ["WORKER_DIES"] == "after-payment":
-        tasks.provisioning_run_task = wait_to_be_killed
-    payment_sync(payment_id=payment_id, cause=TransitionCause.RETURN)
+        tasks.job(PROVISION_JOB)(wait_to_be_killed)
+    renewal_payment_sync(payment_id=payment_id, cause=TransitionCause.RETURN)
     sys.exit(f"finished without dying {os.environ['WORKER_DIES']}")
 
 

@@ -2,13 +2,13 @@
 sandbox's pages, the sandbox's notifications, the return to our site."""
 
 from roamcard.orders.services import order_create
-from roamcard.payments.services import payment_start
+from roamcard.renewals.services import renewal_pay
 from roamcard.sandbox import services as sandbox
 
 
 def start_card_payment(user, card, plan, *, currency="CNY", method="card"):
     order = order_create(user=user, card_id=card.pk, plan_id=plan.pk, currency=currency)
-    payment = payment_start(user=user, order=order, method=method)
+    payment = renewal_pay(user=user, order=order, method=method)
     return order, payment
 
 

@@ -14,9 +14,9 @@ from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.orders.services import order_cancel
 from roamcard.payments.choices import PaymentState, RefundState
 from roamcard.payments.models import Payment, WebhookDelivery
-from roamcard.payments.services import payment_start, payment_sync
-from roamcard.provisioning.janitor import janitor_sweep
 from roamcard.provisioning.models import ProvisioningJob
+from roamcard.renewals.janitor import janitor_sweep
+from roamcard.renewals.services import renewal_pay, renewal_payment_sync
 from roamcard.sandbox import services as sandbox
 from roamcard.simnet.models import SimAllowance, SimFault
 
@@ -34,7 +34,7 @@ def test_paying_by_card_and_returning_renews_the_card(renewal_setup):
     assert "/sandbox/pay/" in payment.redirect_url
 
     pay_with(payment)  # the notification cannot reach us here: the return path must do it
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
 
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
@@ -60,7 +60,7 @@ def test_returning_twice_fulfils_once(renewal_setup):
     pay_with(payment)
 
     for _ in range(3):
-        payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+        renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
 
     assert card.buckets.count() == 1
     assert Message.objects.filter(kind="renewal_confirmed", channel="sms").count() == 1
@@ -70,15 +70,15 @@ def test_a_declined_card_leaves_the_order_payable_and_alipay_then_succeeds(renew
     traveller, card, plan = renewal_setup
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment, "4000 0000 0000 0002")
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
 
     order.refresh_from_db()
     assert order.state == OrderState.PAYMENT_FAILED
     assert order.failure_message == "Your card was declined."
 
-    retry = payment_start(user=traveller, order=order, method="alipay")
+    retry = renewal_pay(user=traveller, order=order, method="alipay")
     sandbox.sandbox_wallet_answer(charge_id=charge_for(retry).pk, approve=True)
-    payment_sync(payment_id=retry.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=retry.pk, cause=TransitionCause.RETURN)
 
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
@@ -89,12 +89,12 @@ def test_the_extra_confirmation_step_must_be_approved(renewal_setup):
     traveller, card, plan = renewal_setup
     order, payment = start_card_payment(traveller, card, plan)
     charge = pay_with(payment, "4000 0000 0000 3220")
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
     order.refresh_from_db()
     assert order.state == OrderState.PENDING_PAYMENT
 
     sandbox.sandbox_confirm_action(charge_id=charge.pk, approve=True)
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
 
@@ -105,7 +105,7 @@ def test_money_arriving_for_a_cancelled_order_is_refunded_and_grants_nothing(ren
     order_cancel(user=traveller, order_id=order.pk)
 
     pay_with(payment)
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
 
     order.refresh_from_db()
     payment.refresh_from_db()
@@ -124,7 +124,7 @@ def test_network_failures_are_retried_then_the_order_is_refunded_and_the_travell
     SimFault.objects.create(iccid=card.iccid, remaining=10)
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment)
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
 
     job = ProvisioningJob.objects.get(order=order)
     assert job.state == ProvisioningJob.State.PENDING and job.attempts == 1
@@ -146,7 +146,7 @@ def test_a_network_that_applied_but_timed_out_is_not_applied_twice(renewal_setup
     SimFault.objects.create(iccid=card.iccid, mode=SimFault.Mode.TIMEOUT_AFTER_APPLY, remaining=1)
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment)
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
     janitor_sweep(now=timezone.now() + timedelta(minutes=1))
 
     order.refresh_from_db()
@@ -167,19 +167,19 @@ def test_notifications_arrive_over_http_and_fulfil(renewal_setup, live_server, s
     delivery = WebhookDelivery.objects.get(gateway="sandbox")
     assert delivery.outcome == WebhookDelivery.Outcome.PROCESSED
     assert delivery.payment_id == payment.pk
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)  # the return, later
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)  # the return, later
     assert card.buckets.count() == 1
 
 
 def test_the_staff_refund_of_a_renewed_order_takes_the_data_back(renewal_setup):
-    from roamcard.payments.services import refund_request
+    from roamcard.renewals.services import renewal_refund
 
     traveller, card, plan = renewal_setup
     order, payment = start_card_payment(traveller, card, plan)
     pay_with(payment)
-    payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
 
-    refund_request(payment=Payment.objects.get(pk=payment.pk), reason="customer request")
+    renewal_refund(payment=Payment.objects.get(pk=payment.pk), reason="customer request")
 
     order.refresh_from_db()
     assert order.state == OrderState.REFUNDED

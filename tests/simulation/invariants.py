@@ -17,6 +17,7 @@ from roamcard.orders.models import Order, OrderEvent
 from roamcard.payments.choices import PaymentState, RefundState
 from roamcard.payments.models import Payment, Refund, WebhookDelivery
 from roamcard.provisioning.models import ProvisioningJob
+from roamcard.sandbox.models import SandboxCharge, SandboxRefund
 from roamcard.simnet.models import SimAllowance
 
 
@@ -149,6 +150,38 @@ def money_violations() -> list[str]:
     return problems
 
 
+def vendor_violations(*, settled: bool = True) -> list[str]:
+    """The gateway's side: every charge the sandbox took is known to us as a succeeded
+    payment, and either paid an order we renewed (or refunded) or is refunded; once settled,
+    the sandbox has given back every refunded charge (our tables alone cannot show money a
+    vendor kept)."""
+    problems = []
+    payments = {str(p.public_id): p for p in Payment.objects.select_related("order")}
+    refunds = {refund.payment_id: refund for refund in Refund.objects.all()}
+    for charge in SandboxCharge.objects.filter(status=SandboxCharge.Status.SUCCEEDED):
+        payment = payments.get(charge.merchant_payment_id)
+        if payment is None:
+            problems.append(f"the sandbox took charge {charge.pk} for a payment we do not know")
+            continue
+        if not settled:
+            continue
+        refund = refunds.get(payment.pk)
+        if payment.state != PaymentState.SUCCEEDED:
+            problems.append(
+                f"the sandbox took charge {charge.pk} but payment {payment.pk} is {payment.state}"
+            )
+        elif refund is None and not (
+            payment.paid_order and payment.order.state == OrderState.FULFILLED
+        ):
+            problems.append(
+                f"the sandbox kept charge {charge.pk}: payment {payment.pk} did not renew "
+                f"order {payment.order_id} ({payment.order.state}) and is not refunded"
+            )
+        elif refund is not None and not SandboxRefund.objects.filter(charge=charge).exists():
+            problems.append(f"refund {refund.pk} is not done at the sandbox (charge {charge.pk})")
+    return problems
+
+
 def settled_violations() -> list[str]:
     """After the janitor has run until nothing is left to do, nothing is half-way."""
     problems = []
@@ -183,7 +216,12 @@ def settled_violations() -> list[str]:
 
 
 def all_violations(*, settled: bool = True) -> list[str]:
-    problems = books_violations() + fulfilment_violations(settled=settled) + money_violations()
+    problems = (
+        books_violations()
+        + fulfilment_violations(settled=settled)
+        + money_violations()
+        + vendor_violations(settled=settled)
+    )
     if settled:
         problems += settled_violations()
     return problems

@@ -23,20 +23,24 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from roamcard.core.errors import DomainError
-from roamcard.core.testing import GIB, make_card, make_plan, make_region, make_user
 from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.orders.models import Order
-from roamcard.orders.services import order_cancel, order_create, order_refund_by_staff
+from roamcard.orders.services import order_cancel, order_create
 from roamcard.payments.models import Payment
-from roamcard.payments.services import payment_start, payment_sync
 from roamcard.provisioning import services as provisioning_services
-from roamcard.provisioning.janitor import janitor_sweep
 from roamcard.provisioning.models import ProvisioningJob
-from roamcard.provisioning.services import provisioning_run
+from roamcard.renewals.janitor import janitor_sweep
+from roamcard.renewals.services import (
+    renewal_pay,
+    renewal_payment_sync,
+    renewal_provision,
+    renewal_refund_by_staff,
+)
 from roamcard.sandbox import services as sandbox
 from roamcard.sandbox.models import SandboxCharge, SandboxEvent
 from roamcard.simnet.adapter import SimulatedNetwork
 from roamcard.simnet.models import SimFault
+from roamcard.testing import GIB, make_card, make_plan, make_region, make_user
 from tests.concurrency.racing import deliver
 
 from .invariants import all_violations
@@ -200,7 +204,7 @@ class Simulation:
             return
         method = self.rng.choice(["card", "card", "alipay", "wechat_pay"])
         try:
-            payment = payment_start(user=order.user, order=order, method=method)
+            payment = renewal_pay(user=order.user, order=order, method=method)
         except DomainError as exc:
             self.log(f"start_payment refused {exc.code} order {order.pk}")
             return
@@ -230,7 +234,7 @@ class Simulation:
         payment = self.pick(Payment.objects.all())
         if payment is None:
             return
-        payment = payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+        payment = renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
         self.log(f"traveller_returns payment {payment.pk} -> {payment.state}")
 
     def cancel(self) -> None:
@@ -246,7 +250,7 @@ class Simulation:
     def staff_refund(self) -> None:
         order = self.pick(Order.objects.filter(state__in=[OrderState.PAID, OrderState.FULFILLED]))
         if order is not None:
-            refund = order_refund_by_staff(order=order, staff=self.staff)
+            refund = renewal_refund_by_staff(order=order, staff=self.staff)
             self.log(f"staff_refund order {order.pk} refund {refund.pk} {refund.state}")
 
     def network_fault(self) -> None:
@@ -266,7 +270,7 @@ class Simulation:
                 provisioning_services, "get_network", lambda: DyingNetwork(after_applying=after)
             )
             with contextlib.suppress(WorkerKilled):
-                provisioning_run(job_id=job.pk)
+                renewal_provision(job_id=job.pk)
         # Time passes: the dead worker's lease runs out.
         ProvisioningJob.objects.filter(pk=job.pk, state=ProvisioningJob.State.RUNNING).update(
             lease_until=timezone.now() - timedelta(seconds=1)

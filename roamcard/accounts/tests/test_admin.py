@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from roamcard.accounts.models import ApiToken, OneTimeCode
 from roamcard.core.models import AuditEvent
-from roamcard.core.testing import make_user
+from roamcard.testing import make_user
 
 
 def test_users_are_found_by_email_phone_or_username(staff_client):

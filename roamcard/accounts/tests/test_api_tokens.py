@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from roamcard.accounts.models import ApiToken
 from roamcard.accounts.tokens import api_token_authenticate, api_token_create
-from roamcard.core.testing import make_user
+from roamcard.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

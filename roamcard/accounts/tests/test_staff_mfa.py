@@ -10,7 +10,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.urls import reverse
 
-from roamcard.core.testing import make_user
+from roamcard.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

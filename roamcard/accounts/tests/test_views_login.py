@@ -3,7 +3,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from roamcard.accounts.tests.helpers import last_code_sent_to
-from roamcard.core.testing import make_user
+from roamcard.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

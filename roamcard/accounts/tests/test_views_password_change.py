@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from roamcard.core.testing import make_user
+from roamcard.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from roamcard.accounts.tests.helpers import last_code_sent_to, last_message_to
-from roamcard.core.testing import make_user
+from roamcard.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

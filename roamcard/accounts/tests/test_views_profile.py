@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from roamcard.core.testing import make_user
+from roamcard.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

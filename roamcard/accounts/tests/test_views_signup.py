@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roamcard.accounts.tests.helpers import last_code_sent_to, last_message_to
-from roamcard.core.testing import make_user
 from roamcard.notifications.models import Message
+from roamcard.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 from roamcard.cards.models import Card
 from roamcard.cards.passwords import check_card_password
 from roamcard.core.models import AuditEvent
-from roamcard.core.testing import make_bucket, make_card, make_iccid, make_region, make_user
 from roamcard.core.tests.staff import changeform_data
+from roamcard.testing import make_bucket, make_card, make_iccid, make_region, make_user
 
 GIB = 1024**3
 

@@ -6,7 +6,7 @@ from django.test import override_settings
 from roamcard.accounts.tokens import api_token_create
 from roamcard.cards.errors import CardNotFound
 from roamcard.cards.models import Card
-from roamcard.core.testing import GIB, make_bucket, make_card, make_iccid
+from roamcard.testing import GIB, make_bucket, make_card, make_iccid
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from roamcard.cards.importer import card_import_csv
 from roamcard.cards.models import Card
 from roamcard.cards.passwords import check_card_password
 from roamcard.core.models import AuditEvent
-from roamcard.core.testing import make_card, make_iccid, make_region, make_user
+from roamcard.testing import make_card, make_iccid, make_region, make_user
 
 HEADER = "iccid,card_password,form,region,msisdn,activation_code\n"
 LPA = "LPA:1$smdp.example.com$K2-4F7Q1-9XH3Z"

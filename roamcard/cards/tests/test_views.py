@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from roamcard.cards.models import Card
-from roamcard.core.testing import GIB, make_bucket, make_card, make_iccid, make_plan, make_region
+from roamcard.testing import GIB, make_bucket, make_card, make_iccid, make_plan, make_region
 
 pytestmark = pytest.mark.django_db
 

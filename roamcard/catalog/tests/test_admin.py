@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from roamcard.catalog.models import Region
 from roamcard.core.models import AuditEvent
-from roamcard.core.testing import make_plan, make_region
 from roamcard.core.tests.staff import changeform_data
+from roamcard.testing import make_plan, make_region
 
 
 def test_region_countries_are_edited_as_a_comma_separated_list(staff_client):

@@ -3,7 +3,7 @@
 import pytest
 
 from roamcard.accounts.tokens import api_token_create
-from roamcard.core.testing import make_card, make_plan, make_region
+from roamcard.testing import make_card, make_plan, make_region
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from typing import Any
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.forms import CheckboxInput
 
-from roamcard.core.testing import make_user
+from roamcard.testing import make_user
 
 
 def make_staff(*, superuser: bool = True, email: str = "staff@example.com"):

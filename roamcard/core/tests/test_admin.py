@@ -11,9 +11,9 @@ from roamcard.accounts.models import ApiToken, OneTimeCode
 from roamcard.cards.models import CardBindFailure
 from roamcard.core.audit import audit_record
 from roamcard.core.models import AuditEvent
-from roamcard.core.testing import make_bucket, make_card, make_plan, make_user
 from roamcard.core.tests.staff import changeform_data
 from roamcard.notifications.models import Message
+from roamcard.testing import make_bucket, make_card, make_plan, make_user
 
 
 def _one_of_each(staff) -> dict:

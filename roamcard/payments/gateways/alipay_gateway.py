@@ -141,6 +141,8 @@ class AlipayGateway:
         return_url: str,
         notify_url: str,
         language: str = "en",
+        expires_at: datetime | None = None,
+        on_mobile: bool = False,
     ) -> GatewayResult:
         currency = currency.upper()
         if currency not in self.currencies:
@@ -204,6 +206,7 @@ class AlipayGateway:
         amount_minor: int,
         currency: str,
         reason: str = "",
+        notify_url: str = "",
     ) -> GatewayResult:
         amount = str(Money(amount_minor, currency.upper()).decimal)
         try:

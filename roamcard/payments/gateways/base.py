@@ -11,6 +11,7 @@ Design (after Saleor's gateway functions and Kill Bill's plugin API):
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -49,6 +50,7 @@ class GatewayResult:
     error_code: str = ""
     error_message: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None  # when the payer's session at the vendor ends
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class PaymentGateway(Protocol):
         return_url: str,
         notify_url: str,
         language: str = "en",
+        expires_at: datetime | None = None,
+        on_mobile: bool = False,
     ) -> GatewayResult:
         """Create the payment at the vendor; usually answers PENDING with a redirect_url."""
 
@@ -112,8 +116,13 @@ class PaymentGateway(Protocol):
         amount_minor: int,
         currency: str,
         reason: str = "",
+        notify_url: str = "",
     ) -> GatewayResult:
         """Refund (all of) a payment. `refund_id` is the idempotency key."""
+
+    def cancel_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
+        """Close a payment the payer abandoned. FAILED: closed, nobody can pay it any more;
+        SUCCEEDED (with the amount): the payer paid first; anything else: ask again later."""
 
     def parse_webhook(self, *, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify and parse one notification; raise InvalidWebhook when it must be rejected."""

@@ -72,6 +72,8 @@ class SandboxGateway:
         return_url,
         notify_url,
         language="en",
+        expires_at=None,
+        on_mobile=False,
     ) -> GatewayResult:
         try:
             charge = vendor.sandbox_charge_create(
@@ -100,8 +102,14 @@ class SandboxGateway:
             )
         return self._result(charge)
 
+    def cancel_payment(self, *, payment_id, reference) -> GatewayResult:
+        result = self.query_payment(payment_id=payment_id, reference=reference)
+        if result.status in (ResultStatus.SUCCEEDED, ResultStatus.FAILED):
+            return result
+        return GatewayResult(status=ResultStatus.FAILED, reference=reference, error_code="closed")
+
     def refund(
-        self, *, refund_id, payment_id, reference, amount_minor, currency, reason=""
+        self, *, refund_id, payment_id, reference, amount_minor, currency, reason="", notify_url=""
     ) -> GatewayResult:
         try:
             refund = vendor.sandbox_refund_create(

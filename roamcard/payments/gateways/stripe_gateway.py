@@ -3,6 +3,7 @@ account has them enabled)."""
 
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 import stripe
@@ -137,6 +138,8 @@ class StripeGateway:
         return_url: str,
         notify_url: str,
         language: str = "en",
+        expires_at: datetime | None = None,
+        on_mobile: bool = False,
     ) -> GatewayResult:
         # notify_url is unused: Stripe sends webhooks to the endpoint registered in its
         # dashboard (see docs/payments-going-live.md).
@@ -230,6 +233,7 @@ class StripeGateway:
         amount_minor: int,
         currency: str,
         reason: str = "",
+        notify_url: str = "",
     ) -> GatewayResult:
         try:
             payment_intent = self._payment_intent_id(reference)

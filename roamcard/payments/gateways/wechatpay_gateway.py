@@ -6,6 +6,7 @@ import json
 import re
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -173,6 +174,8 @@ class WeChatPayGateway:
         return_url: str,
         notify_url: str,
         language: str = "en",
+        expires_at: datetime | None = None,
+        on_mobile: bool = False,
     ) -> GatewayResult:
         if currency.upper() != "CNY":
             return GatewayResult(
@@ -233,6 +236,7 @@ class WeChatPayGateway:
         amount_minor: int,
         currency: str,
         reason: str = "",
+        notify_url: str = "",
     ) -> GatewayResult:
         answer = self._call(
             self._client.refund,

@@ -11,7 +11,7 @@ from roamcard.orders.choices import OrderState
 from roamcard.payments.choices import PaymentState
 from roamcard.payments.gateways.registry import reset_gateway_cache
 from roamcard.payments.gateways.sandbox import SandboxGateway
-from roamcard.provisioning.janitor import janitor_sweep
+from roamcard.renewals.janitor import janitor_sweep
 from tests.flows.helpers import pay_with, start_card_payment
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -142,7 +142,7 @@ def test_an_acknowledged_notification_whose_job_was_lost_is_processed_by_the_jan
     from django.utils import timezone
 
     from roamcard.payments.gateways.registry import get_gateway
-    from roamcard.provisioning.janitor import janitor_sweep
+    from roamcard.renewals.janitor import janitor_sweep
 
     body, order = _succeeded_event_body(renewal_setup)
     event = get_gateway("sandbox").parse_webhook(

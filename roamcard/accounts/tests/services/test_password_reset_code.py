@@ -12,8 +12,8 @@ from roamcard.accounts.models import OneTimeCode
 from roamcard.accounts.services import password_reset_code_confirm, password_reset_code_send
 from roamcard.accounts.tests.helpers import last_code_sent_to, last_message_to
 from roamcard.core.errors import InvalidInput, RateLimited
-from roamcard.core.testing import make_user
 from roamcard.notifications.models import Message
+from roamcard.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

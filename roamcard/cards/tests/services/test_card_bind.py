@@ -10,7 +10,7 @@ from roamcard.cards.errors import (
 )
 from roamcard.cards.services import card_bind, card_unbind
 from roamcard.core.errors import InvalidInput
-from roamcard.core.testing import make_card, make_iccid
+from roamcard.testing import make_card, make_iccid
 
 pytestmark = pytest.mark.django_db
 

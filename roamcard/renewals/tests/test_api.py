@@ -5,11 +5,11 @@ import uuid
 import pytest
 
 from roamcard.accounts.tokens import api_token_create
-from roamcard.core.testing import GIB, make_card, make_plan, make_region
 from roamcard.orders.models import Order
 from roamcard.orders.services import order_create
 from roamcard.payments.models import Payment
-from roamcard.payments.services import payment_sync
+from roamcard.renewals.services import renewal_payment_sync
+from roamcard.testing import GIB, make_card, make_plan, make_region
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_a_fulfilled_order_shows_the_new_balance(api, gateway, card, plan, commi
     payment = Payment.objects.get()
     gateway.will_succeed(payment)
     with committed():
-        payment_sync(payment_id=payment.pk, cause="return")
+        renewal_payment_sync(payment_id=payment.pk, cause="return")
 
     body = api.get(f"/api/v1/orders/{order_id}").json()
 

@@ -9,6 +9,7 @@ from roamcard.cards.selectors import card_balance
 from roamcard.core.formatting import format_bytes
 from roamcard.notifications.services import message_render_and_queue
 from roamcard.orders.models import Order
+from roamcard.payments.models import Payment
 
 
 def _local_time(user, moment) -> str:
@@ -49,14 +50,26 @@ def notify_renewal_confirmed(*, order: Order, card: Card) -> None:
     _send_both(user=user, kind="renewal_confirmed", context=context)
 
 
-def notify_renewal_refunded(*, order: Order) -> None:
-    user = order.user
-    language = user.preferred_language or "en"
+def _order_context(order: Order, language: str) -> dict:
     with translation.override(language):
-        context = {
+        return {
             "order": order,
             "card_name": order.card.label or order.card.iccid_masked,
             "plan_name": order.plan_name,
             "amount": order.money.format(language),
         }
+
+
+def notify_renewal_refunded(*, order: Order) -> None:
+    """The network refused the plan for good; the money is on its way back."""
+    user = order.user
+    context = _order_context(order, user.preferred_language or "en")
     _send_both(user=user, kind="renewal_refunded", context=context)
+
+
+def notify_late_payment_refunded(*, order: Order, payment: Payment) -> None:
+    """A payment that went through after we had closed it is refunded, not applied."""
+    user = order.user
+    context = _order_context(order, user.preferred_language or "en")
+    context["amount"] = payment.money.format(user.preferred_language or "en")
+    _send_both(user=user, kind="late_payment_refunded", context=context)

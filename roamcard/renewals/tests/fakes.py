@@ -21,6 +21,7 @@ class FakeGateway:
 
     methods = tuple(PaymentMethod)
     answers: ClassVar[dict[str, GatewayResult]] = {}
+    closed: ClassVar[list[str]] = []
     started: ClassVar[list[dict[str, Any]]] = []
     refunded: ClassVar[list[dict[str, Any]]] = []
 
@@ -29,7 +30,7 @@ class FakeGateway:
 
     @classmethod
     def reset(cls) -> None:
-        cls.answers, cls.started, cls.refunded = {}, [], []
+        cls.answers, cls.started, cls.refunded, cls.closed = {}, [], [], []
 
     @classmethod
     def will_succeed(cls, payment, *, reference: str = "") -> None:
@@ -61,6 +62,17 @@ class FakeGateway:
         return self.answers.get(
             payment_id, GatewayResult(status=ResultStatus.PENDING, reference=reference)
         )
+
+    def cancel_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
+        """Closes the payment unless the test said it succeeded first."""
+        answer = self.answers.get(payment_id)
+        if answer is not None and answer.status == ResultStatus.SUCCEEDED:
+            return answer
+        self.closed.append(payment_id)
+        self.answers[payment_id] = GatewayResult(
+            status=ResultStatus.FAILED, reference=reference, error_code="closed"
+        )
+        return self.answers[payment_id]
 
     def refund(self, *, refund_id: str, **call: Any) -> GatewayResult:
         self.refunded.append({"refund_id": refund_id, **call})

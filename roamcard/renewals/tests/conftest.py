@@ -1,7 +1,7 @@
 import pytest
 
-from roamcard.core.testing import make_card, make_plan
 from roamcard.payments.gateways.registry import reset_gateway_cache
+from roamcard.testing import make_card, make_plan
 
 from .fakes import FakeGateway
 
@@ -9,7 +9,7 @@ from .fakes import FakeGateway
 @pytest.fixture
 def gateway(settings):
     """Card and Alipay through the fake gateway; WeChat Pay not enabled."""
-    settings.PAYMENT_GATEWAYS = {"fake": {"BACKEND": "roamcard.orders.tests.fakes.FakeGateway"}}
+    settings.PAYMENT_GATEWAYS = {"fake": {"BACKEND": "roamcard.renewals.tests.fakes.FakeGateway"}}
     settings.PAYMENT_METHOD_GATEWAYS = {"card": "fake", "alipay": "fake"}
     settings.PUBLIC_BASE_URL = "https://roamcard.example.test"
     reset_gateway_cache()

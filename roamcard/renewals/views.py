@@ -4,42 +4,45 @@ Thin: parse the request, call one service, render. An order that is not the trav
 a 404, never a 403, so order numbers reveal nothing."""
 
 import uuid
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from roamcard.cards.errors import CardNotFound
-from roamcard.cards.models import Card
-from roamcard.cards.selectors import card_balance, card_get_for
 from roamcard.core.errors import DomainError
+from roamcard.orders.choices import OrderState, TransitionCause
+from roamcard.orders.errors import OrderNotCancellable, OrderNotFound
+from roamcard.orders.models import Order
+from roamcard.orders.selectors import order_get_for, order_list_for
+from roamcard.orders.services import order_cancel, order_create
 from roamcard.payments.choices import FINAL_PAYMENT_STATES, PaymentState
 from roamcard.payments.gateways.base import PaymentMethod
-from roamcard.payments.models import Payment, Refund
-from roamcard.payments.selectors import payment_failure_text, payment_last_failed
-from roamcard.payments.services import payment_start, payment_sync
-from roamcard.provisioning.validity import renewal_window
+from roamcard.payments.models import Payment
+from roamcard.payments.selectors import (
+    payment_failure_text,
+    payment_last_failed,
+    payment_latest,
+    payment_of_order,
+    payment_that_paid,
+    refund_of_order,
+)
 
-from .choices import OrderState, TransitionCause
-from .errors import OrderNotCancellable, OrderNotFound
 from .forms import METHOD_LABELS, OrderCreateForm, PaymentMethodForm
-from .models import Order
-from .selectors import order_get_for, order_list_for
-from .services import order_cancel, order_create
+from .selectors import card_view_for_order, validity_estimate
+from .services import (
+    PAYABLE_STATES,
+    renewal_pay,
+    renewal_payment_sync,
+    renewal_sync_while_waiting,
+)
 
-PAYABLE_STATES = {OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED}
 SCAN_TO_PAY = {PaymentMethod.ALIPAY, PaymentMethod.WECHAT_PAY}
-# While the result page waits, it asks the gateway itself at most this often (in case the
-# gateway's notification is slow or lost); the other polls only read our database.
-SYNC_EVERY_SECONDS = 5
 
 
 def _own_order(request: HttpRequest, public_id: uuid.UUID) -> Order:
@@ -49,8 +52,10 @@ def _own_order(request: HttpRequest, public_id: uuid.UUID) -> Order:
         raise Http404(str(exc.message)) from exc
 
 
-def _latest_payment(order: Order) -> Payment | None:
-    return order.payments.order_by("-created_at", "-id").first()
+def _on_mobile(request: HttpRequest) -> bool:
+    """A phone's browser: wallets may then open their app instead of showing a code."""
+    agent = request.headers.get("User-Agent", "")
+    return any(word in agent for word in ("Mobile", "Android", "iPhone"))
 
 
 def _method_label(payment: Payment | None) -> str:
@@ -60,17 +65,6 @@ def _method_label(payment: Payment | None) -> str:
         return str(METHOD_LABELS[PaymentMethod(payment.method)])
     except (KeyError, ValueError):
         return payment.method
-
-
-def _refund(order: Order) -> Refund | None:
-    """The refund of the payment that paid the order, else of any other payment of it (one
-    that arrived after the order was cancelled or already paid)."""
-    return (
-        Refund.objects.filter(payment__order=order)
-        .select_related("payment")
-        .order_by("-payment__paid_order", "-created_at")
-        .first()
-    )
 
 
 # --- Plan → order ---------------------------------------------------------------------------
@@ -104,25 +98,11 @@ def order_create_view(request: HttpRequest) -> HttpResponse:
 # --- The summary: what is bought, and how to pay -------------------------------------------
 
 
-@dataclass(frozen=True)
-class ValidityEstimate:
-    usable_from: object
-    valid_until: object
-    extends_current: bool  # the days start after the card's current validity
-
-
-def _validity_estimate(order: Order, card: Card) -> ValidityEstimate:
-    now = timezone.now()
-    start, end = renewal_window(card=card, validity_days=order.validity_days, now=now)
-    current_end = card_balance(card=card, now=now).valid_until
-    return ValidityEstimate(usable_from=start, valid_until=end, extends_current=bool(current_end))
-
-
 def _summary(
     request: HttpRequest, order: Order, form: PaymentMethodForm, status: int = 200
 ) -> HttpResponse:
-    card = card_get_for(user=request.user, card_id=order.card_id)
-    open_payment = _latest_payment(order)
+    card = card_view_for_order(order=order)
+    open_payment = payment_latest(order_id=order.pk)
     if open_payment is not None and (
         open_payment.state in FINAL_PAYMENT_STATES or not open_payment.redirect_url
     ):
@@ -132,12 +112,12 @@ def _summary(
         "orders/order_detail.html",
         {
             "order": order,
-            "card": card,
-            "balance": card_balance(card=card),
-            "estimate": _validity_estimate(order, card),
+            "card": card.card,
+            "balance": card.balance,
+            "estimate": validity_estimate(order=order),
             "form": form,
             "open_payment": open_payment,
-            "failure_text": payment_failure_text(payment=payment_last_failed(order=order)),
+            "failure_text": payment_failure_text(payment=payment_last_failed(order_id=order.pk)),
         },
         status=status,
     )
@@ -147,7 +127,7 @@ def _summary(
 @require_GET
 def order_detail_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     order = _own_order(request, public_id)
-    if order.state not in PAYABLE_STATES:
+    if order.state not in PAYABLE_STATES or not card_view_for_order(order=order).is_mine:
         return redirect("orders:result", public_id=order.public_id)
     return _summary(request, order, PaymentMethodForm())
 
@@ -161,11 +141,12 @@ def order_pay_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if not form.is_valid():
         return _summary(request, order, form, status=400)
     try:
-        payment = payment_start(
+        payment = renewal_pay(
             user=request.user,
             order=order,
             method=form.cleaned_data["method"],
             language=get_language(),
+            on_mobile=_on_mobile(request),
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -201,9 +182,9 @@ def order_return_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         payment_id = uuid.UUID(request.GET.get("payment", ""))
     except ValueError:
         payment_id = None
-    payment = order.payments.filter(public_id=payment_id).first() if payment_id else None
+    payment = payment_of_order(order_id=order.pk, public_id=payment_id) if payment_id else None
     if payment is not None:
-        payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+        renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
     return redirect("orders:result", public_id=order.public_id)
 
 
@@ -218,13 +199,6 @@ def _waiting(order: Order, payment: Payment | None) -> bool:
     )
 
 
-def _sync_now_and_then(payment: Payment | None) -> None:
-    if payment is None or payment.state in FINAL_PAYMENT_STATES:
-        return
-    if cache.add(f"orders:result-sync:{payment.pk}", 1, timeout=SYNC_EVERY_SECONDS):
-        payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
-
-
 @login_required
 @require_GET
 def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -232,10 +206,10 @@ def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     page polls itself (htmx, or a meta refresh without JavaScript); a poll that finds
     nothing new answers 204 and htmx leaves the page alone."""
     order = _own_order(request, public_id)
-    _sync_now_and_then(_latest_payment(order))
+    renewal_sync_while_waiting(order_id=order.pk)
     order.refresh_from_db()
-    payment = _latest_payment(order)
-    refund = _refund(order)
+    payment = payment_latest(order_id=order.pk)
+    refund = refund_of_order(order_id=order.pk)
     # What the page shows; a poll carrying the same stamp has nothing new to show.
     stamp = ":".join(
         [order.state, payment.state if payment else "", refund.state if refund else ""]
@@ -243,10 +217,11 @@ def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     if request.htmx and request.GET.get("shown") == stamp:
         return HttpResponse(status=204)
 
-    card = card_get_for(user=request.user, card_id=order.card_id)
+    card = card_view_for_order(order=order)
     context = {
         "order": order,
-        "card": card,
+        "card": card.card,
+        "card_is_mine": card.is_mine,
         "payment": payment,
         "refund": refund,
         "stamp": stamp,
@@ -256,7 +231,7 @@ def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         and refund.payment.paid_order,
         "scan_to_pay": payment is not None and payment.method in SCAN_TO_PAY,
         "method_label": _method_label(refund.payment if refund else payment),
-        "balance": card_balance(card=card) if order.state == OrderState.FULFILLED else None,
+        "balance": card.balance if order.state == OrderState.FULFILLED else None,
         "failure_text": payment_failure_text(payment=payment),
     }
     template = "orders/_result_status.html" if request.htmx else "orders/order_result.html"
@@ -277,8 +252,8 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def order_receipt_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     order = _own_order(request, public_id)
-    paid_by = order.payments.filter(paid_order=True).first()
-    payment = paid_by or _latest_payment(order)
+    paid_by = payment_that_paid(order_id=order.pk)
+    payment = paid_by or payment_latest(order_id=order.pk)
     return render(
         request,
         "orders/order_receipt.html",
@@ -287,6 +262,6 @@ def order_receipt_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
             "payment": payment,
             "method_label": _method_label(payment),
             "paid": paid_by is not None and paid_by.state == PaymentState.SUCCEEDED,
-            "refund": _refund(order),
+            "refund": refund_of_order(order_id=order.pk),
         },
     )

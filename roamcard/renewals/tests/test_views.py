@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roamcard.cards.selectors import card_balance
-from roamcard.core.testing import GIB, make_bucket, make_card, make_plan
 from roamcard.orders.choices import OrderState
 from roamcard.orders.models import Order
 from roamcard.orders.services import order_create
 from roamcard.payments.models import Payment
+from roamcard.testing import GIB, make_bucket, make_card, make_plan
 
 from .fakes import PAY_PAGE
 

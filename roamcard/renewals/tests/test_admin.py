@@ -12,8 +12,8 @@ from roamcard.orders.models import Order
 from roamcard.orders.services import order_create
 from roamcard.payments.choices import RefundState
 from roamcard.payments.models import Payment, Refund, WebhookDelivery
-from roamcard.payments.services import payment_start, payment_sync
 from roamcard.provisioning.models import ProvisioningJob
+from roamcard.renewals.services import renewal_pay, renewal_payment_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +21,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def fulfilled_order(traveller, card, plan, gateway, committed):
     order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="CNY")
-    payment = payment_start(user=traveller, order=order, method="alipay")
+    payment = renewal_pay(user=traveller, order=order, method="alipay")
     gateway.will_succeed(payment, reference="fake-ref-7")
     with committed():
-        payment_sync(payment_id=payment.pk, cause="return")
+        renewal_payment_sync(payment_id=payment.pk, cause="return")
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
     return order
@@ -187,9 +187,11 @@ def test_retry_now_runs_a_waiting_provisioning_job_and_is_audited(
     staff_client, traveller, card, plan, gateway
 ):
     order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="USD")
-    payment = payment_start(user=traveller, order=order, method="card")
+    payment = renewal_pay(user=traveller, order=order, method="card")
     gateway.will_succeed(payment)
-    payment_sync(payment_id=payment.pk, cause="return")  # its job is not run: nothing commits
+    renewal_payment_sync(
+        payment_id=payment.pk, cause="return"
+    )  # its job is not run: nothing commits
     job = ProvisioningJob.objects.get()
     assert job.state == ProvisioningJob.State.PENDING
 
@@ -213,11 +215,11 @@ def test_refund_in_full_through_the_sandbox_gateway(staff_client, traveller, car
 
     reset_gateway_cache()
     order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="USD")
-    payment = payment_start(user=traveller, order=order, method="card")
+    payment = renewal_pay(user=traveller, order=order, method="card")
     assert payment.gateway == "sandbox"
     sandbox_pay_by_card(charge_id=payment.gateway_reference, number="4242 4242 4242 4242")
     with committed():
-        payment_sync(payment_id=payment.pk, cause="return")
+        renewal_payment_sync(payment_id=payment.pk, cause="return")
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
 

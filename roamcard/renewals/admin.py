@@ -1,4 +1,5 @@
-"""Orders in the back office: find one, read its history and payments, refund it in full.
+"""Renewals in the back office: find an order, read its history and payments, refund it
+in full; follow provisioning jobs and retry a waiting one.
 
 Orders are never edited by hand: every change goes through a service, so it is recorded
 as an order event (and, for staff, in the audit log)."""
@@ -15,15 +16,16 @@ from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
-from roamcard.core.admin_audit import ReadOnlyModelAdmin, request_ip
+from roamcard.core.admin_audit import AuditedModelAdminMixin, ReadOnlyModelAdmin, request_ip
 from roamcard.core.errors import DomainError
 from roamcard.core.formatting import format_bytes
 from roamcard.core.money import format_money
+from roamcard.orders.choices import OrderState
+from roamcard.orders.models import Order, OrderEvent
 from roamcard.payments.models import Payment
+from roamcard.provisioning.models import ProvisioningJob
 
-from .choices import OrderState
-from .models import Order, OrderEvent
-from .services import order_refund_by_staff
+from .services import renewal_provision, renewal_refund_by_staff
 
 STATE_COLOURS = {
     OrderState.PENDING_PAYMENT: "warning",
@@ -178,7 +180,7 @@ class OrderAdmin(ReadOnlyModelAdmin):
         refunded, refused = 0, []
         for order in orders:
             try:
-                order_refund_by_staff(
+                renewal_refund_by_staff(
                     order=order, staff=request.user, ip_address=request_ip(request)
                 )
             except DomainError as exc:
@@ -200,3 +202,77 @@ class OrderAdmin(ReadOnlyModelAdmin):
         for reason in refused:
             self.message_user(request, reason, messages.WARNING)
         return None
+
+
+JOB_COLOURS = {
+    ProvisioningJob.State.PENDING: "warning",
+    ProvisioningJob.State.RUNNING: "info",
+    ProvisioningJob.State.SUCCEEDED: "success",
+    ProvisioningJob.State.FAILED: "danger",
+}
+
+
+@admin.register(ProvisioningJob)
+class ProvisioningJobAdmin(AuditedModelAdminMixin, ReadOnlyModelAdmin):
+    """Applying paid orders to the network. Read-only; "Retry now" runs a waiting job at
+    once instead of at its next backoff step (audited)."""
+
+    list_display = (
+        "order",
+        "state_label",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "updated_at",
+    )
+    list_filter = ("state", ("updated_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("order",)
+    search_fields = ("=order__public_id", "order__card__iccid", "network_reference", "last_error")
+    readonly_fields = (
+        "order",
+        "state_label",
+        "attempts",
+        "next_attempt_at",
+        "lease_until",
+        "last_error",
+        "network_reference",
+        "valid_from",
+        "valid_until",
+        "created_at",
+        "updated_at",
+    )
+    fields = readonly_fields
+    actions = ("retry_now",)
+
+    @display(description=_("state"), ordering="state", label=JOB_COLOURS)
+    def state_label(self, job: ProvisioningJob) -> tuple[str, str]:
+        return job.state, job.get_state_display()
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("provisioning.change_provisioningjob")
+
+    @action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[ProvisioningJob]) -> None:
+        """Only waiting jobs run; a running one (within its lease) or a finished one is left
+        alone by the service itself."""
+        results = [renewal_provision(job_id=job.pk) for job in queryset]
+        succeeded = sum(job.state == ProvisioningJob.State.SUCCEEDED for job in results)
+        waiting = [job for job in results if job.state != ProvisioningJob.State.SUCCEEDED]
+        self.message_user(
+            request,
+            ngettext("%(count)d job succeeded.", "%(count)d jobs succeeded.", succeeded)
+            % {"count": succeeded},
+            messages.SUCCESS if succeeded else messages.INFO,
+        )
+        for job in waiting:
+            self.message_user(
+                request,
+                _("Order %(order)s: %(state)s. %(error)s")
+                % {
+                    "order": job.order.short_id,
+                    "state": job.get_state_display(),
+                    "error": job.last_error,
+                },
+                messages.WARNING,
+            )

@@ -9,19 +9,20 @@ from django.utils.translation import get_language
 from ninja import Header, Path, Router, Schema, Status
 from pydantic import Field
 
-from roamcard.cards.selectors import card_balance, card_get_for
 from roamcard.core.api import InSchema, error_responses
 from roamcard.core.formatting import format_bytes
 from roamcard.core.money import Money, format_money
+from roamcard.orders.choices import OrderState
+from roamcard.orders.models import Order
+from roamcard.orders.selectors import order_events, order_get_for, order_list_for
+from roamcard.orders.services import order_cancel, order_create_or_replay
 from roamcard.payments.choices import PaymentState, RefundState
 from roamcard.payments.gateways.base import PaymentMethod
 from roamcard.payments.models import Payment, Refund
-from roamcard.payments.services import payment_start
+from roamcard.payments.selectors import payments_of_order, refund_of_order
 
-from .choices import OrderState
-from .models import Order
-from .selectors import order_get_for, order_list_for
-from .services import order_cancel, order_create
+from .selectors import card_view_for_order
+from .services import renewal_pay, renewal_sync_while_waiting
 
 router = Router(tags=["orders"])
 
@@ -198,10 +199,12 @@ def _refund(refund: Refund | None) -> dict | None:
     }
 
 
-def _renewal(request: HttpRequest, order: Order) -> dict | None:
+def _renewal(order: Order) -> dict | None:
     if order.state != OrderState.FULFILLED:
         return None
-    balance = card_balance(card=card_get_for(user=request.auth, card_id=order.card_id))
+    balance = card_view_for_order(order=order).balance
+    if balance is None:  # the card was unbound since: its balance is no longer theirs
+        return None
     return {
         "unlimited": balance.unlimited,
         "bytes_remaining": None if balance.unlimited else balance.bytes_remaining,
@@ -213,18 +216,12 @@ def _renewal(request: HttpRequest, order: Order) -> dict | None:
     }
 
 
-def _order_detail(request: HttpRequest, order: Order) -> dict:
-    payments = list(order.payments.order_by("-created_at", "-id"))
-    refund = (
-        Refund.objects.filter(payment__order=order)
-        .order_by("-payment__paid_order", "-created_at")
-        .first()
-    )
+def _order_detail(order: Order) -> dict:
     return {
         **_order(order),
-        "payments": [_payment(p) for p in payments],
-        "refund": _refund(refund),
-        "renewal": _renewal(request, order),
+        "payments": [_payment(p) for p in payments_of_order(order_id=order.pk)],
+        "refund": _refund(refund_of_order(order_id=order.pk)),
+        "renewal": _renewal(order),
     }
 
 
@@ -250,20 +247,18 @@ def order_create_endpoint(
     `Idempotency-Replayed: true`. Errors: 404 `card_not_found` (also for another
     traveller's card), 409 `plan_not_available`, `price_not_available`,
     `card_not_renewable`, 422 `idempotency_key_reused`."""
-    key = idempotency_key or ""
-    replayed = bool(key) and order_list_for(user=request.auth).filter(idempotency_key=key).exists()
-    order = order_create(
+    order, created = order_create_or_replay(
         user=request.auth,
         card_id=payload.card_id,
         plan_id=payload.plan_id,
         currency=payload.currency,
-        idempotency_key=key,
+        idempotency_key=idempotency_key or "",
     )
     order = order_get_for(user=request.auth, public_id=order.public_id)
-    if replayed:
+    if not created:
         response["Idempotency-Replayed"] = "true"
-        return Status(200, _order_detail(request, order))
-    return Status(201, _order_detail(request, order))
+        return Status(200, _order_detail(order))
+    return Status(201, _order_detail(order))
 
 
 @router.get("", response={200: OrderListOut, **error_responses(401)}, summary="My orders")
@@ -281,7 +276,9 @@ def order_detail_endpoint(request: HttpRequest, public_id: OrderId):
     """State, amount, every payment attempt and any refund; once the order is `fulfilled`,
     `renewal` has the card's new balance and validity. Poll this after the payer comes
     back from the gateway: `paid` turns `fulfilled` within seconds."""
-    return _order_detail(request, order_get_for(user=request.auth, public_id=public_id))
+    order = order_get_for(user=request.auth, public_id=public_id)
+    renewal_sync_while_waiting(order_id=order.pk)
+    return _order_detail(order_get_for(user=request.auth, public_id=public_id))
 
 
 @router.post(
@@ -295,7 +292,7 @@ def order_pay_endpoint(request: HttpRequest, public_id: OrderId, payload: Paymen
     and the order moves on by itself. A `payment_failed` order can be paid again, with any
     method. Errors: 400 `payment_method_not_available`, 409 `order_not_payable`."""
     order = order_get_for(user=request.auth, public_id=public_id)
-    payment = payment_start(
+    payment = renewal_pay(
         user=request.auth, order=order, method=payload.method, language=get_language()
     )
     return Status(201, _payment(payment))
@@ -330,6 +327,6 @@ def order_events_endpoint(request: HttpRequest, public_id: OrderId):
                 "cause": e.cause,
                 "at": e.at,
             }
-            for e in order.events.all()
+            for e in order_events(order=order)
         ]
     }

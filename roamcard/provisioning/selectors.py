@@ -1,0 +1,21 @@
+"""Reading provisioning jobs."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+
+from .models import ProvisioningJob
+
+
+def provisioning_jobs_due(*, now: datetime) -> QuerySet[ProvisioningJob]:
+    """Jobs due for a retry, jobs whose first run was lost, and jobs whose worker died
+    mid-run (lease expired)."""
+    return ProvisioningJob.objects.filter(
+        Q(state=ProvisioningJob.State.PENDING, next_attempt_at__lte=now)
+        | Q(
+            state=ProvisioningJob.State.PENDING,
+            next_attempt_at__isnull=True,
+            created_at__lte=now - timedelta(seconds=30),
+        )
+        | Q(state=ProvisioningJob.State.RUNNING, lease_until__lte=now)
+    )
