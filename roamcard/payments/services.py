@@ -27,10 +27,8 @@ from .errors import AmountMismatch, PaymentMethodNotAvailable
 from .gateways.base import (
     EventKind,
     GatewayResult,
-    InvalidWebhook,
     PaymentMethod,
     ResultStatus,
-    WebhookAck,
 )
 from .gateways.registry import gateway_for_method, get_gateway
 from .models import Payment, PaymentEvent, Refund, WebhookDelivery
@@ -286,59 +284,6 @@ def payment_flag(*, payment_id: int, reason: str) -> None:
 
 
 # --- webhooks ------------------------------------------------------------------------------
-
-
-def webhook_receive(*, gateway_name: str, headers: dict[str, str], body: bytes) -> WebhookAck:
-    """Verify, store, acknowledge; the processing happens in a job. Every delivery is
-    stored, rejected ones too; a repeated event id is stored as a duplicate and acknowledged
-    (the vendor must stop retrying) but never processed again."""
-    from .tasks import webhook_process_task
-
-    gateway = get_gateway(gateway_name)
-    text = body.decode("utf-8", errors="replace")
-    try:
-        event = gateway.parse_webhook(headers=headers, body=body)
-    except InvalidWebhook as exc:
-        WebhookDelivery.objects.create(
-            gateway=gateway_name,
-            headers=headers,
-            body=text,
-            outcome=WebhookDelivery.Outcome.REJECTED,
-            reason=exc.reason[:300],
-        )
-        return WebhookAck(status=400, body=b"rejected")
-
-    event_data = {
-        "kind": str(event.kind),
-        "payment_id": event.payment_id,
-        "refund_id": event.refund_id,
-        "reference": event.reference,
-        "amount_minor": event.amount_minor,
-        "currency": event.currency,
-        "error_code": event.error_code,
-        "error_message": event.error_message,
-    }
-    try:
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                gateway=gateway_name,
-                event_id=event.event_id,
-                headers=headers,
-                body=text,
-                event=event_data,
-            )
-    except IntegrityError:
-        WebhookDelivery.objects.create(
-            gateway=gateway_name,
-            event_id=event.event_id,
-            headers=headers,
-            body=text,
-            event=event_data,
-            outcome=WebhookDelivery.Outcome.DUPLICATE,
-        )
-        return gateway.webhook_ack(event)
-    enqueue_on_commit(webhook_process_task, delivery.pk)
-    return gateway.webhook_ack(event)
 
 
 def webhook_process(*, delivery_id: int) -> WebhookDelivery:
