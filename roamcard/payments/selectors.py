@@ -31,3 +31,12 @@ def payment_failure_text(*, payment: Payment | None) -> str:
 
 def payment_last_failed(*, order: Order) -> Payment | None:
     return order.payments.filter(state=PaymentState.FAILED).order_by("-created_at", "-id").first()
+
+
+def payment_get_for(*, user, public_id) -> Payment | None:
+    """One of the traveller's own payments; None for anyone else's, so ids reveal nothing."""
+    return (
+        Payment.objects.filter(public_id=public_id, order__user=user)
+        .select_related("order")
+        .first()
+    )

@@ -1,12 +1,21 @@
 """The gateways' webhook endpoint and the traveller's scan-to-pay page."""
 
+import uuid
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from roamcard.core.tasks import enqueue_on_commit
 
+from .choices import FINAL_PAYMENT_STATES
+from .gateways.base import PaymentMethod
+from .selectors import payment_get_for
 from .tasks import webhook_process_task
 from .webhooks import webhook_max_body_bytes, webhook_receive, webhook_refuse_oversize
 
@@ -62,3 +71,31 @@ def _read_body(request: HttpRequest, limit: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+@login_required
+@require_GET
+def scan_view(request: HttpRequest, payment_id: uuid.UUID) -> HttpResponse:
+    """The gateway's QR code (WeChat Pay, Alipay) on our own page. The page polls itself
+    (htmx, or a meta refresh without JavaScript): a poll answers 204 while the payment is
+    open, and once it is final the traveller moves on to the order's result page."""
+    payment = payment_get_for(user=request.user, public_id=payment_id)
+    if payment is None:
+        raise Http404()
+    result_url = reverse("orders:result", kwargs={"public_id": payment.order.public_id})
+    if payment.state in FINAL_PAYMENT_STATES or not payment.qr_code:
+        if request.htmx:
+            return HttpResponseClientRedirect(result_url)
+        return redirect(result_url)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "payments/scan.html",
+        {
+            "payment": payment,
+            "order": payment.order,
+            "wechat": payment.method == PaymentMethod.WECHAT_PAY,
+            "result_url": result_url,
+        },
+    )
