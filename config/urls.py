@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from config.api import api
+from roamcard.payments.urls import urlpatterns as payment_pages
+from roamcard.renewals.webhook_urls import urlpatterns as gateway_notifications
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -10,7 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("dev/", include("roamcard.notifications.urls")),
-    path("payments/", include("roamcard.renewals.webhook_urls")),  # gateways' notifications
+    # The scan-to-pay page and the gateways' notification endpoint.
+    path("payments/", include((payment_pages + gateway_notifications, "payments"))),
     path("sandbox/", include("roamcard.sandbox.urls")),
     path("accounts/", include("roamcard.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -105,6 +105,7 @@ class PaymentAdmin(ReadOnlyModelAdmin):
         "completed_at",
         "reconcile_attempts",
         "next_reconcile_at",
+        "expires_at",
     )
     fields = readonly_fields
     inlines = (PaymentEventInline,)
@@ -186,6 +187,8 @@ class WebhookDeliveryAdmin(ReadOnlyModelAdmin):
         "processed_at",
         "event_pretty",
         "headers_pretty",
+        "body_size",
+        "body_sha256",
         "body",
     )
     fields = readonly_fields

@@ -107,7 +107,9 @@ class Refund(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """Every notification a gateway sent us, verified or not, exactly as received."""
+    """Every notification a gateway sent us, verified or not. Accepted ones are kept exactly
+    as received; rejected ones (anyone can post them) only their first bytes, with the size
+    and SHA-256 of the whole body."""
 
     class Outcome(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -122,6 +124,13 @@ class WebhookDelivery(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     headers = models.JSONField(default=dict)
     body = models.TextField()
+    body_size = models.PositiveBigIntegerField(
+        _("body size (bytes)"),
+        null=True,
+        blank=True,
+        help_text=_("Bytes received; for a body refused as too large, the size it announced."),
+    )
+    body_sha256 = models.CharField(_("body SHA-256"), max_length=64, blank=True)
     event = models.JSONField(default=dict, blank=True, help_text="The verified, parsed event.")
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.RECEIVED)
     reason = models.CharField(max_length=300, blank=True)

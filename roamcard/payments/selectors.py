@@ -132,3 +132,12 @@ def payments_past_payer_deadline(*, now: datetime) -> QuerySet[Payment]:
         Q(expires_at__lte=now - grace)
         | Q(expires_at__isnull=True, created_at__lte=now - window - grace)
     )
+
+
+def payment_get_for(*, user: Any, public_id: Any) -> Payment | None:
+    """One of the traveller's own payments; None for anyone else's, so ids reveal nothing."""
+    return (
+        Payment.objects.filter(public_id=public_id, order__user=user)
+        .select_related("order")
+        .first()
+    )

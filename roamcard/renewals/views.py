@@ -153,6 +153,8 @@ def order_pay_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return redirect("orders:detail", public_id=order.public_id)
     if payment.state not in FINAL_PAYMENT_STATES and payment.redirect_url:
         return redirect(payment.redirect_url)
+    if payment.state not in FINAL_PAYMENT_STATES and payment.qr_code:
+        return redirect("payments:scan", payment_id=payment.public_id)  # a code to scan
     return redirect("orders:result", public_id=order.public_id)
 
 

@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import webhooks
 
-# The gateways' notification endpoint keeps its place and name under /payments/.
-app_name = "payments"
-
+# The gateways' notification endpoint keeps its place and name under /payments/ (mounted
+# with the payments pages in config/urls.py).
 urlpatterns = [path("webhooks/<slug:gateway>/", webhooks.webhook, name="webhook")]

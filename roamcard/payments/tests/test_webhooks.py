@@ -5,39 +5,17 @@ import json
 import time
 
 import pytest
-from django.urls import reverse
 
 from roamcard.cards.models import Bucket
 from roamcard.orders.choices import OrderState
 from roamcard.payments.models import WebhookDelivery
 from roamcard.sandbox import signing
-from roamcard.sandbox.models import SandboxEvent
-from tests.flows.helpers import pay_with, start_card_payment
+
+from .helpers import SECRET
+from .helpers import post_signed as _post
+from .helpers import succeeded_event_body as _succeeded_event_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
-URL = reverse("payments:webhook", kwargs={"gateway": "sandbox"})
-SECRET = "sandbox-webhook-secret-for-development"
-
-
-def _post(client, body: bytes, *, timestamp=None, secret=SECRET, header=None):
-    signature = (
-        header
-        if header is not None
-        else signing.sign(secret=secret, body=body, timestamp=timestamp)
-    )
-    return client.post(
-        URL, data=body, content_type="application/json", headers={"Sandbox-Signature": signature}
-    )
-
-
-def _succeeded_event_body(renewal_setup) -> tuple[bytes, object]:
-    traveller, card, plan = renewal_setup
-    order, payment = start_card_payment(traveller, card, plan)
-    pay_with(payment)  # the sandbox's own delivery fails: nothing listens in tests
-    event = SandboxEvent.objects.get(
-        charge__merchant_payment_id=str(payment.public_id), type="payment.succeeded"
-    )
-    return json.dumps(event.payload).encode(), order
 
 
 def test_a_signed_notification_is_acknowledged_and_renews_the_card(client, renewal_setup):
