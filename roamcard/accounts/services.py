@@ -1,4 +1,5 @@
-"""Account services: password reset by a one-time code, and the traveller's profile."""
+"""Account services: password reset by a one-time code, the traveller's profile, and the
+credentials (API tokens, signed-in sessions) that die with a password."""
 
 import secrets
 import zoneinfo
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.cache import cache
@@ -22,6 +24,26 @@ from roamcard.notifications.services import message_render_and_queue
 from .errors import OneTimeCodeInvalid
 from .models import OneTimeCode, User
 from .phones import normalize_phone
+
+# How stale a session's "last active" may get before a request refreshes it.
+SESSION_ACTIVITY_RESOLUTION = 60  # seconds
+
+
+def user_credentials_revoke(*, user: User) -> None:
+    """Revoke every API token of the user and end every signed-in session. Called when the
+    password changes (see User.save): a page that keeps its own session afterwards (the
+    change-password page, the back office for one's own account) re-keys it with Django's
+    update_session_auth_hash, which also signs out any session that was not tracked."""
+    from .tokens import api_tokens_revoke_all
+
+    api_tokens_revoke_all(user=user)
+    for session in UserSession.objects.filter(user_id=user.pk):
+        session.end()
+
+
+def user_session_touch(*, request) -> None:
+    """Record that the request's signed-in session is active now, from this address."""
+    UserSession.objects.create_from_request(request)
 
 
 @dataclass(frozen=True)

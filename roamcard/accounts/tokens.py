@@ -100,6 +100,14 @@ def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+def api_tokens_revoke_all(*, user: Any) -> int:
+    """Revoke every live token of the user (a new password, a "sign out everywhere").
+    Returns how many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def _failure_keys(*, login: str, ip_address: str | None) -> list[tuple[str, int, int]]:
     login_key = hashlib.sha256(login.strip().lower().encode()).hexdigest()
     keys = [(f"api-login-failures:login:{login_key}", *LOGIN_FAILURE_LIMITS["login"])]

@@ -6,6 +6,7 @@ with our templates."""
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,7 +49,7 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
     form = PasswordResetCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_code_confirm(
+            user = services.password_reset_code_confirm(
                 destination=destination,
                 code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["new_password1"],
@@ -59,7 +60,11 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
             for message in exc.fields.get("new_password", [exc.message]):
                 form.add_error("new_password1", message)
         else:
-            del request.session[RESET_DESTINATION_SESSION_KEY]
+            if request.user.pk == user.pk:
+                # The reset ended every session of the account, this one included.
+                logout(request)
+            else:
+                del request.session[RESET_DESTINATION_SESSION_KEY]
             return redirect("account_reset_password_complete")
     return render(
         request,
