@@ -63,12 +63,12 @@ class User(AbstractUser):
         if not password_changed:
             super().save(*args, **kwargs)
             return
-        from .services import user_credentials_revoke  # services import this module
+        from .services import user_sign_out_everywhere  # services import this module
 
         with transaction.atomic():
             super().save(*args, **kwargs)
             self._password_disabled = False
-            user_credentials_revoke(user=self)
+            user_sign_out_everywhere(user=self)
 
 
 def user_display(user: User) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from roamcard.core.errors import InvalidInput, RateLimited
 from roamcard.notifications.services import message_render_and_queue
 
-from .errors import OneTimeCodeInvalid
+from .errors import OneTimeCodeInvalid, UserSessionNotFound
 from .models import OneTimeCode, User
 from .phones import normalize_phone
 
@@ -29,16 +29,30 @@ from .phones import normalize_phone
 SESSION_ACTIVITY_RESOLUTION = 60  # seconds
 
 
-def user_credentials_revoke(*, user: User) -> None:
-    """Revoke every API token of the user and end every signed-in session. Called when the
-    password changes (see User.save): a page that keeps its own session afterwards (the
-    change-password page, the back office for one's own account) re-keys it with Django's
-    update_session_auth_hash, which also signs out any session that was not tracked."""
+def user_sign_out_everywhere(*, user: User, except_session_key: str | None = None) -> None:
+    """Revoke every API token of the user and end every signed-in session but
+    `except_session_key`. Runs whenever the password changes (see User.save); a page that
+    keeps its own session afterwards (the change-password page, the back office for one's
+    own account) re-keys it with Django's update_session_auth_hash, which also signs out
+    any session that was never tracked."""
     from .tokens import api_tokens_revoke_all
 
     api_tokens_revoke_all(user=user)
-    for session in UserSession.objects.filter(user_id=user.pk):
+    sessions = UserSession.objects.filter(user_id=user.pk)
+    if except_session_key:
+        sessions = sessions.exclude(session_key=except_session_key)
+    for session in sessions:
         session.end()
+
+
+def user_session_end(*, user: User, session_id: int) -> str:
+    """Sign one of the user's browsers out. Returns the ended session's key, so that the
+    caller can tell whether it signed itself out."""
+    session = UserSession.objects.filter(pk=session_id, user_id=user.pk).first()
+    if session is None:
+        raise UserSessionNotFound()
+    session.end()
+    return session.session_key
 
 
 def user_session_touch(*, request) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from roamcard.core.errors import DomainError, PermissionDenied, RateLimited
 from roamcard.core.rawsql import reader, table
 
+from .errors import ApiTokenNotFound
 from .models import ApiToken
 from .phones import normalize_phone
 
@@ -98,6 +99,16 @@ def api_token_authenticate(*, raw_token: str) -> ApiToken | None:
 
 def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_revoke_for(*, user: Any, token_id: int) -> None:
+    """Revoke one of the user's live tokens. Another user's token, or one that is revoked
+    or expired, is not found."""
+    from .selectors import api_token_list_for
+
+    revoked = api_token_list_for(user=user).filter(pk=token_id).update(revoked_at=timezone.now())
+    if not revoked:
+        raise ApiTokenNotFound()
 
 
 def api_tokens_revoke_all(*, user: Any) -> int:

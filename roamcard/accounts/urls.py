@@ -14,4 +14,8 @@ urlpatterns = [
         name="account_reset_password_complete",
     ),
     path("profile/", views.profile, name="account_profile"),
+    path("devices/", views.devices, name="account_devices"),
+    path("devices/tokens/<int:token_id>/revoke/", views.token_revoke, name="account_token_revoke"),
+    path("devices/sessions/<int:session_id>/end/", views.session_end, name="account_session_end"),
+    path("devices/sign-out-others/", views.sign_out_others, name="account_sign_out_others"),
 ]
