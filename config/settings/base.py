@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "roamcard.accounts.middleware.SignInActivityMiddleware",
+    "roamcard.accounts.middleware.RateLimitedMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

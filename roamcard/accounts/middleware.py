@@ -75,3 +75,24 @@ class SignInActivityMiddleware:
                 user_session_touch(request=request)
                 session[self.SESSION_KEY] = now
         return self.get_response(request)
+
+
+class RateLimitedMiddleware:
+    """Any rate limit that escapes a page (ours or allauth's, e.g. sending a verification
+    SMS while logging in) is answered with the translated 429 page, never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from allauth.core.exceptions import RateLimited as AllauthRateLimited
+        from allauth.core.ratelimit import respond_429
+
+        from roamcard.core.errors import RateLimited
+
+        if isinstance(exception, AllauthRateLimited | RateLimited):
+            return respond_429(request)
+        return None

@@ -4,11 +4,14 @@ devices (API tokens and browsers).
 Sign-up, login, logout, verification, change password and MFA are allauth's views, shown
 with our templates."""
 
+from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from allauth.account.internal.stagekit import clear_login
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -25,6 +28,18 @@ from .selectors import api_token_list_for, signed_in_browser_list_for
 from .tokens import api_token_revoke_for
 
 RESET_DESTINATION_SESSION_KEY = "roamcard_password_reset_destination"
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    """allauth's sign-up, all or nothing: when a step after the account is created fails
+    (a rate limit on sending the verification SMS or e-mail answers 429), the account is
+    rolled back and the half-begun login is dropped from the session."""
+    try:
+        with transaction.atomic():
+            return allauth_views.signup(request)
+    except Exception:
+        clear_login(request)
+        raise
 
 
 @require_http_methods(["GET", "POST"])
