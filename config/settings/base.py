@@ -204,6 +204,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 ACCOUNT_FORMS = {
     "signup": "roamcard.accounts.forms.SignupForm",
     "login": "roamcard.accounts.forms.LoginForm",
+    "verify_phone": "roamcard.accounts.forms.VerifyPhoneForm",
+    "confirm_email_verification_code": "roamcard.accounts.forms.ConfirmEmailCodeForm",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
@@ -225,8 +227,6 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Failed password logins allowed per window, per normalised login and per client address.
 LOGIN_FAILURE_LIMITS = {"login": (5, 5 * 60), "ip": (20, 10 * 60)}
-# Wrong verification codes (sign-up, login) before a code dies, counted on the server.
-VERIFICATION_CODE_MAX_ATTEMPTS = 5
 # The signed-in devices page lists allauth's user sessions; the last-active time is
 # refreshed at most once a minute per session (roamcard.accounts.middleware).
 USERSESSIONS_TRACK_ACTIVITY = False
