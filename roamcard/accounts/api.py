@@ -99,7 +99,7 @@ def token_list(request: HttpRequest):
 
 @router.delete(
     "/auth/tokens/{token_id}",
-    response={204: None, **error_responses(401, 403, 404)},
+    response={204: None, **error_responses(401, 403, 404, 422)},
     summary="Revoke one of the caller's API tokens",
 )
 def token_revoke_by_id(request: HttpRequest, token_id: int):
