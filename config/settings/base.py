@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_htmx",
     "huey.contrib.djhuey",
     "ninja",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "roamcard.accounts.middleware.SignInActivityMiddleware",
+    "roamcard.accounts.middleware.RateLimitedMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -202,6 +205,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 ACCOUNT_FORMS = {
     "signup": "roamcard.accounts.forms.SignupForm",
     "login": "roamcard.accounts.forms.LoginForm",
+    "verify_phone": "roamcard.accounts.forms.VerifyPhoneForm",
+    "confirm_email_verification_code": "roamcard.accounts.forms.ConfirmEmailCodeForm",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
@@ -217,8 +222,15 @@ ACCOUNT_RATE_LIMITS = {
     # Not per user: during sign-up the traveller is not logged in yet.
     "verify_phone": "1/30s/key,5/h/key,3/m/ip",
     "confirm_email": "1/30s/key,10/h/ip",
+    # Password logins are limited by roamcard.accounts.lockout (web and API alike); allauth
+    # still applies this to the MFA code step of staff logins.
     "login_failed": "10/m/ip,5/5m/key",
 }
+# Failed password logins allowed per window, per normalised login and per client address.
+LOGIN_FAILURE_LIMITS = {"login": (5, 5 * 60), "ip": (20, 10 * 60)}
+# The signed-in devices page lists allauth's user sessions; the last-active time is
+# refreshed at most once a minute per session (roamcard.accounts.middleware).
+USERSESSIONS_TRACK_ACTIVITY = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "roamcard"
 

@@ -3,11 +3,15 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
+from roamcard.core.errors import RateLimited
 from roamcard.notifications.services import message_queue, message_render_and_queue
 
+from .lockout import login_attempt_start
 from .phones import normalize_phone
 
 
@@ -25,6 +29,23 @@ class AccountAdapter(DefaultAccountAdapter):
             else path
             for path in super().get_login_stages()
         ]
+
+    def pre_authenticate(self, request: Any, **credentials: Any) -> None:
+        """allauth's own failed-login limit keys a phone login on an empty string, so
+        every phone user would share one lock; ours (in authenticate) replaces it."""
+
+    def authenticate(self, request: Any, **credentials: Any) -> Any:
+        login = next(
+            (credentials[k] for k in ("email", "phone", "username") if credentials.get(k)), ""
+        )
+        try:
+            attempt = login_attempt_start(login=login, ip_address=self.get_client_ip(request))
+        except RateLimited as exc:
+            raise ImmediateHttpResponse(respond_429(request)) from exc
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            attempt.succeeded()
+        return user
 
     def save_user(self, request: Any, user: Any, form: Any, commit: bool = True) -> Any:
         # User.email is unique but optional: a traveller without one is stored as NULL,

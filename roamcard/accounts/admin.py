@@ -1,6 +1,7 @@
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -206,3 +207,8 @@ class AuthenticatorAdmin(AuditedModelAdmin):
 @admin.register(Group)
 class GroupAdmin(AuditedModelAdminMixin, DjangoGroupAdmin, ModelAdmin):
     pass
+
+
+# Signed-in sessions are the traveller's own business (the devices page); allauth's plain
+# admin for them would let staff edit sessions without an audit record.
+admin.site.unregister(UserSession)

@@ -11,8 +11,9 @@ from pydantic import Field
 from roamcard.core.api import InSchema, error_responses
 
 from .api_auth import token_auth
+from .selectors import api_token_list_for
 from .services import user_profile_update
-from .tokens import api_token_login, api_token_revoke
+from .tokens import api_token_login, api_token_revoke, api_token_revoke_for
 
 router = Router(tags=["account"])
 
@@ -63,6 +64,48 @@ def token_create(request: HttpRequest, payload: TokenCreateIn):
 )
 def token_revoke(request: HttpRequest):
     api_token_revoke(token=request.api_token)
+    return Status(204, None)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The first characters of the token, to tell them apart.")
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="Refreshed at most once a minute.")
+    expires_at: datetime
+    current: bool = Field(description="Whether this request was made with this token.")
+
+
+@router.get(
+    "/auth/tokens",
+    response={200: list[TokenOut], **error_responses(401)},
+    summary="The caller's API tokens that still work",
+)
+def token_list(request: HttpRequest):
+    current = getattr(request, "api_token", None)
+    return [
+        TokenOut(
+            id=token.pk,
+            name=token.name,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            expires_at=token.expires_at,
+            current=current is not None and current.pk == token.pk,
+        )
+        for token in api_token_list_for(user=request.auth)
+    ]
+
+
+@router.delete(
+    "/auth/tokens/{token_id}",
+    response={204: None, **error_responses(401, 403, 404, 422)},
+    summary="Revoke one of the caller's API tokens",
+)
+def token_revoke_by_id(request: HttpRequest, token_id: int):
+    """404 `token_not_found` for a token that is not the caller's, or no longer works."""
+    api_token_revoke_for(user=request.auth, token_id=token_id)
     return Status(204, None)
 
 

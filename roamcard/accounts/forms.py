@@ -1,5 +1,7 @@
+from allauth.account.forms import ConfirmEmailVerificationCodeForm as AllauthConfirmEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.forms import VerifyPhoneForm as AllauthVerifyPhoneForm
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roamcard.core.errors import InvalidInput
 
+from .lockout import VerificationCodeSpent, verification_code_attempt
 from .phones import normalize_phone
 from .services import destination_parse, time_zone_is_valid
 
@@ -99,6 +102,37 @@ class LoginForm(AllauthLoginForm):
             except ValidationError:
                 pass
         return login
+
+
+CODE_SPENT_MESSAGE = _(
+    "This code was tried too many times and no longer works. Ask for a new code."
+)
+
+
+class VerifyPhoneForm(AllauthVerifyPhoneForm):
+    """allauth's check of the SMS code, with the guesses counted on the server."""
+
+    def clean_code(self) -> str:
+        try:
+            verification_code_attempt(
+                purpose="phone", subject=self.phone or "", code=self.expected_code or ""
+            )
+        except VerificationCodeSpent as exc:
+            raise ValidationError(CODE_SPENT_MESSAGE, code="code_spent") from exc
+        return super().clean_code()
+
+
+class ConfirmEmailCodeForm(AllauthConfirmEmailForm):
+    """allauth's check of the e-mail code, with the guesses counted on the server."""
+
+    def clean_code(self) -> str:
+        try:
+            verification_code_attempt(
+                purpose="email", subject=self.email or "", code=self.expected_code or ""
+            )
+        except VerificationCodeSpent as exc:
+            raise ValidationError(CODE_SPENT_MESSAGE, code="code_spent") from exc
+        return super().clean_code()
 
 
 class PasswordResetRequestForm(forms.Form):

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from . import signals
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -42,6 +44,33 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.email or self.phone or self.username
+
+    # Whatever path sets a password (our reset, allauth's change page, the back office,
+    # `manage.py changepassword`, a shell), the credentials issued under the old one die
+    # with it. Django sets `_password` in set_password() and clears it again when it only
+    # re-hashes the same password at login; disabling the password is flagged here.
+    _password_disabled = False
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_disabled = True
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        password_changed = (
+            not self._state.adding
+            and (self._password is not None or self._password_disabled)
+            and (update_fields is None or "password" in update_fields)
+        )
+        if not password_changed:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._password_disabled = False
+            # Whatever set it (a reset, the change page, the back office, a command): every
+            # credential issued under the old password dies with it (accounts/apps.py).
+            signals.password_changed.send(sender=type(self), user=self)
 
 
 def user_display(user: User) -> str:

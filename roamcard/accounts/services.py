@@ -1,4 +1,5 @@
-"""Account services: password reset by a one-time code, and the traveller's profile."""
+"""Account services: password reset by a one-time code, the traveller's profile, and the
+credentials (API tokens, signed-in sessions) that die with a password."""
 
 import secrets
 import zoneinfo
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.cache import cache
@@ -19,9 +21,48 @@ from django.utils.translation import gettext_lazy as _
 from roamcard.core.errors import InvalidInput, RateLimited
 from roamcard.notifications.services import message_render_and_queue
 
-from .errors import OneTimeCodeInvalid
+from .errors import OneTimeCodeInvalid, UserSessionNotFound
 from .models import OneTimeCode, User
 from .phones import normalize_phone
+
+# How stale a session's "last active" may get before a request refreshes it.
+SESSION_ACTIVITY_RESOLUTION = 60  # seconds
+
+
+def user_sign_out_everywhere(*, user: User, except_session_key: str | None = None) -> None:
+    """Revoke every API token of the user and end every signed-in session but
+    `except_session_key`. Runs whenever the password changes (see User.save); a page that
+    keeps its own session afterwards (the change-password page, the back office for one's
+    own account) re-keys it with Django's update_session_auth_hash, which also signs out
+    any session that was never tracked."""
+    from .tokens import api_tokens_revoke_all
+
+    api_tokens_revoke_all(user=user)
+    sessions = UserSession.objects.filter(user_id=user.pk)
+    if except_session_key:
+        sessions = sessions.exclude(session_key=except_session_key)
+    for session in sessions:
+        session.end()
+
+
+def user_signed_out_on_password_change(*, user: User, **_signal: object) -> None:
+    """Receiver of accounts.signals.password_changed."""
+    user_sign_out_everywhere(user=user)
+
+
+def user_session_end(*, user: User, session_id: int) -> str:
+    """Sign one of the user's browsers out. Returns the ended session's key, so that the
+    caller can tell whether it signed itself out."""
+    session = UserSession.objects.filter(pk=session_id, user_id=user.pk).first()
+    if session is None:
+        raise UserSessionNotFound()
+    session.end()
+    return session.session_key
+
+
+def user_session_touch(*, request) -> None:
+    """Record that the request's signed-in session is active now, from this address."""
+    UserSession.objects.create_from_request(request)
 
 
 @dataclass(frozen=True)

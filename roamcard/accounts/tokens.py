@@ -11,15 +11,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from roamcard.core.errors import DomainError, PermissionDenied, RateLimited
+from roamcard.core.errors import DomainError, PermissionDenied
 from roamcard.core.rawsql import reader, table
 
+from .errors import ApiTokenNotFound
+from .lockout import login_attempt_start
 from .models import ApiToken
 from .phones import normalize_phone
 
@@ -27,10 +28,6 @@ TOKEN_PREFIX = "rc_"
 # How stale `last_used_at` may get before a request refreshes it: one write per token per
 # interval instead of one per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-# Failed logins allowed per window, per client IP and per login (e-mail or phone).
-LOGIN_FAILURE_LIMITS = getattr(
-    settings, "API_LOGIN_FAILURE_LIMITS", {"ip": (20, 10 * 60), "login": (5, 5 * 60)}
-)
 
 
 class LoginFailed(DomainError):
@@ -100,20 +97,22 @@ def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def _failure_keys(*, login: str, ip_address: str | None) -> list[tuple[str, int, int]]:
-    login_key = hashlib.sha256(login.strip().lower().encode()).hexdigest()
-    keys = [(f"api-login-failures:login:{login_key}", *LOGIN_FAILURE_LIMITS["login"])]
-    if ip_address:
-        keys.append((f"api-login-failures:ip:{ip_address}", *LOGIN_FAILURE_LIMITS["ip"]))
-    return keys
+def api_token_revoke_for(*, user: Any, token_id: int) -> None:
+    """Revoke one of the user's live tokens. Another user's token, or one that is revoked
+    or expired, is not found."""
+    from .selectors import api_token_list_for
+
+    revoked = api_token_list_for(user=user).filter(pk=token_id).update(revoked_at=timezone.now())
+    if not revoked:
+        raise ApiTokenNotFound()
 
 
-def _count_failure(key: str, window: int) -> None:
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=window)
+def api_tokens_revoke_all(*, user: Any) -> int:
+    """Revoke every live token of the user (a new password, a "sign out everywhere").
+    Returns how many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 def _find_user(login: str) -> tuple[Any, bool]:
@@ -143,11 +142,9 @@ def api_token_login(
 ) -> tuple[ApiToken, str]:
     """Log in with an e-mail address or a mobile number and a password, for a new token.
 
-    Failures are counted in the cache per login and per client IP; past the limit every
-    attempt is refused until the window ends, right password or not."""
-    keys = _failure_keys(login=login, ip_address=ip_address)
-    if any((cache.get(key) or 0) >= limit for key, limit, _window in keys):
-        raise RateLimited()
+    Failures count against the same limits as the web login (roamcard.accounts.lockout):
+    per login however it is written, and per client address."""
+    attempt = login_attempt_start(login=login, ip_address=ip_address)
     user, verified = _find_user(login)
     if user is None:
         # Spend the time a password check would, so that timing does not tell whether
@@ -157,9 +154,8 @@ def api_token_login(
     else:
         ok = user.check_password(password)
     if not ok:
-        for key, _limit, window in keys:
-            _count_failure(key, window)
         raise LoginFailed()
+    attempt.succeeded()  # the right password, verified or not
     if not verified:
         raise LoginNotVerified()
     return api_token_create(user=user, name=name)

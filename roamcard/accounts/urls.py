@@ -1,11 +1,13 @@
 """Our account pages. Included before allauth's URLs so that `account_reset_password`
-(linked from the login page) opens our reset-by-code flow instead of allauth's."""
+(linked from the login page) opens our reset-by-code flow instead of allauth's, and
+`account_signup` is allauth's sign-up made all-or-nothing."""
 
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
+    path("signup/", views.signup, name="account_signup"),
     path("password/reset/", views.password_reset_request, name="account_reset_password"),
     path("password/reset/code/", views.password_reset_code, name="account_reset_password_code"),
     path(
@@ -14,4 +16,8 @@ urlpatterns = [
         name="account_reset_password_complete",
     ),
     path("profile/", views.profile, name="account_profile"),
+    path("devices/", views.devices, name="account_devices"),
+    path("devices/tokens/<int:token_id>/revoke/", views.token_revoke, name="account_token_revoke"),
+    path("devices/sessions/<int:session_id>/end/", views.session_end, name="account_session_end"),
+    path("devices/sign-out-others/", views.sign_out_others, name="account_sign_out_others"),
 ]

@@ -1,13 +1,18 @@
-"""Pages of our own account flows: password reset by code, and the profile.
+"""Pages of our own account flows: password reset by code, the profile, and the signed-in
+devices (API tokens and browsers).
 
 Sign-up, login, logout, verification, change password and MFA are allauth's views, shown
 with our templates."""
 
+from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from allauth.account.internal.stagekit import clear_login
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,11 +21,25 @@ from django.views.decorators.http import require_http_methods
 from roamcard.core.errors import InvalidInput, RateLimited
 
 from . import services
-from .errors import OneTimeCodeInvalid
+from .errors import ApiTokenNotFound, OneTimeCodeInvalid, UserSessionNotFound
 from .forms import PasswordResetCodeForm, PasswordResetRequestForm, ProfileForm
 from .languages import language_cookie_set
+from .selectors import api_token_list_for, signed_in_browser_list_for
+from .tokens import api_token_revoke_for
 
 RESET_DESTINATION_SESSION_KEY = "roamcard_password_reset_destination"
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    """allauth's sign-up, all or nothing: when a step after the account is created fails
+    (a rate limit on sending the verification SMS or e-mail answers 429), the account is
+    rolled back and the half-begun login is dropped from the session."""
+    try:
+        with transaction.atomic():
+            return allauth_views.signup(request)
+    except Exception:
+        clear_login(request)
+        raise
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,7 +67,7 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
     form = PasswordResetCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_code_confirm(
+            user = services.password_reset_code_confirm(
                 destination=destination,
                 code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["new_password1"],
@@ -59,7 +78,11 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
             for message in exc.fields.get("new_password", [exc.message]):
                 form.add_error("new_password1", message)
         else:
-            del request.session[RESET_DESTINATION_SESSION_KEY]
+            if request.user.pk == user.pk:
+                # The reset ended every session of the account, this one included.
+                logout(request)
+            else:
+                del request.session[RESET_DESTINATION_SESSION_KEY]
             return redirect("account_reset_password_complete")
     return render(
         request,
@@ -103,3 +126,55 @@ def profile(request: HttpRequest) -> HttpResponse:
         "account/profile.html",
         {"form": form, "languages": settings.LANGUAGES},
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def devices(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "account/devices.html",
+        {
+            "tokens": api_token_list_for(user=request.user),
+            "browsers": signed_in_browser_list_for(
+                user=request.user, current_session_key=request.session.session_key
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        api_token_revoke_for(user=request.user, token_id=token_id)
+    except ApiTokenNotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, _("The API token has been revoked."))
+    return redirect("account_devices")
+
+
+@login_required
+@require_http_methods(["POST"])
+def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        ended_key = services.user_session_end(user=request.user, session_id=session_id)
+    except UserSessionNotFound as exc:
+        raise Http404(exc.message) from exc
+    if ended_key == request.session.session_key:
+        logout(request)
+        return redirect("account_login")
+    messages.success(request, _("That device has been signed out."))
+    return redirect("account_devices")
+
+
+@login_required
+@require_http_methods(["POST"])
+def sign_out_others(request: HttpRequest) -> HttpResponse:
+    services.user_sign_out_everywhere(
+        user=request.user, except_session_key=request.session.session_key
+    )
+    messages.success(
+        request, _("Every other device has been signed out and every API token revoked.")
+    )
+    return redirect("account_devices")

@@ -22,7 +22,7 @@ from .errors import (
 )
 from .iccid import normalize_iccid
 from .models import Bucket, Card, CardBindFailure
-from .passwords import check_card_password, validate_card_password
+from .passwords import check_card_password_or_spend_the_time, validate_card_password
 
 
 def _recent_failures(iccid: str) -> int:
@@ -52,7 +52,10 @@ def card_bind(*, user: Any, iccid: str, card_password: str, ip_address: str | No
         raise CardBindLocked()
 
     card = Card.objects.filter(iccid=iccid).first()
-    if card is None or not check_card_password(card_password, card.password_hash):
+    # An unknown number is checked against a dummy hash: the same answer in the same time.
+    if not check_card_password_or_spend_the_time(
+        card_password, card.password_hash if card is not None else None
+    ):
         # Recorded outside any caller's transaction, so the failure counts even though
         # the request ends in an error.
         CardBindFailure.objects.create(iccid=iccid, user=user, ip_address=ip_address)

@@ -7,13 +7,13 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from roamcard.testing import GIB, make_card, make_plan, make_region, make_user
 
 from roamcard.orders.services import order_create
 from roamcard.payments.gateways.registry import reset_gateway_cache
 from roamcard.payments.models import Payment
 from roamcard.renewals.services import renewal_pay
 from roamcard.sandbox import services as sandbox
+from roamcard.testing import GIB, make_card, make_plan, make_region, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
