@@ -226,7 +226,11 @@ class AlipayVendor(Vendor):
             }
         else:
             raise AssertionError(f"unexpected call {method}")
-        return 200, {}, alipay.answer(name, content)
+        return (
+            200,
+            {"Content-Type": "application/json; charset=utf-8"},
+            alipay.answer(name, content),
+        )
 
     def signed(self, gateway, payload):
         if isinstance(payload, bytes):
