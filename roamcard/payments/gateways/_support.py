@@ -44,7 +44,7 @@ def whole_number(value: Any, what: str) -> int:
     return value
 
 
-def text(value: Any, what: str) -> str:
+def required_text(value: Any, what: str) -> str:
     """A required id from a notification: a non-empty string."""
     if not isinstance(value, str) or not value:
         raise InvalidWebhook(f"notification without {what}")

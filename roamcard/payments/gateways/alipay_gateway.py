@@ -45,9 +45,10 @@ TRANSIENT_SUB_CODES = frozenset({"ACQ.SYSTEM_ERROR", "aop.ACQ.SYSTEM_ERROR", "is
 
 
 class _AliPayClient(AliPay):
-    """The SDK's client, with two changes: requests go through `requests` (a timeout we
-    choose, and mockable in tests) instead of urllib, answers read as UTF-8, and the `timestamp` every request
-    carries is China time, as Alipay expects, whatever the server's local zone."""
+    """The SDK's client, with three changes: requests go through `requests` (a timeout we
+    choose, and mockable in tests) instead of urllib, answers are read as UTF-8, and the
+    `timestamp` every request carries is China time, as Alipay expects, whatever the
+    server's local zone."""
 
     def __init__(self, *, http_timeout: float, **kwargs: Any):
         super().__init__(**kwargs)

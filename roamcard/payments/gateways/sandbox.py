@@ -14,7 +14,7 @@ from roamcard.sandbox import services as vendor
 from roamcard.sandbox import signing
 from roamcard.sandbox.models import SandboxCharge
 
-from ._support import deadline, text, whole_number
+from ._support import deadline, required_text, whole_number
 from .base import (
     EventKind,
     GatewayResult,
@@ -154,9 +154,9 @@ class SandboxGateway:
             raise InvalidWebhook("notification without a `data` object")
         amount = data.get("amount")
         return WebhookEvent(
-            event_id=text(payload.get("id"), "an event id"),
-            kind=_EVENTS.get(text(payload.get("type"), "a type"), EventKind.IGNORED),
-            payment_id=text(data.get("merchant_payment_id"), "merchant_payment_id"),
+            event_id=required_text(payload.get("id"), "an event id"),
+            kind=_EVENTS.get(required_text(payload.get("type"), "a type"), EventKind.IGNORED),
+            payment_id=required_text(data.get("merchant_payment_id"), "merchant_payment_id"),
             refund_id=str(data.get("merchant_refund_id") or ""),
             reference=str(data.get("refund") or data.get("charge") or ""),
             amount_minor=None if amount is None else whole_number(amount, "amount"),

@@ -11,7 +11,7 @@ import stripe
 
 from roamcard.core.money import minor_digits
 
-from ._support import deadline, header, text, whole_number
+from ._support import deadline, header, required_text, whole_number
 from .base import (
     EventKind,
     GatewayResult,
@@ -317,8 +317,8 @@ class StripeGateway:
             raise InvalidWebhook("body is not JSON") from exc
         if not isinstance(data, dict):
             raise InvalidWebhook("the event is not a JSON object")
-        event_id = text(data.get("id"), "an event id")
-        event_type = text(data.get("type"), "an event type")
+        event_id = required_text(data.get("id"), "an event id")
+        event_type = required_text(data.get("type"), "an event type")
         if data.get("api_version") != self.api_version:
             raise InvalidWebhook(
                 f"event {event_id} is in Stripe API version {data.get('api_version')!r}, "
@@ -362,7 +362,7 @@ class StripeGateway:
                 "",
             )
         if kind != EventKind.IGNORED:
-            payment_id = text(payment_id, "our payment id")
+            payment_id = required_text(payment_id, "our payment id")
         if amount is not None:
             amount = whole_number(amount, "amount")
         return WebhookEvent(
