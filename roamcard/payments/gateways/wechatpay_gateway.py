@@ -141,13 +141,19 @@ class WeChatPayGateway:
             )
         if h5 and not h5_payer_client_ip:
             raise ValueError("WeChatPayGateway h5 needs h5_payer_client_ip")
-        keys = {serial: _public_key_pem(value) for serial, value in (platform_keys or {}).items()}
-        single = platform_public_key_pem or platform_certificate_pem
-        if single:
+        keys = {
+            serial: _public_key_pem(value, certificate=_is_certificate(serial, value))
+            for serial, value in (platform_keys or {}).items()
+        }
+        if platform_public_key_pem or platform_certificate_pem:
             serial = platform_serial_no or _certificate_serial(platform_certificate_pem)
             if not serial:
                 raise ValueError("WeChatPayGateway needs platform_serial_no")
-            keys = {serial: _public_key_pem(single), **keys}
+            single = _public_key_pem(
+                platform_certificate_pem or platform_public_key_pem,
+                certificate=bool(platform_certificate_pem),
+            )
+            keys = {serial: single, **keys}
         if not keys:
             raise ValueError(
                 "WeChatPayGateway needs platform_keys (or platform_public_key_pem and "
@@ -458,9 +464,17 @@ class WeChatPayGateway:
         )
 
 
-def _public_key_pem(value: str) -> str:
+def _is_certificate(serial: str, value: str) -> bool:
+    """Whether a platform key was given as a certificate: its PEM says so, or, as bare
+    base64, its serial is a certificate's (public keys' IDs start with PUB_KEY_ID_)."""
+    if "-----BEGIN" in value:
+        return "CERTIFICATE" in value
+    return not serial.upper().startswith("PUB_KEY_ID_")
+
+
+def _public_key_pem(value: str, *, certificate: bool) -> str:
     """A platform key as public-key PEM, given that or a platform certificate."""
-    if "CERTIFICATE" not in value:
+    if not certificate:
         return pem(value, "PUBLIC KEY")
     certificate = x509.load_pem_x509_certificate(pem(value, "CERTIFICATE").encode())
     return (

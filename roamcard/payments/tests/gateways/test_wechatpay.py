@@ -826,7 +826,8 @@ def test_an_answer_under_an_unknown_serial_is_unknown(api_v3_key):
     assert len(responses.calls) == 1
 
 
-def test_a_platform_certificate_among_the_keys(api_v3_key):
+@pytest.mark.parametrize("bare", [False, True], ids=["pem", "bare-base64"])
+def test_a_platform_certificate_among_the_keys(api_v3_key, bare):
     serial = 0x7132D8B6DE6FD2C3E9A1E2C0F1B3A4D5E6F70812
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tenpay.com Root CA")])
     now = datetime.now(UTC)
@@ -840,6 +841,9 @@ def test_a_platform_certificate_among_the_keys(api_v3_key):
         .not_valid_after(now + timedelta(days=365))
         .sign(new_platform_key, hashes.SHA256())
     )
+    certificate_text = certificate.public_bytes(Encoding.PEM).decode()
+    if bare:  # as some consoles and environment variables carry it
+        certificate_text = "".join(certificate_text.splitlines()[1:-1])
     gateway = WeChatPayGateway(
         name="wechatpay",
         mchid=MCHID,
@@ -849,7 +853,7 @@ def test_a_platform_certificate_among_the_keys(api_v3_key):
         merchant_serial_no=MERCHANT_SERIAL,
         platform_public_key_pem=public_pem(platform_key),
         platform_serial_no=PLATFORM_SERIAL,
-        platform_keys={f"{serial:X}": certificate.public_bytes(Encoding.PEM).decode()},
+        platform_keys={f"{serial:X}": certificate_text},
     )
     body = notification(api_v3_key, "TRANSACTION.SUCCESS", transaction())
 
