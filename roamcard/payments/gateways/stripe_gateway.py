@@ -346,7 +346,9 @@ class StripeGateway:
             # Recent API versions leave the charge's refund list out: then the core finds
             # the refund by our payment id.
             refunds = _mapping(obj.get("refunds"), "refunds").get("data") or [{}]
-            first = _mapping(refunds[0] if isinstance(refunds, list) else None, "refunds.data")
+            if not isinstance(refunds, list):
+                raise InvalidWebhook("refunds.data is not a list")
+            first = _mapping(refunds[0], "refunds.data[0]")
             reference = first.get("id", "")
             refund_id = _mapping(first.get("metadata"), "refund metadata").get("refund_id", "")
         elif obj.get("object") == "refund":
