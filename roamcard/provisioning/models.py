@@ -27,6 +27,11 @@ class ProvisioningJob(models.Model):
     # Fixed at the first attempt, so every retry asks the network for the same allowance.
     valid_from = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateTimeField(null=True, blank=True)
+    # Taking the allowance back (a refunded order): asked for, and confirmed by the network.
+    withdraw_requested_at = models.DateTimeField(
+        _("withdrawal requested"), null=True, blank=True, db_index=True
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -19,3 +19,10 @@ def provisioning_jobs_due(*, now: datetime) -> QuerySet[ProvisioningJob]:
         )
         | Q(state=ProvisioningJob.State.RUNNING, lease_until__lte=now)
     )
+
+
+def provisioning_withdrawals_due(*, now: datetime) -> QuerySet[ProvisioningJob]:
+    """Allowances to take back that the network has not confirmed (a lost job)."""
+    return ProvisioningJob.objects.filter(
+        withdraw_requested_at__lte=now - timedelta(seconds=30), withdrawn_at__isnull=True
+    )

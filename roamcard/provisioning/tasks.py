@@ -7,5 +7,5 @@ from . import services
 
 @job(services.NETWORK_WITHDRAW_JOB)
 @db_task(retries=10, retry_delay=60)
-def network_withdraw_task(request_id: str, iccid: str) -> None:
-    services.network_withdraw(request_id=request_id, iccid=iccid)
+def network_withdraw_task(job_id: int) -> None:
+    services.provisioning_withdraw(job_id=job_id)

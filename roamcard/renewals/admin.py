@@ -239,6 +239,8 @@ class ProvisioningJobAdmin(AuditedModelAdminMixin, ReadOnlyModelAdmin):
         "network_reference",
         "valid_from",
         "valid_until",
+        "withdraw_requested_at",
+        "withdrawn_at",
         "created_at",
         "updated_at",
     )

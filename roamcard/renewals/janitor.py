@@ -2,6 +2,7 @@
 left behind. Each step is safe to run at any time, as often as you like (the task worker
 runs it every minute; docs/operations.md shows how to run it by hand)."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,8 +16,9 @@ from roamcard.payments.selectors import (
     refunds_to_retry,
     webhook_deliveries_unprocessed,
 )
-from roamcard.provisioning.selectors import provisioning_jobs_due
-from roamcard.provisioning.services import provisioning_job_record
+from roamcard.provisioning.network import NetworkError
+from roamcard.provisioning.selectors import provisioning_jobs_due, provisioning_withdrawals_due
+from roamcard.provisioning.services import provisioning_job_record, provisioning_withdraw
 
 from .services import (
     renewal_payment_sync,
@@ -25,6 +27,8 @@ from .services import (
     renewal_webhook_process,
 )
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class SweepReport:
@@ -32,6 +36,7 @@ class SweepReport:
     payments_reconciled: int = 0
     refunds_retried: int = 0
     webhooks_processed: int = 0
+    withdrawals_retried: int = 0
 
 
 def janitor_sweep(*, now: datetime | None = None) -> SweepReport:
@@ -50,7 +55,7 @@ def janitor_sweep(*, now: datetime | None = None) -> SweepReport:
     due = set(payments_to_reconcile(now=now).values_list("pk", flat=True))
     due |= set(payments_past_payer_deadline(now=now).values_list("pk", flat=True))
     for payment_id in sorted(due):
-        renewal_payment_sync(payment_id=payment_id, cause=TransitionCause.RECONCILE)
+        renewal_payment_sync(payment_id=payment_id, cause=TransitionCause.RECONCILE, now=now)
         report.payments_reconciled += 1
 
     for delivery_id in list(webhook_deliveries_unprocessed(now=now).values_list("pk", flat=True)):
@@ -60,4 +65,12 @@ def janitor_sweep(*, now: datetime | None = None) -> SweepReport:
     for refund_id in list(refunds_to_retry(now=now).values_list("pk", flat=True)):
         renewal_refund_execute(refund_id=refund_id)
         report.refunds_retried += 1
+
+    # Allowances of refunded orders the network has not confirmed taking back.
+    for job_id in list(provisioning_withdrawals_due(now=now).values_list("pk", flat=True)):
+        try:
+            provisioning_withdraw(job_id=job_id)
+        except NetworkError as exc:
+            logger.warning("Withdrawing provisioning job %s failed: %s", job_id, exc)
+        report.withdrawals_retried += 1
     return report

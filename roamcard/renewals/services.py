@@ -66,6 +66,7 @@ from roamcard.provisioning.services import (
     provisioning_job_record,
     provisioning_job_record_failure,
     provisioning_job_succeed,
+    provisioning_withdraw_request,
 )
 
 from .notifications import (
@@ -239,17 +240,19 @@ def renewal_reconcile(*, payment_id: int) -> Payment:
     return payment
 
 
-def renewal_payment_sync(*, payment_id: int, cause: str) -> Payment:
+def renewal_payment_sync(*, payment_id: int, cause: str, now: datetime | None = None) -> Payment:
     """Ask the gateway what became of a payment and apply the answer: when the traveller
     returns from the gateway, while the result page waits, and from the reconcile job.
-    An abandoned payment past the payer's deadline is closed at the gateway instead."""
+    An abandoned payment past the payer's deadline is closed at the gateway instead. `now`:
+    the janitor's clock."""
+    now = now or timezone.now()
     payment = Payment.objects.get(pk=payment_id)
     if payment.state == PaymentState.SUCCEEDED:
         return payment
     if payment.state == PaymentState.FAILED:
-        return _watch_for_late_success(payment)
-    if _payer_deadline_passed(payment):
-        return _close_abandoned(payment)
+        return _watch_for_late_success(payment, now=now)
+    if now >= _payer_deadline(payment):
+        return _close_abandoned(payment, now=now)
     result = payment_query_gateway(payment=payment)
     renewal_payment_result(payment_id=payment.pk, result=result, cause=cause)
     return Payment.objects.get(pk=payment_id)
@@ -273,18 +276,14 @@ def _payer_deadline(payment: Payment) -> datetime:
     )
 
 
-def _payer_deadline_passed(payment: Payment) -> bool:
-    return timezone.now() >= _payer_deadline(payment)
-
-
-def _close_abandoned(payment: Payment) -> Payment:
+def _close_abandoned(payment: Payment, *, now: datetime) -> Payment:
     """The payer's time is up: close the payment at the gateway so that it cannot take
     money any more. Closed: the payment failed; the gateway keeps being asked once more
     after its own session has surely ended, in case the payer got through at the last
     moment. Paid first: applied as any success. No answer: asked again later."""
     result = payment_close_at_gateway(payment=payment)
     if result.status == ResultStatus.FAILED:
-        watch_until = max(_payer_deadline(payment), timezone.now()) + timedelta(
+        watch_until = max(_payer_deadline(payment), now) + timedelta(
             seconds=settings.PAYMENT_CLOSE_GRACE_SECONDS
         )
         _payment_failed(
@@ -305,9 +304,9 @@ def _close_abandoned(payment: Payment) -> Payment:
     return Payment.objects.get(pk=payment.pk)
 
 
-def _watch_for_late_success(payment: Payment) -> Payment:
+def _watch_for_late_success(payment: Payment, *, now: datetime) -> Payment:
     """A payment we closed is asked about one last time; a success is refunded."""
-    if payment.next_reconcile_at is None or payment.next_reconcile_at > timezone.now():
+    if payment.next_reconcile_at is None or payment.next_reconcile_at > now:
         return payment
     result = payment_query_gateway(payment=payment)
     if result.status == ResultStatus.SUCCEEDED:
@@ -543,4 +542,5 @@ def _withdraw(order: Order) -> None:
 
 
 def _withdraw_from_network_on_commit(order: Order) -> None:
-    enqueue_on_commit(NETWORK_WITHDRAW_JOB, f"order-{order.public_id}", order.card.iccid)
+    job = provisioning_withdraw_request(order_id=order.pk)
+    enqueue_on_commit(NETWORK_WITHDRAW_JOB, job.pk)

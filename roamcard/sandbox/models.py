@@ -42,6 +42,8 @@ class SandboxCharge(models.Model):
     failure_message = models.CharField(max_length=200, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     lose_notification = models.BooleanField(default=False)
+    # The payer's deadline: after it the pay page refuses and the charge expires.
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

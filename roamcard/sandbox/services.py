@@ -4,6 +4,7 @@ notifications delivered to the merchant over HTTP with retries and backoff."""
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 from django.conf import settings
@@ -19,6 +20,8 @@ from .models import SandboxCharge, SandboxEvent, SandboxRefund
 logger = logging.getLogger(__name__)
 
 Status = SandboxCharge.Status
+# Sending a notification to the merchant: a job registered in tasks.py.
+DELIVER_JOB = "sandbox.deliver"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,11 @@ _BY_NUMBER = {card.number: card for card in TEST_CARDS}
 
 NOTIFY_BACKOFF_SECONDS = [1, 2, 5, 15, 60, 300, 900]
 
+# Why a charge that was never paid can no longer be paid (failure codes, as a vendor's).
+CLOSED = "closed"
+EXPIRED = "expired"
+_OPEN = (Status.REQUIRES_PAYMENT, Status.REQUIRES_ACTION)
+
 
 class SandboxError(Exception):
     """The sandbox refuses a request (as a vendor answers 4xx)."""
@@ -72,6 +80,7 @@ def sandbox_charge_create(
     return_url: str,
     notify_url: str,
     language: str = "en",
+    expires_at: datetime | None = None,
 ) -> SandboxCharge:
     """Idempotent by the merchant's payment id, as the vendor's idempotency key."""
     charge, created = SandboxCharge.objects.get_or_create(
@@ -84,6 +93,7 @@ def sandbox_charge_create(
             "language": language,
             "return_url": return_url,
             "notify_url": notify_url,
+            "expires_at": expires_at,
         },
     )
     if not created and (charge.amount_minor, charge.currency) != (amount_minor, currency.upper()):
@@ -92,7 +102,53 @@ def sandbox_charge_create(
 
 
 def sandbox_charge_get(*, merchant_payment_id: str) -> SandboxCharge | None:
-    return SandboxCharge.objects.filter(merchant_payment_id=merchant_payment_id).first()
+    """The charge as it stands now: one whose deadline has passed unpaid is expired first,
+    as a vendor's own timer would have done."""
+    charge = SandboxCharge.objects.filter(merchant_payment_id=merchant_payment_id).first()
+    return None if charge is None else sandbox_charge_expire_if_due(charge)
+
+
+def sandbox_charge_expire_if_due(charge: SandboxCharge) -> SandboxCharge:
+    """The charge, expired first if its deadline has passed unpaid."""
+    if not _past_deadline(charge):
+        return charge
+    with transaction.atomic():
+        return _locked_open_charge(charge.pk)
+
+
+def _past_deadline(charge: SandboxCharge) -> bool:
+    return (
+        charge.status in _OPEN
+        and charge.expires_at is not None
+        and timezone.now() >= charge.expires_at
+    )
+
+
+def _locked_open_charge(charge_id: str) -> SandboxCharge:
+    """The charge, locked for this transaction, expired first if its deadline has passed."""
+    charge = SandboxCharge.objects.select_for_update().get(pk=charge_id)
+    if _past_deadline(charge):
+        _finish(charge, Status.FAILED, EXPIRED, "The time to pay ran out before it was paid.")
+    return charge
+
+
+def sandbox_charge_close(*, merchant_payment_id: str) -> SandboxCharge | None:
+    """The merchant closes a charge: if unpaid, the payer can no longer pay it. A charge
+    already paid, failed or closed stays as it is, so closing twice answers the same."""
+    with transaction.atomic():
+        charge_id = (
+            SandboxCharge.objects.filter(merchant_payment_id=merchant_payment_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if charge_id is None:
+            return None
+        charge = _locked_open_charge(charge_id)
+        if charge.status in _OPEN:
+            _finish(
+                charge, Status.FAILED, CLOSED, "The shop closed this payment before it was paid."
+            )
+    return charge
 
 
 def _digits(number: str) -> str:
@@ -104,7 +160,7 @@ def sandbox_pay_by_card(*, charge_id: str, number: str) -> SandboxCharge:
     number = _digits(number)
     test_card = _BY_NUMBER.get(number)
     with transaction.atomic():
-        charge = SandboxCharge.objects.select_for_update().get(pk=charge_id)
+        charge = _locked_open_charge(charge_id)
         if charge.status != Status.REQUIRES_PAYMENT:
             return charge
         charge.card_last4 = number[-4:]
@@ -129,7 +185,7 @@ def sandbox_pay_by_card(*, charge_id: str, number: str) -> SandboxCharge:
 def sandbox_confirm_action(*, charge_id: str, approve: bool) -> SandboxCharge:
     """The payer answers the bank's extra confirmation step."""
     with transaction.atomic():
-        charge = SandboxCharge.objects.select_for_update().get(pk=charge_id)
+        charge = _locked_open_charge(charge_id)
         if charge.status != Status.REQUIRES_ACTION:
             return charge
         if approve:
@@ -147,7 +203,7 @@ def sandbox_confirm_action(*, charge_id: str, approve: bool) -> SandboxCharge:
 def sandbox_wallet_answer(*, charge_id: str, approve: bool) -> SandboxCharge:
     """The payer confirms (or cancels) in the Alipay / WeChat Pay app after scanning."""
     with transaction.atomic():
-        charge = SandboxCharge.objects.select_for_update().get(pk=charge_id)
+        charge = _locked_open_charge(charge_id)
         if charge.status != Status.REQUIRES_PAYMENT:
             return charge
         if approve:
@@ -222,17 +278,13 @@ def _emit(
     }
     event.save()
     if not (charge.lose_notification and event_type.startswith("payment.")):
-        from .tasks import sandbox_deliver_task
-
-        enqueue_on_commit(sandbox_deliver_task, event.id)
+        enqueue_on_commit(DELIVER_JOB, event.id)
     return event
 
 
 def sandbox_deliver(*, event_id: str) -> bool:
     """POST one notification to the merchant. On failure it is tried again later, with a
     growing delay, until NOTIFY_BACKOFF_SECONDS runs out. Returns True once delivered."""
-    from .tasks import sandbox_deliver_task
-
     event = SandboxEvent.objects.select_related("charge").get(pk=event_id)
     if event.delivered_at is not None:
         return True
@@ -258,7 +310,7 @@ def sandbox_deliver(*, event_id: str) -> bool:
     if attempts <= len(NOTIFY_BACKOFF_SECONDS):
         delay = NOTIFY_BACKOFF_SECONDS[attempts - 1]
         logger.info("Sandbox notification %s failed (%s); next try in %ss", event.id, error, delay)
-        sandbox_deliver_task.schedule((event.id,), delay=delay)
+        enqueue_on_commit(DELIVER_JOB, event.id, delay=delay)
     else:
         logger.warning("Sandbox notification %s given up after %s attempts", event.id, attempts)
     return False

@@ -29,9 +29,26 @@ def _back_to_shop(charge: SandboxCharge) -> HttpResponseRedirect:
     return HttpResponseRedirect(charge.return_url)
 
 
+def _charge(charge_id: str) -> SandboxCharge:
+    return services.sandbox_charge_expire_if_due(get_object_or_404(SandboxCharge, pk=charge_id))
+
+
+def _no_longer_payable(charge: SandboxCharge) -> bool:
+    return charge.failure_code in (services.CLOSED, services.EXPIRED)
+
+
+def _refuse(request, charge: SandboxCharge):
+    """A closed or expired charge: whatever the payer submits, nothing is paid."""
+    response = _render(request, "sandbox/done.html", charge)
+    response.status_code = 410
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def pay(request, charge_id: str):
-    charge = get_object_or_404(SandboxCharge, pk=charge_id)
+    charge = _charge(charge_id)
+    if _no_longer_payable(charge):
+        return _refuse(request, charge)
     if charge.status == Status.REQUIRES_ACTION:
         return HttpResponseRedirect(reverse("sandbox:confirm", args=[charge.pk]))
     if charge.status != Status.REQUIRES_PAYMENT:
@@ -55,7 +72,9 @@ def pay(request, charge_id: str):
 
 @require_http_methods(["GET", "POST"])
 def confirm(request, charge_id: str):
-    charge = get_object_or_404(SandboxCharge, pk=charge_id)
+    charge = _charge(charge_id)
+    if _no_longer_payable(charge):
+        return _refuse(request, charge)
     if request.method == "POST":
         charge = services.sandbox_confirm_action(
             charge_id=charge.pk, approve=request.POST.get("answer") == "approve"
@@ -70,7 +89,9 @@ def confirm(request, charge_id: str):
 def wallet(request, charge_id: str):
     """What the payer's phone shows after scanning the code; also reachable from the scan
     page by the "I have paid" button, for a desktop demo without a phone."""
-    charge = get_object_or_404(SandboxCharge, pk=charge_id)
+    charge = _charge(charge_id)
+    if _no_longer_payable(charge):
+        return _refuse(request, charge)
     if request.method == "POST":
         charge = services.sandbox_wallet_answer(
             charge_id=charge.pk, approve=request.POST.get("answer") == "approve"

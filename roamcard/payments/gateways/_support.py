@@ -2,6 +2,10 @@
 
 import textwrap
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .base import DEFAULT_PAYMENT_WINDOW, InvalidWebhook
 
 
 def header(headers: Mapping[str, str], name: str) -> str:
@@ -22,3 +26,26 @@ def pem(value: str, label: str) -> str:
         return value
     body = "\n".join(textwrap.wrap("".join(value.split()), 64))
     return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
+
+
+def deadline(expires_at: datetime | None) -> datetime:
+    """The payment's deadline, in UTC: the one asked for, or the default window from now."""
+    if expires_at is None:
+        return datetime.now(UTC) + DEFAULT_PAYMENT_WINDOW
+    if expires_at.tzinfo is None:
+        raise ValueError("expires_at must be an aware datetime")
+    return expires_at.astimezone(UTC)
+
+
+def whole_number(value: Any, what: str) -> int:
+    """An amount in minor units from a notification: a JSON integer, nothing else."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidWebhook(f"{what} is not a whole number of minor units: {value!r}")
+    return value
+
+
+def required_text(value: Any, what: str) -> str:
+    """A required id from a notification: a non-empty string."""
+    if not isinstance(value, str) or not value:
+        raise InvalidWebhook(f"notification without {what}")
+    return value

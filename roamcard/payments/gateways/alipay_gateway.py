@@ -1,5 +1,6 @@
 """Alipay (支付宝) through the Open Platform, with python-alipay-sdk: the computer-website
-("page") or mobile-website ("wap") cashier, the query and refund APIs, the async notify."""
+("page") or mobile-website ("wap") cashier, the query, close and refund APIs, the async
+notify."""
 
 import binascii
 from datetime import datetime, timedelta, timezone
@@ -13,7 +14,7 @@ from alipay.exceptions import AliPayException, AliPayValidationError
 
 from roamcard.core.money import Money, minor_digits
 
-from ._support import pem
+from ._support import deadline, pem
 from .base import (
     EventKind,
     GatewayResult,
@@ -44,9 +45,10 @@ TRANSIENT_SUB_CODES = frozenset({"ACQ.SYSTEM_ERROR", "aop.ACQ.SYSTEM_ERROR", "is
 
 
 class _AliPayClient(AliPay):
-    """The SDK's client, with two changes: requests go through `requests` (a timeout we
-    choose, and mockable in tests) instead of urllib, and the `timestamp` every request
-    carries is China time, as Alipay expects, whatever the server's local zone."""
+    """The SDK's client, with three changes: requests go through `requests` (a timeout we
+    choose, and mockable in tests) instead of urllib, answers are read as UTF-8, and the
+    `timestamp` every request carries is China time, as Alipay expects, whatever the
+    server's local zone."""
 
     def __init__(self, *, http_timeout: float, **kwargs: Any):
         super().__init__(**kwargs)
@@ -60,7 +62,12 @@ class _AliPayClient(AliPay):
     def verified_sync_response(self, data, response_type):
         response = requests.get(self.url(self.sign_data(data)), timeout=self._http_timeout)
         response.raise_for_status()
-        return self._verify_and_return_sync_response(response.text, response_type)
+        # Alipay answers in the charset the request names (the SDK's is utf-8), whatever
+        # its Content-Type says: requests would read a body without one as Latin-1, and
+        # the signature over Chinese text would then fail.
+        return self._verify_and_return_sync_response(
+            response.content.decode("utf-8"), response_type
+        )
 
     def url(self, signed_query: str) -> str:
         return f"{self._gateway}?{signed_query}"
@@ -81,14 +88,16 @@ class AlipayGateway:
             (default 26 h: Alipay retries for about 25 h). One stamped more than 5 minutes
             in the future is rejected too.
         timeout: seconds per HTTP request to Alipay (default 15).
-        trade_type: "page" (computer-website cashier, default) or "wap" (mobile website).
+        trade_type: "page" (computer-website cashier, default), "wap" (mobile-website
+            cashier) or "auto": wap when the payer is on a phone's browser, page otherwise.
+            "wap" and "auto" need the 手机网站支付 product signed.
         currencies: currencies this merchant may price in (default ("CNY",)); others than
             CNY are sent as `trans_currency` (cross-border merchants only).
-        timeout_express: how long the payer has, in Alipay's notation (default "30m").
         seller_id: if set, the merchant's PID, checked against every notify.
 
     Our payment id is `out_trade_no`; our refund id is `out_request_no`. The gateway
-    reference is Alipay's `trade_no`, known once the payer opened the cashier.
+    reference is Alipay's `trade_no`, known once the payer opened the cashier. The payment's
+    deadline goes as `time_expire`: after it the cashier refuses the payer.
     """
 
     methods = (PaymentMethod.ALIPAY,)
@@ -106,18 +115,16 @@ class AlipayGateway:
         timeout: float = 15,
         trade_type: str = "page",
         currencies: tuple[str, ...] | list[str] = ("CNY",),
-        timeout_express: str = "30m",
         seller_id: str = "",
     ):
-        if trade_type not in ("page", "wap"):
-            raise ValueError("AlipayGateway trade_type is 'page' or 'wap'")
+        if trade_type not in ("page", "wap", "auto"):
+            raise ValueError("AlipayGateway trade_type is 'page', 'wap' or 'auto'")
         self.name = name
         self.app_id = str(app_id)
         self.seller_id = seller_id
         self.sign_type = sign_type
         self.trade_type = trade_type
         self.currencies = frozenset(c.upper() for c in currencies)
-        self.timeout_express = timeout_express
         self.notify_timeout = timedelta(seconds=notify_timeout)
         self._client = _AliPayClient(
             appid=self.app_id,
@@ -152,13 +159,13 @@ class AlipayGateway:
                 error_message=f"Alipay gateway {self.name!r} does not take {currency}; "
                 f"it takes {', '.join(sorted(self.currencies))}.",
             )
-        extra: dict[str, Any] = {"timeout_express": self.timeout_express}
+        expires = deadline(expires_at).astimezone(ALIPAY_TZ).replace(microsecond=0)
+        extra: dict[str, Any] = {"time_expire": expires.strftime("%Y-%m-%d %H:%M:%S")}
         if currency != "CNY":
             extra["trans_currency"] = currency
+        wap = self.trade_type == "wap" or (self.trade_type == "auto" and on_mobile)
         build = (
-            self._client.api_alipay_trade_page_pay
-            if self.trade_type == "page"
-            else self._client.api_alipay_trade_wap_pay
+            self._client.api_alipay_trade_wap_pay if wap else self._client.api_alipay_trade_page_pay
         )
         # The cashier is a signed URL built here; Alipay hears of the trade when the payer
         # opens it, so nothing can time out yet.
@@ -175,6 +182,7 @@ class AlipayGateway:
             redirect_url=self._client.url(order_string),
             amount_minor=amount_minor,
             currency=currency,
+            expires_at=expires,
         )
 
     def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
@@ -197,6 +205,29 @@ class AlipayGateway:
             raw=answer,
         )
 
+    def cancel_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
+        """alipay.trade.close. Alipay refuses to close a trade that is paid or closed
+        already (then the query says which), and has no trade to close until the payer
+        opens the cashier: that answers PENDING, since the payer may still open it until
+        the payment's deadline (`time_expire`), after which the cashier refuses."""
+        try:
+            answer = self._client.api_alipay_trade_close(out_trade_no=payment_id)
+        except _CALL_ERRORS as exc:
+            return _unknown(exc)
+        if answer.get("code") == "10000":
+            return GatewayResult(
+                status=ResultStatus.FAILED,
+                reference=answer.get("trade_no", ""),
+                error_code="TRADE_CLOSED",
+                raw=answer,
+            )
+        if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+            return _answer_result(ResultStatus.PENDING, answer)
+        settled = self.query_payment(payment_id=payment_id, reference=reference)
+        if settled.status in (ResultStatus.SUCCEEDED, ResultStatus.FAILED):
+            return settled
+        return _answer_result(ResultStatus.UNKNOWN, answer)
+
     def refund(
         self,
         *,
@@ -208,6 +239,7 @@ class AlipayGateway:
         reason: str = "",
         notify_url: str = "",
     ) -> GatewayResult:
+        # notify_url is unused: Alipay reports a refund to the payment's own notify_url.
         amount = str(Money(amount_minor, currency.upper()).decimal)
         try:
             answer = self._client.api_alipay_trade_refund(
@@ -266,6 +298,8 @@ class AlipayGateway:
         if not params.get("notify_id"):
             raise InvalidWebhook("notify without notify_id")
 
+        if not params.get("out_trade_no"):
+            raise InvalidWebhook("notify without out_trade_no")
         currency = params.get("trans_currency") or "CNY"
         if params.get("out_biz_no") and params.get("refund_fee"):
             # A refund changes the trade too: its notify carries out_biz_no = our refund id.
@@ -277,13 +311,16 @@ class AlipayGateway:
         else:
             status = TRADE_STATUS.get(params.get("trade_status", ""), ResultStatus.PENDING)
             kind, refund_id, amount = NOTIFY_KINDS[status], "", params.get("total_amount")
+        amount_minor = _minor(amount, currency)
+        if amount_minor is None and kind != EventKind.IGNORED:
+            raise InvalidWebhook(f"amount {amount!r} is not a sum of {currency}")
         return WebhookEvent(
             event_id=params["notify_id"],
             kind=kind,
-            payment_id=params.get("out_trade_no", ""),
+            payment_id=params["out_trade_no"],
             refund_id=refund_id,
             reference=params.get("trade_no", ""),
-            amount_minor=_minor(amount, currency),
+            amount_minor=amount_minor,
             currency=currency,
             raw=params,
         )
@@ -302,6 +339,11 @@ class AlipayGateway:
     def webhook_ack(self, event: WebhookEvent | None) -> WebhookAck:
         # Alipay keeps re-sending until it reads exactly these seven characters.
         return WebhookAck(status=200, body=b"success", content_type="text/plain")
+
+    def webhook_reject(self, reason: str) -> WebhookAck:
+        # Anything but `success` makes Alipay send the notify again (for about 25 hours);
+        # `fail` is the word its documentation uses.
+        return WebhookAck(status=400, body=b"fail", content_type="text/plain")
 
 
 _CALL_ERRORS = (requests.RequestException, AliPayException, AliPayValidationError, ValueError)

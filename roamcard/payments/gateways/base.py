@@ -6,14 +6,21 @@ Design (after Saleor's gateway functions and Kill Bill's plugin API):
   charge or refund twice;
 - a call answers with a GatewayResult whose status may be UNKNOWN ("may or may not have
   happened": a timeout, a 5xx); the core records that and a reconcile job asks again;
+- every payment has a deadline at the vendor (`expires_at`): after it the payer can no
+  longer pay, so the core can close an abandoned payment (`cancel_payment`) and know that a
+  later success is a late one;
 - webhooks are verified (signature and timestamp) and parsed into a WebhookEvent before the
-  core trusts anything in them.
+  core trusts anything in them; anything that fails, whatever its shape, is InvalidWebhook
+  and is answered with `webhook_reject`.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
+
+# How long the payer has when the core names no deadline.
+DEFAULT_PAYMENT_WINDOW = timedelta(minutes=30)
 
 
 class PaymentMethod(StrEnum):
@@ -50,7 +57,8 @@ class GatewayResult:
     error_code: str = ""
     error_message: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
-    expires_at: datetime | None = None  # when the payer's session at the vendor ends
+    # When the payer's session at the vendor ends: after it the payer can no longer pay.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class WebhookEvent:
 
 @dataclass(frozen=True)
 class WebhookAck:
-    """What the vendor expects back when a notification was accepted."""
+    """What the vendor expects back for a notification, accepted or refused."""
 
     status: int = 200
     body: bytes = b""
@@ -102,10 +110,22 @@ class PaymentGateway(Protocol):
         expires_at: datetime | None = None,
         on_mobile: bool = False,
     ) -> GatewayResult:
-        """Create the payment at the vendor; usually answers PENDING with a redirect_url."""
+        """Create the payment at the vendor; usually answers PENDING with a redirect_url.
+
+        `expires_at` is the payment's deadline at the vendor (None: DEFAULT_PAYMENT_WINDOW
+        from now); the answer's `expires_at` is the deadline the vendor really holds, which
+        may differ when the vendor bounds it. `on_mobile` says the payer is on a phone's
+        browser, where some vendors have a better page than a QR code."""
 
     def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
         """Ask the vendor what became of a payment."""
+
+    def cancel_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
+        """Close the payment at the vendor so that the payer can no longer pay.
+
+        FAILED: closed (or never payable); SUCCEEDED, with amount_minor, currency and
+        reference: the payer paid before it could be closed; PENDING or UNKNOWN: it could not
+        be closed now, ask again later. Closing twice answers the same."""
 
     def refund(
         self,
@@ -118,14 +138,15 @@ class PaymentGateway(Protocol):
         reason: str = "",
         notify_url: str = "",
     ) -> GatewayResult:
-        """Refund (all of) a payment. `refund_id` is the idempotency key."""
-
-    def cancel_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
-        """Close a payment the payer abandoned. FAILED: closed, nobody can pay it any more;
-        SUCCEEDED (with the amount): the payer paid first; anything else: ask again later."""
+        """Refund (all of) a payment. `refund_id` is the idempotency key; `notify_url` is
+        where the vendor reports the refund's outcome, for vendors that take one."""
 
     def parse_webhook(self, *, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify and parse one notification; raise InvalidWebhook when it must be rejected."""
 
     def webhook_ack(self, event: WebhookEvent | None) -> WebhookAck:
         """The response the vendor expects for an accepted notification."""
+
+    def webhook_reject(self, reason: str) -> WebhookAck:
+        """The response the vendor expects for a refused notification (an error status, in
+        the vendor's format, so that it sends the notification again)."""

@@ -5,6 +5,7 @@ checkout, query, refund, verify signed notifications. The sandbox runs inside th
 project, so the "API calls" are function calls; its notifications still arrive over HTTP."""
 
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.urls import reverse
@@ -13,6 +14,7 @@ from roamcard.sandbox import services as vendor
 from roamcard.sandbox import signing
 from roamcard.sandbox.models import SandboxCharge
 
+from ._support import deadline, required_text, whole_number
 from .base import (
     EventKind,
     GatewayResult,
@@ -59,6 +61,7 @@ class SandboxGateway:
             currency=charge.currency,
             error_code=charge.failure_code,
             error_message=charge.failure_message,
+            expires_at=charge.expires_at,
         )
 
     def start_payment(
@@ -72,9 +75,10 @@ class SandboxGateway:
         return_url,
         notify_url,
         language="en",
-        expires_at=None,
-        on_mobile=False,
+        expires_at: datetime | None = None,
+        on_mobile: bool = False,
     ) -> GatewayResult:
+        # One hosted page serves every screen: on_mobile changes nothing here.
         try:
             charge = vendor.sandbox_charge_create(
                 merchant_payment_id=payment_id,
@@ -85,6 +89,7 @@ class SandboxGateway:
                 return_url=return_url,
                 notify_url=notify_url,
                 language=language,
+                expires_at=deadline(expires_at),
             )
         except vendor.SandboxError as exc:
             return GatewayResult(
@@ -93,7 +98,14 @@ class SandboxGateway:
         return self._result(charge)
 
     def query_payment(self, *, payment_id, reference) -> GatewayResult:
-        charge = vendor.sandbox_charge_get(merchant_payment_id=payment_id)
+        return self._result_or_not_found(vendor.sandbox_charge_get(merchant_payment_id=payment_id))
+
+    def cancel_payment(self, *, payment_id, reference) -> GatewayResult:
+        return self._result_or_not_found(
+            vendor.sandbox_charge_close(merchant_payment_id=payment_id)
+        )
+
+    def _result_or_not_found(self, charge: SandboxCharge | None) -> GatewayResult:
         if charge is None:
             return GatewayResult(
                 status=ResultStatus.FAILED,
@@ -102,15 +114,10 @@ class SandboxGateway:
             )
         return self._result(charge)
 
-    def cancel_payment(self, *, payment_id, reference) -> GatewayResult:
-        result = self.query_payment(payment_id=payment_id, reference=reference)
-        if result.status in (ResultStatus.SUCCEEDED, ResultStatus.FAILED):
-            return result
-        return GatewayResult(status=ResultStatus.FAILED, reference=reference, error_code="closed")
-
     def refund(
         self, *, refund_id, payment_id, reference, amount_minor, currency, reason="", notify_url=""
     ) -> GatewayResult:
+        # The sandbox reports refunds to the payment's notify_url, as it always has.
         try:
             refund = vendor.sandbox_refund_create(
                 merchant_payment_id=payment_id,
@@ -140,23 +147,27 @@ class SandboxGateway:
             raise InvalidWebhook(str(exc)) from exc
         try:
             payload = json.loads(body)
-            data = payload["data"]
-            event_id = str(payload["id"])
-            event_type = str(payload["type"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InvalidWebhook("malformed notification body") from exc
+        except ValueError as exc:
+            raise InvalidWebhook("body is not JSON") from exc
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise InvalidWebhook("notification without a `data` object")
+        amount = data.get("amount")
         return WebhookEvent(
-            event_id=event_id,
-            kind=_EVENTS.get(event_type, EventKind.IGNORED),
-            payment_id=str(data.get("merchant_payment_id", "")),
-            refund_id=str(data.get("merchant_refund_id", "")),
+            event_id=required_text(payload.get("id"), "an event id"),
+            kind=_EVENTS.get(required_text(payload.get("type"), "a type"), EventKind.IGNORED),
+            payment_id=required_text(data.get("merchant_payment_id"), "merchant_payment_id"),
+            refund_id=str(data.get("merchant_refund_id") or ""),
             reference=str(data.get("refund") or data.get("charge") or ""),
-            amount_minor=data.get("amount"),
-            currency=str(data.get("currency", "")),
-            error_code=str(data.get("failure_code", "")),
-            error_message=str(data.get("failure_message", "")),
+            amount_minor=None if amount is None else whole_number(amount, "amount"),
+            currency=str(data.get("currency") or ""),
+            error_code=str(data.get("failure_code") or ""),
+            error_message=str(data.get("failure_message") or ""),
             raw=payload,
         )
 
     def webhook_ack(self, event) -> WebhookAck:
         return WebhookAck(status=200, body=b'{"received":true}', content_type="application/json")
+
+    def webhook_reject(self, reason: str) -> WebhookAck:
+        return WebhookAck(status=400, body=reason.encode(), content_type="text/plain")

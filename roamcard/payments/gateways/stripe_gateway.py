@@ -2,15 +2,16 @@
 account has them enabled)."""
 
 import json
+import logging
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
 
 from roamcard.core.money import minor_digits
 
-from ._support import header
+from ._support import deadline, header, required_text, whole_number
 from .base import (
     EventKind,
     GatewayResult,
@@ -30,6 +31,18 @@ STRIPE_ZERO_DECIMAL = frozenset(
     + ["PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
 )
 STRIPE_THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
+
+# The Stripe API version this adapter is written and tested against. Every call sends it,
+# so an SDK upgrade cannot change the shapes we read; the webhook endpoint must be set to
+# the same version (its events carry it), or its events are refused.
+STRIPE_API_VERSION = "2026-10-28.endive"
+
+# Checkout takes an expires_at from 30 minutes to 24 hours after the session is created;
+# a minute's margin each way absorbs the request's travel time and clock differences.
+CHECKOUT_MIN_WINDOW = timedelta(minutes=31)
+CHECKOUT_MAX_WINDOW = timedelta(hours=24) - timedelta(minutes=1)
+
+logger = logging.getLogger(__name__)
 
 STRIPE_PAYMENT_METHOD_TYPES = {
     PaymentMethod.CARD: "card",
@@ -92,6 +105,9 @@ class StripeGateway:
         timeout: seconds per HTTP request to Stripe (default 30).
         max_network_retries: Stripe's own retries of a failed connection, made safe by our
             idempotency keys (default 2).
+        api_version: the Stripe API version sent with every call and required of every
+            webhook event (default STRIPE_API_VERSION). Change it only together with the
+            webhook endpoint's version, after checking the shapes this adapter reads.
 
     The gateway reference of a payment is the Checkout Session id (``cs_...``); our payment
     id is its idempotency key, ``client_reference_id`` and ``metadata.payment_id`` (also on
@@ -110,10 +126,12 @@ class StripeGateway:
         methods: tuple[str, ...] | list[str] = ("card",),
         timeout: float = 30,
         max_network_retries: int = 2,
+        api_version: str = STRIPE_API_VERSION,
     ):
         if not secret_key or not webhook_secret:
             raise ValueError("StripeGateway needs secret_key and webhook_secret")
         self.name = name
+        self.api_version = api_version
         self.methods = tuple(PaymentMethod(m) for m in methods)
         self.publishable_key = publishable_key
         self._webhook_secret = webhook_secret
@@ -123,6 +141,7 @@ class StripeGateway:
             base_addresses={"api": api_base} if api_base else None,
             http_client=stripe.RequestsClient(timeout=timeout),
             max_network_retries=max_network_retries,
+            stripe_version=api_version,
         )
 
     # -- calls -------------------------------------------------------------------------
@@ -142,8 +161,10 @@ class StripeGateway:
         on_mobile: bool = False,
     ) -> GatewayResult:
         # notify_url is unused: Stripe sends webhooks to the endpoint registered in its
-        # dashboard (see docs/payments-going-live.md).
+        # dashboard (see docs/payments-going-live.md). Checkout's page is the same on every
+        # screen, so on_mobile changes nothing.
         method = PaymentMethod(method)
+        expires = _checkout_deadline(deadline(expires_at), payment_id)
         params: dict[str, Any] = {
             "mode": "payment",
             "line_items": [
@@ -163,6 +184,7 @@ class StripeGateway:
             "success_url": return_url,
             "cancel_url": return_url,
             "locale": CHECKOUT_LOCALES.get(language.lower(), "auto"),
+            "expires_at": int(expires.timestamp()),
         }
         if method == PaymentMethod.WECHAT_PAY:
             params["payment_method_options"] = {"wechat_pay": {"client": "web"}}
@@ -172,57 +194,48 @@ class StripeGateway:
             )
         except stripe.StripeError as exc:
             return _error_result(exc)
+        data = session.to_dict()
         return GatewayResult(
             status=ResultStatus.PENDING,
             reference=session.id,
             redirect_url=session.url or "",
             amount_minor=amount_minor,
             currency=currency,
-            raw=session.to_dict(),
+            raw=data,
+            expires_at=_from_epoch(data.get("expires_at")) or expires,
         )
 
     def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
         if not reference:
-            # Only start_payment learns the session id. Without one no payer ever saw a
-            # Checkout page for this payment, so no money can have been taken through it.
-            return GatewayResult(
-                status=ResultStatus.FAILED,
-                error_code="not_started",
-                error_message="No Checkout Session was created for this payment.",
-            )
+            return _NOT_STARTED
         try:
+            if reference.startswith("pi_"):
+                return _intent_result(self._client.v1.payment_intents.retrieve(reference))
             session = self._client.v1.checkout.sessions.retrieve(
                 reference, {"expand": ["payment_intent"]}
             )
         except stripe.StripeError as exc:
             # Whatever went wrong, we did not learn what became of the payment.
             return _error_result(exc, status=ResultStatus.UNKNOWN)
-        data = session.to_dict()
-        currency = (data.get("currency") or "").upper()
-        amount = data.get("amount_total")
-        intent = data.get("payment_intent") or {}
-        if data.get("payment_status") == "paid":
-            status = ResultStatus.SUCCEEDED
-        elif data.get("status") == "expired":
-            status = ResultStatus.FAILED
-        elif data.get("status") == "complete" and intent.get("status") in (
-            "canceled",
-            "requires_payment_method",
-        ):
-            status = ResultStatus.FAILED  # a delayed method (bank debit, voucher) failed
-        else:
-            status = ResultStatus.PENDING
-        error = intent.get("last_payment_error") or {}
-        return GatewayResult(
-            status=status,
-            reference=session.id,
-            redirect_url=data.get("url") or "",
-            amount_minor=from_stripe_amount(amount, currency) if amount is not None else None,
-            currency=currency,
-            error_code=error.get("decline_code") or error.get("code") or "",
-            error_message=error.get("message") or "",
-            raw=data,
-        )
+        return _session_result(session)
+
+    def cancel_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
+        """Expire the Checkout Session (or cancel a bare PaymentIntent). Stripe refuses both
+        once the payment is no longer open (paid, expired, a delayed method in flight):
+        then the query says which."""
+        if not reference:
+            return _NOT_STARTED
+        try:
+            if reference.startswith("pi_"):
+                closed = _intent_result(self._client.v1.payment_intents.cancel(reference))
+            else:
+                closed = _session_result(self._client.v1.checkout.sessions.expire(reference))
+        except stripe.StripeError as exc:
+            refused = _error_result(exc)
+            if refused.status != ResultStatus.FAILED:
+                return refused  # no answer: it may or may not be closed
+            return self.query_payment(payment_id=payment_id, reference=reference)
+        return closed
 
     def refund(
         self,
@@ -235,6 +248,7 @@ class StripeGateway:
         reason: str = "",
         notify_url: str = "",
     ) -> GatewayResult:
+        # notify_url is unused: refunds are reported to the dashboard's webhook endpoint.
         try:
             payment_intent = self._payment_intent_id(reference)
             if not payment_intent:
@@ -290,18 +304,37 @@ class StripeGateway:
         if timestamp > time.time() + self._tolerance:
             raise InvalidWebhook("timestamp in the future")
         try:
-            event = self._client.construct_event(
+            stripe.WebhookSignature.verify_header(
                 body, signature, self._webhook_secret, tolerance=self._tolerance
             )
         except stripe.SignatureVerificationError as exc:
             raise InvalidWebhook(f"bad signature: {exc.user_message or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise InvalidWebhook("body is not UTF-8") from exc
+        try:
+            data = json.loads(body)
         except ValueError as exc:
             raise InvalidWebhook("body is not JSON") from exc
-        data = json.loads(body)
-        obj = (data.get("data") or {}).get("object") or {}
-        kind = _event_kind(event.type, obj)
-        metadata = obj.get("metadata") or {}
-        currency = (obj.get("currency") or "").upper()
+        if not isinstance(data, dict):
+            raise InvalidWebhook("the event is not a JSON object")
+        event_id = required_text(data.get("id"), "an event id")
+        event_type = required_text(data.get("type"), "an event type")
+        if data.get("api_version") != self.api_version:
+            raise InvalidWebhook(
+                f"event {event_id} is in Stripe API version {data.get('api_version')!r}, "
+                f"not {self.api_version!r}: set the webhook endpoint's API version to "
+                f"{self.api_version}"
+            )
+        obj = data.get("data")
+        obj = obj.get("object") if isinstance(obj, dict) else None
+        if not isinstance(obj, dict):
+            raise InvalidWebhook("event without a data.object")
+        kind = _event_kind(event_type, obj)
+        metadata = _mapping(obj.get("metadata"), "metadata")
+        currency = obj.get("currency") or ""
+        if not isinstance(currency, str):
+            raise InvalidWebhook(f"currency is not a code: {currency!r}")
+        currency = currency.upper()
         if obj.get("object") == "checkout.session":
             payment_id = metadata.get("payment_id") or obj.get("client_reference_id") or ""
             amount = obj.get("amount_total")
@@ -312,9 +345,12 @@ class StripeGateway:
             amount = obj.get("amount_refunded")
             # Recent API versions leave the charge's refund list out: then the core finds
             # the refund by our payment id.
-            refunds = (obj.get("refunds") or {}).get("data") or [{}]
-            reference = refunds[0].get("id", "")
-            refund_id = (refunds[0].get("metadata") or {}).get("refund_id", "")
+            refunds = _mapping(obj.get("refunds"), "refunds").get("data") or [{}]
+            if not isinstance(refunds, list):
+                raise InvalidWebhook("refunds.data is not a list")
+            first = _mapping(refunds[0], "refunds.data[0]")
+            reference = first.get("id", "")
+            refund_id = _mapping(first.get("metadata"), "refund metadata").get("refund_id", "")
         elif obj.get("object") == "refund":
             payment_id = metadata.get("payment_id", "")
             amount = obj.get("amount")
@@ -327,22 +363,31 @@ class StripeGateway:
                 obj.get("id", ""),
                 "",
             )
+        if kind != EventKind.IGNORED:
+            payment_id = required_text(payment_id, "our payment id")
+        if amount is not None:
+            amount = whole_number(amount, "amount")
         return WebhookEvent(
-            event_id=event.id,
+            event_id=event_id,
             kind=kind,
-            payment_id=payment_id,
-            refund_id=refund_id,
-            reference=reference,
+            payment_id=str(payment_id),
+            refund_id=str(refund_id or ""),
+            reference=str(reference or ""),
             amount_minor=from_stripe_amount(amount, currency)
             if amount is not None and currency
             else None,
             currency=currency,
-            error_code=obj.get("failure_reason") or "",
+            error_code=str(obj.get("failure_reason") or ""),
             raw=data,
         )
 
     def webhook_ack(self, event: WebhookEvent | None) -> WebhookAck:
         return WebhookAck(status=200, body=b'{"received": true}', content_type="application/json")
+
+    def webhook_reject(self, reason: str) -> WebhookAck:
+        # Any status but 2xx makes Stripe retry (for up to three days) and shows as failed
+        # in the dashboard.
+        return WebhookAck(status=400, body=reason.encode(), content_type="text/plain")
 
 
 def _signed_timestamp(signature_header: str) -> int:
@@ -394,3 +439,94 @@ def _error_result(exc: stripe.StripeError, *, status: ResultStatus | None = None
         error_message=(exc.user_message or str(exc))[:300],
         raw=body,
     )
+
+
+_NOT_STARTED = GatewayResult(
+    # Only start_payment learns the session id. Without one no payer ever saw a Checkout
+    # page for this payment, so no money can have been taken through it.
+    status=ResultStatus.FAILED,
+    error_code="not_started",
+    error_message="No Checkout Session was created for this payment.",
+)
+
+
+def _session_result(session: Any) -> GatewayResult:
+    data = session.to_dict()
+    currency = (data.get("currency") or "").upper()
+    amount = data.get("amount_total")
+    intent = data.get("payment_intent")
+    intent = intent if isinstance(intent, dict) else {}
+    if data.get("payment_status") == "paid":
+        status = ResultStatus.SUCCEEDED
+    elif data.get("status") == "expired":
+        status = ResultStatus.FAILED
+    elif data.get("status") == "complete" and intent.get("status") in (
+        "canceled",
+        "requires_payment_method",
+    ):
+        status = ResultStatus.FAILED  # a delayed method (bank debit, voucher) failed
+    else:
+        status = ResultStatus.PENDING
+    error = intent.get("last_payment_error") or {}
+    return GatewayResult(
+        status=status,
+        reference=data.get("id", ""),
+        redirect_url=data.get("url") or "",
+        amount_minor=from_stripe_amount(amount, currency) if amount is not None else None,
+        currency=currency,
+        error_code=error.get("decline_code") or error.get("code") or "",
+        error_message=error.get("message") or "",
+        raw=data,
+        expires_at=_from_epoch(data.get("expires_at")),
+    )
+
+
+def _intent_result(intent: Any) -> GatewayResult:
+    """A PaymentIntent made without Checkout (reference ``pi_...``)."""
+    data = intent.to_dict()
+    currency = (data.get("currency") or "").upper()
+    status = {
+        "succeeded": ResultStatus.SUCCEEDED,
+        "canceled": ResultStatus.FAILED,
+    }.get(data.get("status", ""), ResultStatus.PENDING)
+    amount = data.get("amount_received") if status == ResultStatus.SUCCEEDED else data.get("amount")
+    error = data.get("last_payment_error") or {}
+    return GatewayResult(
+        status=status,
+        reference=data.get("id", ""),
+        amount_minor=from_stripe_amount(amount, currency) if amount is not None else None,
+        currency=currency,
+        error_code=error.get("decline_code") or error.get("code") or "",
+        error_message=error.get("message") or "",
+        raw=data,
+    )
+
+
+def _checkout_deadline(wanted: datetime, payment_id: str) -> datetime:
+    """The deadline Checkout accepts nearest to the one wanted, in whole seconds as sent."""
+    now = datetime.now(UTC)
+    earliest, latest = now + CHECKOUT_MIN_WINDOW, now + CHECKOUT_MAX_WINDOW
+    if earliest <= wanted <= latest:
+        return wanted.replace(microsecond=0)
+    bounded = min(max(wanted, earliest), latest)
+    logger.warning(
+        "Payment %s: Checkout sessions expire 30 minutes to 24 hours after creation; "
+        "deadline %s moved to %s",
+        payment_id,
+        wanted.isoformat(),
+        bounded.isoformat(),
+    )
+    return bounded.replace(microsecond=0)
+
+
+def _from_epoch(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int) else None
+
+
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    """A JSON object from the event (absent: empty); anything else is a malformed event."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidWebhook(f"{what} is not an object")
+    return value

@@ -1,13 +1,16 @@
-"""WeChat Pay (微信支付) API v3, with wechatpayv3: Native pay (a QR code the payer scans),
-order query, refunds, and the signed, encrypted notifications."""
+"""WeChat Pay (微信支付) API v3, with wechatpayv3: Native pay (a QR code the payer scans) or
+H5 pay (a phone's browser hands over to the WeChat app), order query and close, refunds,
+and the signed, encrypted notifications."""
 
 import dataclasses
 import json
 import re
 import time
 import uuid
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from cryptography import x509
@@ -15,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.utils import aes_decrypt, load_public_key, rsa_verify
 
-from ._support import header, pem
+from ._support import deadline, header, pem, required_text, whole_number
 from .base import (
     EventKind,
     GatewayResult,
@@ -27,6 +30,7 @@ from .base import (
 )
 
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
 
 TRADE_STATE = {
@@ -74,7 +78,7 @@ def out_trade_no(payment_id: str) -> str:
 
 
 class WeChatPayGateway:
-    """WeChat Pay API v3, direct merchant (直连商户), Native pay.
+    """WeChat Pay API v3, direct merchant (直连商户), Native pay and, optionally, H5 pay.
 
     Options (PAYMENT_GATEWAYS[...]["OPTIONS"]):
         mchid: the merchant number (商户号).
@@ -82,22 +86,29 @@ class WeChatPayGateway:
         api_v3_key: the 32-character APIv3 key set in the merchant platform.
         merchant_private_key_pem: apiclient_key.pem, the merchant API certificate's key.
         merchant_serial_no: the serial number of the merchant API certificate.
-        platform_public_key_pem: "微信支付公钥" (pub_key.pem), the key WeChat Pay signs with;
-            or, for merchants still on platform certificates, platform_certificate_pem.
-        platform_serial_no: the key's ID ("PUB_KEY_ID_...") or the platform certificate's
-            serial number, exactly as the merchant platform shows it; notifications and
-            answers signed under any other serial are refused. Derived from
-            platform_certificate_pem when that is given.
-        refund_notify_url: where WeChat Pay sends refund results (our webhook URL); empty:
-            the address configured in the merchant platform.
+        platform_keys: WeChat Pay's keys by serial: {serial: PEM}, each PEM a public key
+            ("微信支付公钥", pub_key.pem, serial "PUB_KEY_ID_...") or a platform certificate
+            (平台证书). A notification or answer is verified with the key its
+            Wechatpay-Serial names; any other serial is refused. Give two during a rotation.
+        platform_public_key_pem + platform_serial_no, or platform_certificate_pem (its
+            serial read from it unless platform_serial_no is given): one more key, the way
+            a single key was configured before platform_keys. Its serial is the one sent
+            to WeChat Pay; otherwise the first of platform_keys is.
+        refund_notify_url: where WeChat Pay sends refund results, unless the core passes
+            one with the refund; empty: the address set in the merchant platform.
+        h5: True when the merchant has H5支付: a payer on a phone's browser then pays
+            through H5 (redirect_url) instead of a QR code.
+        h5_payer_client_ip: the IP address sent as the H5 payer's (scene_info), for want
+            of the payer's own; WeChat Pay may refuse an H5 payment whose payer comes from
+            another address.
         webhook_tolerance: seconds a notification's Wechatpay-Timestamp may be off from our
             clock, either way (default 300).
         timeout: seconds per HTTP request, or (connect, read) (default (5, 20)).
 
-    The platform key is given, never downloaded: nothing reaches the network until a
+    The platform keys are given, never downloaded: nothing reaches the network until a
     payment is started. Our payment id is `attach` and, hyphens removed, `out_trade_no`;
     our refund id is `out_refund_no`. Amounts are fen; WeChat Pay v3 direct merchants are
-    paid in CNY only.
+    paid in CNY only. The payment's deadline goes as `time_expire`.
     """
 
     methods = (PaymentMethod.WECHAT_PAY,)
@@ -114,41 +125,54 @@ class WeChatPayGateway:
         platform_public_key_pem: str = "",
         platform_serial_no: str = "",
         platform_certificate_pem: str = "",
+        platform_keys: Mapping[str, str] | None = None,
         refund_notify_url: str = "",
+        h5: bool = False,
+        h5_payer_client_ip: str = "",
         webhook_tolerance: int = 300,
         timeout: float | tuple[float, float] = (5, 20),
     ):
         if len(api_v3_key.encode()) != 32:
             raise ValueError("WeChatPayGateway api_v3_key must be 32 bytes")
-        if bool(platform_public_key_pem) == bool(platform_certificate_pem):
+        if platform_public_key_pem and platform_certificate_pem:
             raise ValueError(
-                "WeChatPayGateway needs one of platform_public_key_pem, platform_certificate_pem"
+                "WeChatPayGateway takes platform_public_key_pem or platform_certificate_pem, "
+                "not both"
             )
-        if platform_certificate_pem:
-            certificate = x509.load_pem_x509_certificate(
-                pem(platform_certificate_pem, "CERTIFICATE").encode()
+        if h5 and not h5_payer_client_ip:
+            raise ValueError("WeChatPayGateway h5 needs h5_payer_client_ip")
+        keys = {
+            serial: _public_key_pem(value, certificate=_is_certificate(serial, value))
+            for serial, value in (platform_keys or {}).items()
+        }
+        if platform_public_key_pem or platform_certificate_pem:
+            serial = platform_serial_no or _certificate_serial(platform_certificate_pem)
+            if not serial:
+                raise ValueError("WeChatPayGateway needs platform_serial_no")
+            single = _public_key_pem(
+                platform_certificate_pem or platform_public_key_pem,
+                certificate=bool(platform_certificate_pem),
             )
-            platform_public_key_pem = (
-                certificate.public_key()
-                .public_bytes(
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-                )
-                .decode()
+            keys = {serial: single, **keys}
+        if not keys:
+            raise ValueError(
+                "WeChatPayGateway needs platform_keys (or platform_public_key_pem and "
+                "platform_serial_no, or platform_certificate_pem)"
             )
-            platform_serial_no = platform_serial_no or f"{certificate.serial_number:X}"
-        if not platform_serial_no:
-            raise ValueError("WeChatPayGateway needs platform_serial_no")
         self.name = name
         self.mchid = str(mchid)
         self.appid = appid
-        self.platform_serial_no = platform_serial_no
+        self.platform_serial_no = next(iter(keys))
         self.refund_notify_url = refund_notify_url
+        self.h5 = h5
+        self.h5_payer_client_ip = h5_payer_client_ip
         self._api_v3_key = api_v3_key
         self._tolerance = int(webhook_tolerance)
-        platform_public_key_pem = pem(platform_public_key_pem, "PUBLIC KEY")
-        self._platform_key = load_public_key(platform_public_key_pem)
-        # Given public_key and public_key_id the client verifies answers with that key and
-        # never fetches /v3/certificates.
+        self._platform_keys = {
+            serial.upper(): load_public_key(key_pem) for serial, key_pem in keys.items()
+        }
+        # Given public_key and public_key_id the client never fetches /v3/certificates; it
+        # names that serial to WeChat Pay. Answers are verified below, with every key.
         self._client = WeChatPay(
             wechatpay_type=WeChatPayType.NATIVE,
             mchid=self.mchid,
@@ -156,9 +180,26 @@ class WeChatPayGateway:
             cert_serial_no=merchant_serial_no,
             appid=appid,
             apiv3_key=api_v3_key,
-            public_key=platform_public_key_pem,
-            public_key_id=platform_serial_no,
+            public_key=keys[self.platform_serial_no],
+            public_key_id=self.platform_serial_no,
             timeout=timeout,
+        )
+        # The SDK verifies answers with its one key, and for any other serial downloads
+        # platform certificates: during a rotation WeChat Pay may sign with the new key.
+        self._client._core._verify_signature = self._signed_by_wechatpay
+
+    def _signed_by_wechatpay(self, headers: Mapping[str, str], body: str) -> bool:
+        """Whether a message carries a valid signature by one of the platform keys."""
+        serial = header(headers, "Wechatpay-Serial").upper()
+        key = self._platform_keys.get(serial)
+        if key is None or header(headers, "Wechatpay-Signature-Type") not in ("", SIGNATURE_TYPE):
+            return False
+        return rsa_verify(
+            header(headers, "Wechatpay-Timestamp"),
+            header(headers, "Wechatpay-Nonce"),
+            body,
+            header(headers, "Wechatpay-Signature"),
+            key,
         )
 
     # -- calls -------------------------------------------------------------------------
@@ -183,6 +224,8 @@ class WeChatPayGateway:
                 error_code="unsupported_currency",
                 error_message=f"WeChat Pay gateway {self.name!r} takes CNY only, not {currency}.",
             )
+        expires = deadline(expires_at).astimezone(CHINA_TZ).replace(microsecond=0)
+        h5 = self.h5 and on_mobile
         answer = self._call(
             self._client.pay,
             description=description.encode()[:127].decode("utf-8", "ignore"),
@@ -190,18 +233,35 @@ class WeChatPayGateway:
             amount={"total": amount_minor, "currency": "CNY"},
             attach=payment_id,
             notify_url=notify_url,
-            pay_type=WeChatPayType.NATIVE,
+            time_expire=expires.isoformat(),
+            pay_type=WeChatPayType.H5 if h5 else WeChatPayType.NATIVE,
+            scene_info={
+                "payer_client_ip": self.h5_payer_client_ip,
+                "h5_info": {"type": "Wap"},
+            }
+            if h5
+            else None,
         )
         if isinstance(answer, GatewayResult):
             return answer
-        if not answer.get("code_url"):
-            return GatewayResult(status=ResultStatus.UNKNOWN, error_code="no_code_url", raw=answer)
+        link = answer.get("h5_url" if h5 else "code_url")
+        if not link:
+            return GatewayResult(
+                status=ResultStatus.UNKNOWN, error_code="no_payment_url", raw=answer
+            )
+        if h5:
+            # WeChat brings the payer back to redirect_url, appended to h5_url, after paying.
+            redirect_url, qr_code = f"{link}&redirect_url={quote(return_url, safe='')}", ""
+        else:
+            redirect_url, qr_code = "", link
         return GatewayResult(
             status=ResultStatus.PENDING,
-            qr_code=answer["code_url"],
+            redirect_url=redirect_url,
+            qr_code=qr_code,
             amount_minor=amount_minor,
             currency="CNY",
             raw=answer,
+            expires_at=expires,
         )
 
     def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
@@ -227,6 +287,20 @@ class WeChatPayGateway:
             raw=answer,
         )
 
+    def cancel_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
+        """Close the order. WeChat Pay refuses once it is paid (ORDERPAID): then the query
+        answers the payment. An order it never had was never shown to a payer."""
+        answer = self._call(
+            self._client.close, out_trade_no=out_trade_no(payment_id), status=ResultStatus.UNKNOWN
+        )
+        if not isinstance(answer, GatewayResult):
+            return GatewayResult(status=ResultStatus.FAILED, error_code="CLOSED", raw=answer)
+        if answer.error_code in ("ORDER_NOT_EXIST", "ORDERCLOSED"):
+            return dataclasses.replace(answer, status=ResultStatus.FAILED)
+        if answer.error_code == "ORDERPAID":
+            return self.query_payment(payment_id=payment_id, reference=reference)
+        return answer
+
     def refund(
         self,
         *,
@@ -244,7 +318,7 @@ class WeChatPayGateway:
             amount={"refund": amount_minor, "total": amount_minor, "currency": currency.upper()},
             out_trade_no=out_trade_no(payment_id),
             reason=reason[:80] or None,
-            notify_url=self.refund_notify_url or None,
+            notify_url=notify_url or self.refund_notify_url or None,
         )
         if isinstance(answer, GatewayResult):
             return answer
@@ -265,7 +339,7 @@ class WeChatPayGateway:
         UNKNOWN when the call may have done its work (network failure, 5xx, an answer
         whose signature fails), otherwise `status` with WeChat Pay's code and message."""
         try:
-            code, text = function(**kwargs)
+            code, answer_text = function(**kwargs)
         except requests.RequestException as exc:
             return GatewayResult(
                 status=ResultStatus.UNKNOWN,
@@ -277,7 +351,7 @@ class WeChatPayGateway:
                 status=ResultStatus.UNKNOWN, error_code="bad_response", error_message=str(exc)[:300]
             )
         try:
-            body = json.loads(text) if text else {}
+            body = json.loads(answer_text) if answer_text else {}
         except (TypeError, ValueError):
             body = {}
         if 200 <= code < 300:
@@ -302,8 +376,9 @@ class WeChatPayGateway:
             raise InvalidWebhook("missing Wechatpay-* signature headers")
         if header(headers, "Wechatpay-Signature-Type") not in ("", SIGNATURE_TYPE):
             raise InvalidWebhook("unsupported Wechatpay-Signature-Type")
-        if serial.upper() != self.platform_serial_no.upper():
-            raise InvalidWebhook(f"signed under serial {serial!r}, not ours")
+        platform_key = self._platform_keys.get(serial.upper())
+        if platform_key is None:
+            raise InvalidWebhook(f"signed under serial {serial!r}, not one of ours")
         try:
             skew = abs(time.time() - int(timestamp))
         except ValueError as exc:
@@ -311,18 +386,21 @@ class WeChatPayGateway:
         if skew > self._tolerance:
             raise InvalidWebhook("Wechatpay-Timestamp outside the tolerance")
         try:
-            text = body.decode("utf-8")
+            body_text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidWebhook("body is not UTF-8") from exc
-        if not rsa_verify(timestamp, nonce, text, signature, self._platform_key):
+        if not rsa_verify(timestamp, nonce, body_text, signature, platform_key):
             raise InvalidWebhook("bad signature")
 
         try:
-            envelope = json.loads(text)
-            resource = envelope["resource"]
-            event_id, event_type = envelope["id"], envelope["event_type"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InvalidWebhook("not a WeChat Pay notification") from exc
+            envelope = json.loads(body_text)
+        except ValueError as exc:
+            raise InvalidWebhook("body is not JSON") from exc
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("resource"), dict):
+            raise InvalidWebhook("not a WeChat Pay notification: no resource object")
+        resource = envelope["resource"]
+        event_id = required_text(envelope.get("id"), "an event id")
+        event_type = required_text(envelope.get("event_type"), "an event_type")
         if resource.get("algorithm") != "AEAD_AES_256_GCM":
             raise InvalidWebhook(f"unsupported algorithm {resource.get('algorithm')!r}")
         try:
@@ -345,17 +423,26 @@ class WeChatPayGateway:
         kind = EVENT_KINDS.get(event_type, EventKind.IGNORED)
         if kind == EventKind.PAYMENT_SUCCEEDED and data.get("trade_state") != "SUCCESS":
             kind = EventKind.IGNORED
-        amount = data.get("amount") or {}
+        amount = data.get("amount")
+        if not isinstance(amount, dict):
+            raise InvalidWebhook("notification without an amount object")
         is_refund = event_type.startswith("REFUND.")
+        total = amount.get("refund" if is_refund else "total")
+        payment_id = data.get("attach") or _payment_id(str(data.get("out_trade_no") or ""))
+        if kind != EventKind.IGNORED:
+            payment_id = required_text(payment_id, "attach or out_trade_no")
+            total = whole_number(total, "amount")
         return WebhookEvent(
             event_id=event_id,
             kind=kind,
-            payment_id=data.get("attach") or _payment_id(data.get("out_trade_no", "")),
-            refund_id=data.get("out_refund_no", "") if is_refund else "",
-            reference=data.get("refund_id" if is_refund else "transaction_id", ""),
-            amount_minor=amount.get("refund" if is_refund else "total"),
-            currency=amount.get("currency", "CNY"),
-            error_code=data.get("refund_status", "") if kind == EventKind.REFUND_FAILED else "",
+            payment_id=str(payment_id),
+            refund_id=str(data.get("out_refund_no") or "") if is_refund else "",
+            reference=str(data.get("refund_id" if is_refund else "transaction_id") or ""),
+            amount_minor=total if isinstance(total, int) else None,
+            currency=str(amount.get("currency") or "CNY"),
+            error_code=str(data.get("refund_status") or "")
+            if kind == EventKind.REFUND_FAILED
+            else "",
             raw={**envelope, "resource": data},
         )
 
@@ -366,6 +453,42 @@ class WeChatPayGateway:
             body=b'{"code": "SUCCESS", "message": "OK"}',
             content_type="application/json",
         )
+
+    def webhook_reject(self, reason: str) -> WebhookAck:
+        # v3: a 4xx or 5xx with {"code": "FAIL", "message": ...}; WeChat Pay then sends the
+        # notification again (15 s, 15 s, 30 s, 3 min, ... for up to 24 h).
+        return WebhookAck(
+            status=400,
+            body=json.dumps({"code": "FAIL", "message": reason}, ensure_ascii=False).encode(),
+            content_type="application/json",
+        )
+
+
+def _is_certificate(serial: str, value: str) -> bool:
+    """Whether a platform key was given as a certificate: its PEM says so, or, as bare
+    base64, its serial is a certificate's (public keys' IDs start with PUB_KEY_ID_)."""
+    if "-----BEGIN" in value:
+        return "CERTIFICATE" in value
+    return not serial.upper().startswith("PUB_KEY_ID_")
+
+
+def _public_key_pem(value: str, *, certificate: bool) -> str:
+    """A platform key as public-key PEM, given that or a platform certificate."""
+    if not certificate:
+        return pem(value, "PUBLIC KEY")
+    certificate = x509.load_pem_x509_certificate(pem(value, "CERTIFICATE").encode())
+    return (
+        certificate.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def _certificate_serial(value: str) -> str:
+    if not value:
+        return ""
+    certificate = x509.load_pem_x509_certificate(pem(value, "CERTIFICATE").encode())
+    return f"{certificate.serial_number:X}"
 
 
 def _payment_id(trade_no: str) -> str:

@@ -290,11 +290,9 @@ def test_a_rejection_is_answered_in_the_vendors_format_when_the_adapter_has_one(
         {"amount": None},
         {"currency": ""},
         {"amount": None, "currency": None},
-        {"amount": "6800"},
-        {"amount": 6800.5},
     ],
 )
-def test_a_signed_success_without_a_whole_amount_or_a_currency_is_flagged_and_never_applied(
+def test_a_signed_success_without_an_amount_or_a_currency_is_flagged_and_never_applied(
     client, renewal_setup, change
 ):
     body, order = succeeded_event_body(renewal_setup)
@@ -319,5 +317,21 @@ def test_a_signed_success_without_a_whole_amount_or_a_currency_is_flagged_and_ne
     # The vendor retries anyway: stored as a duplicate, still not applied.
     assert post_signed(client, json.dumps(payload).encode()).status_code == 200
     assert WebhookDelivery.objects.filter(outcome=WebhookDelivery.Outcome.DUPLICATE).count() == 1
+    order.refresh_from_db()
+    assert order.state == OrderState.PENDING_PAYMENT
+
+
+@pytest.mark.parametrize("amount", ["6800", 6800.5])
+def test_a_signed_success_whose_amount_is_not_a_whole_number_is_refused(
+    client, renewal_setup, amount
+):
+    body, order = succeeded_event_body(renewal_setup)
+    payload = json.loads(body)
+    payload["data"]["amount"] = amount
+
+    response = post_signed(client, json.dumps(payload).encode())
+
+    assert response.status_code == 400  # the adapter refuses the shape
+    assert WebhookDelivery.objects.get().outcome == WebhookDelivery.Outcome.REJECTED
     order.refresh_from_db()
     assert order.state == OrderState.PENDING_PAYMENT

@@ -85,3 +85,6 @@ class FakeGateway:
 
     def webhook_ack(self, event: WebhookEvent | None) -> WebhookAck:
         return WebhookAck()
+
+    def webhook_reject(self, reason: str) -> WebhookAck:
+        return WebhookAck(status=400, body=reason.encode())

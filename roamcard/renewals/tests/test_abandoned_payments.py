@@ -154,3 +154,28 @@ def test_a_payment_still_waiting_keeps_being_asked(
 
     assert len(scheduled) == 2 and scheduled[1] > scheduled[0]  # backing off
     assert Payment.objects.get(pk=payment.pk).state == PaymentState.PENDING
+
+
+def test_a_lost_withdrawal_job_is_driven_on_by_the_janitor(
+    gateway, traveller, card, plan, committed, monkeypatch, staff
+):
+    from roamcard.provisioning.services import NETWORK_WITHDRAW_JOB
+    from roamcard.renewals.services import renewal_payment_sync, renewal_refund_by_staff
+    from roamcard.simnet.models import SimAllowance
+
+    order, payment = _pay(traveller, card, plan)
+    gateway.will_succeed(payment)
+    with committed():
+        renewal_payment_sync(payment_id=payment.pk, cause="return")
+    monkeypatch.setitem(core_tasks._JOBS, NETWORK_WITHDRAW_JOB, lambda job_id: None)  # lost
+    with committed():
+        renewal_refund_by_staff(order=order, staff=staff)
+    order.refresh_from_db()
+    assert order.state == OrderState.REFUNDED
+    allowance = SimAllowance.objects.get(request_id=f"order-{order.public_id}")
+    assert not allowance.withdrawn
+
+    janitor_sweep(now=timezone.now() + timedelta(minutes=1))
+
+    allowance.refresh_from_db()
+    assert allowance.withdrawn

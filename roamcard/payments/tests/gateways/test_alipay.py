@@ -454,3 +454,146 @@ def test_ack_is_the_literal_success(gateway):
     ack = gateway.webhook_ack(None)
 
     assert (ack.status, ack.body, ack.content_type) == (200, b"success", "text/plain")
+
+
+# -- the payment's deadline and the phone's cashier ----------------------------------------
+
+
+def test_the_deadline_goes_as_time_expire_in_china_time(gateway):
+    wanted = datetime(2026, 12, 1, 2, 30, 15, 123456, tzinfo=UTC)
+
+    result = start(gateway, expires_at=wanted)
+
+    biz = json.loads(sent_params(result.redirect_url)["biz_content"])
+    assert biz["time_expire"] == "2026-12-01 10:30:15"
+    assert "timeout_express" not in biz
+    assert result.expires_at == wanted.replace(microsecond=0)
+
+
+def test_without_a_deadline_the_payer_has_thirty_minutes(gateway):
+    result = start(gateway)
+
+    biz = json.loads(sent_params(result.redirect_url)["biz_content"])
+    sent = datetime.strptime(biz["time_expire"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA)
+    assert abs(sent - (datetime.now(UTC) + timedelta(minutes=30))) < timedelta(seconds=5)
+    assert result.expires_at == sent
+
+
+@pytest.mark.parametrize(
+    ("on_mobile", "method"), [(True, "alipay.trade.wap.pay"), (False, "alipay.trade.page.pay")]
+)
+def test_auto_uses_the_wap_cashier_on_a_phone(on_mobile, method):
+    result = start(make_gateway(trade_type="auto"), on_mobile=on_mobile)
+
+    assert sent_params(result.redirect_url)["method"] == method
+
+
+def test_page_stays_page_on_a_phone(gateway):
+    result = start(gateway, on_mobile=True)
+
+    assert sent_params(result.redirect_url)["method"] == "alipay.trade.page.pay"
+
+
+# -- closing -------------------------------------------------------------------------------
+
+
+def close_answer(**content):
+    return answer("alipay_trade_close_response", content)
+
+
+@responses.activate
+def test_cancel_closes_the_trade(gateway):
+    responses.get(
+        GATEWAY,
+        body=close_answer(code="10000", msg="Success", trade_no=TRADE_NO, out_trade_no=PAYMENT_ID),
+    )
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert (result.status, result.reference) == (ResultStatus.FAILED, TRADE_NO)
+    params = sent_params(responses.calls[0].request.url)
+    assert params["method"] == "alipay.trade.close"
+    assert json.loads(params["biz_content"]) == {"out_trade_no": PAYMENT_ID}
+
+
+@responses.activate
+def test_cancel_before_the_payer_opened_the_cashier_is_pending(gateway):
+    responses.get(
+        GATEWAY,
+        body=close_answer(
+            code="40004",
+            msg="Business Failed",
+            sub_code="ACQ.TRADE_NOT_EXIST",
+            sub_msg="交易不存在",
+        ),
+    )
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert (result.status, result.error_code) == (ResultStatus.PENDING, "ACQ.TRADE_NOT_EXIST")
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_cancel_of_a_trade_paid_meanwhile_answers_the_payment(gateway):
+    responses.get(
+        GATEWAY,
+        body=close_answer(
+            code="40004",
+            msg="Business Failed",
+            sub_code="ACQ.TRADE_STATUS_ERROR",
+            sub_msg="交易状态不合法",
+        ),
+    )
+    responses.get(GATEWAY, body=answer("alipay_trade_query_response", trade()))
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert (result.status, result.amount_minor, result.currency, result.reference) == (
+        ResultStatus.SUCCEEDED,
+        1999,
+        "CNY",
+        TRADE_NO,
+    )
+
+
+@pytest.mark.parametrize(
+    "mock",
+    [
+        {"body": requests.exceptions.ReadTimeout("read timed out")},
+        {"body": json.dumps({"alipay_trade_close_response": UNSIGNED_ERROR})},
+    ],
+    ids=["timeout", "unsigned-error"],
+)
+@responses.activate
+def test_cancel_without_a_trustworthy_answer_is_unknown(gateway, mock):
+    responses.get(GATEWAY, **mock)
+
+    assert gateway.cancel_payment(payment_id=PAYMENT_ID, reference="").status == (
+        ResultStatus.UNKNOWN
+    )
+
+
+@responses.activate
+def test_an_answer_without_a_charset_is_read_as_utf8(gateway):
+    responses.get(
+        GATEWAY,
+        body=close_answer(
+            code="40004",
+            msg="Business Failed",
+            sub_code="ACQ.TRADE_NOT_EXIST",
+            sub_msg="交易不存在",
+        ).encode(),
+        content_type="text/html",
+    )
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert (result.status, result.error_message) == (ResultStatus.PENDING, "交易不存在")
+
+
+def test_a_refused_notify_is_answered_fail(gateway):
+    reject = gateway.webhook_reject("bad signature")
+
+    assert reject.status >= 400
+    assert (reject.body, reject.content_type) == (b"fail", "text/plain")

@@ -6,6 +6,7 @@ import hmac
 import json
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
@@ -13,7 +14,11 @@ import requests
 import responses
 
 from roamcard.payments.gateways.base import EventKind, InvalidWebhook, PaymentMethod, ResultStatus
-from roamcard.payments.gateways.stripe_gateway import StripeGateway, to_stripe_amount
+from roamcard.payments.gateways.stripe_gateway import (
+    STRIPE_API_VERSION,
+    StripeGateway,
+    to_stripe_amount,
+)
 
 API = "https://api.stripe.com/v1"
 PAYMENT_ID = "0b9f4f5e-7c1a-4d7e-9a59-4f1c2f3e8a10"
@@ -307,7 +312,7 @@ def event_body(event_type: str, obj: dict) -> bytes:
         {
             "id": "evt_1PqRsT2eZvKYlo2C",
             "object": "event",
-            "api_version": "2025-01-27.acacia",
+            "api_version": STRIPE_API_VERSION,
             "created": int(time.time()),
             "type": event_type,
             "livemode": False,
@@ -479,3 +484,217 @@ def test_headers_as_django_meta_keys(gateway, webhook_secret):
 
 def test_ack_is_a_plain_200(gateway):
     assert gateway.webhook_ack(None).status == 200
+
+
+# -- the API version -----------------------------------------------------------------------
+
+
+@responses.activate
+def test_every_call_sends_the_pinned_api_version(gateway):
+    responses.post(f"{API}/checkout/sessions", json=session_json())
+    responses.get(f"{API}/checkout/sessions/{SESSION_ID}", json=session_json())
+    responses.post(
+        f"{API}/checkout/sessions/{SESSION_ID}/expire", json=session_json(status="expired")
+    )
+
+    start(gateway)
+    gateway.query_payment(payment_id=PAYMENT_ID, reference=SESSION_ID)
+    gateway.cancel_payment(payment_id=PAYMENT_ID, reference=SESSION_ID)
+
+    assert [call.request.headers["Stripe-Version"] for call in responses.calls] == [
+        STRIPE_API_VERSION
+    ] * 3
+
+
+@responses.activate
+def test_the_api_version_is_an_option(webhook_secret):
+    gateway = StripeGateway(
+        name="stripe",
+        secret_key="sk_test_x",
+        webhook_secret=webhook_secret,
+        api_version="2025-03-31.basil",
+    )
+    responses.post(f"{API}/checkout/sessions", json=session_json())
+    start(gateway)
+    body = event_body("checkout.session.completed", session_json(payment_status="paid"))
+
+    assert responses.calls[0].request.headers["Stripe-Version"] == "2025-03-31.basil"
+    with pytest.raises(InvalidWebhook, match="2025-03-31.basil"):
+        gateway.parse_webhook(headers=signed(webhook_secret, body), body=body)
+
+
+def test_an_event_in_another_api_version_is_refused_naming_both(gateway, webhook_secret):
+    event = json.loads(event_body("checkout.session.completed", session_json()))
+    body = json.dumps({**event, "api_version": "2024-06-20"}).encode()
+
+    with pytest.raises(InvalidWebhook) as refused:
+        gateway.parse_webhook(headers=signed(webhook_secret, body), body=body)
+
+    assert "2024-06-20" in refused.value.reason
+    assert STRIPE_API_VERSION in refused.value.reason
+
+
+# -- the payment's deadline ----------------------------------------------------------------
+
+
+@responses.activate
+def test_the_deadline_is_the_sessions_expires_at(gateway):
+    wanted = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+    responses.post(
+        f"{API}/checkout/sessions", json=session_json(expires_at=int(wanted.timestamp()))
+    )
+
+    result = start(gateway, expires_at=wanted)
+
+    assert form(responses.calls[0])["expires_at"] == str(int(wanted.timestamp()))
+    assert result.expires_at == wanted
+
+
+@pytest.mark.parametrize(
+    ("wanted", "sent"),
+    [
+        (timedelta(minutes=5), timedelta(minutes=31)),
+        (None, timedelta(minutes=31)),
+        (timedelta(hours=48), timedelta(hours=24) - timedelta(minutes=1)),
+    ],
+    ids=["too-soon", "default-window", "too-late"],
+)
+@responses.activate
+def test_a_deadline_checkout_cannot_take_is_moved_within_its_bounds(gateway, wanted, sent):
+    responses.post(f"{API}/checkout/sessions", json=session_json())
+    now = datetime.now(UTC)
+
+    result = start(gateway, expires_at=None if wanted is None else now + wanted)
+
+    expires_at = datetime.fromtimestamp(int(form(responses.calls[0])["expires_at"]), UTC)
+    assert abs(expires_at - (now + sent)) < timedelta(seconds=5)
+    assert result.expires_at == expires_at
+
+
+# -- closing -------------------------------------------------------------------------------
+
+
+@responses.activate
+def test_cancel_expires_the_checkout_session(gateway):
+    responses.post(
+        f"{API}/checkout/sessions/{SESSION_ID}/expire",
+        json=session_json(status="expired", url=None),
+    )
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference=SESSION_ID)
+
+    assert result.status == ResultStatus.FAILED
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_cancel_of_a_session_paid_meanwhile_answers_the_payment(gateway):
+    responses.post(
+        f"{API}/checkout/sessions/{SESSION_ID}/expire",
+        status=400,
+        json={"error": {"type": "invalid_request_error", "message": "not in an expirable state"}},
+    )
+    responses.get(
+        f"{API}/checkout/sessions/{SESSION_ID}",
+        json=session_json(status="complete", payment_status="paid", payment_intent=INTENT_ID),
+    )
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference=SESSION_ID)
+
+    assert (result.status, result.amount_minor, result.currency, result.reference) == (
+        ResultStatus.SUCCEEDED,
+        1999,
+        "USD",
+        SESSION_ID,
+    )
+
+
+@responses.activate
+def test_cancel_while_a_delayed_method_is_in_flight_is_pending(gateway):
+    responses.post(
+        f"{API}/checkout/sessions/{SESSION_ID}/expire",
+        status=400,
+        json={"error": {"type": "invalid_request_error", "message": "not in an expirable state"}},
+    )
+    responses.get(
+        f"{API}/checkout/sessions/{SESSION_ID}",
+        json=session_json(
+            status="complete",
+            payment_status="unpaid",
+            payment_intent={"id": INTENT_ID, "status": "processing"},
+        ),
+    )
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference=SESSION_ID)
+
+    assert result.status == ResultStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    "mock",
+    [
+        {"body": requests.exceptions.ConnectTimeout()},
+        {"status": 500, "json": {"error": {"type": "api_error", "message": "Try again"}}},
+    ],
+    ids=["timeout", "http-500"],
+)
+@responses.activate
+def test_cancel_without_an_answer_is_unknown(gateway, mock):
+    responses.post(f"{API}/checkout/sessions/{SESSION_ID}/expire", **mock)
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference=SESSION_ID)
+
+    assert result.status == ResultStatus.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("cancel", "retrieve", "expected"),
+    [
+        (
+            {"json": {"id": INTENT_ID, "object": "payment_intent", "status": "canceled"}},
+            None,
+            "failed",
+        ),
+        (
+            {"status": 400, "json": {"error": {"type": "invalid_request_error"}}},
+            {
+                "id": INTENT_ID,
+                "object": "payment_intent",
+                "status": "succeeded",
+                "amount": 1999,
+                "amount_received": 1999,
+                "currency": "usd",
+            },
+            "succeeded",
+        ),
+    ],
+    ids=["cancelled", "already-paid"],
+)
+@responses.activate
+def test_cancel_of_a_bare_payment_intent(gateway, cancel, retrieve, expected):
+    responses.post(f"{API}/payment_intents/{INTENT_ID}/cancel", **cancel)
+    if retrieve:
+        responses.get(f"{API}/payment_intents/{INTENT_ID}", json=retrieve)
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference=INTENT_ID)
+
+    assert result.status == expected
+    if expected == "succeeded":
+        assert (result.amount_minor, result.currency) == (1999, "USD")
+
+
+def test_cancel_of_a_payment_never_started_is_closed_without_a_call(gateway):
+    with responses.RequestsMock():
+        result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert result.status == ResultStatus.FAILED
+
+
+def test_a_refused_notification_is_a_400(gateway):
+    reject = gateway.webhook_reject("bad signature")
+
+    assert (reject.status, reject.body, reject.content_type) == (
+        400,
+        b"bad signature",
+        "text/plain",
+    )

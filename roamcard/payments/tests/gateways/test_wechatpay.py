@@ -556,3 +556,319 @@ def test_ack(gateway):
 
     assert ack.status == 200
     assert json.loads(ack.body)["code"] == "SUCCESS"
+
+
+# -- the payment's deadline and H5 ---------------------------------------------------------
+
+
+@responses.activate
+def test_the_deadline_goes_as_time_expire_in_rfc_3339(gateway):
+    mock_answer("POST", "/v3/pay/transactions/native", {"code_url": "weixin://wxpay/x"})
+    wanted = datetime(2026, 12, 1, 2, 30, 15, 999, tzinfo=UTC)
+
+    result = start(gateway, expires_at=wanted)
+
+    assert sent(responses.calls[0])["time_expire"] == "2026-12-01T10:30:15+08:00"
+    assert result.expires_at == wanted.replace(microsecond=0)
+
+
+@responses.activate
+def test_without_a_deadline_the_payer_has_thirty_minutes(gateway):
+    mock_answer("POST", "/v3/pay/transactions/native", {"code_url": "weixin://wxpay/x"})
+
+    result = start(gateway)
+
+    time_expire = datetime.fromisoformat(sent(responses.calls[0])["time_expire"])
+    assert abs(time_expire - (datetime.now(UTC) + timedelta(minutes=30))) < timedelta(seconds=5)
+    assert result.expires_at == time_expire
+
+
+def make_h5_gateway(api_v3_key):
+    return WeChatPayGateway(
+        name="wechatpay",
+        mchid=MCHID,
+        appid=APPID,
+        api_v3_key=api_v3_key,
+        merchant_private_key_pem=private_pem(merchant_key),
+        merchant_serial_no=MERCHANT_SERIAL,
+        platform_keys={PLATFORM_SERIAL: public_pem(platform_key)},
+        h5=True,
+        h5_payer_client_ip="203.0.113.7",
+    )
+
+
+@responses.activate
+def test_a_payer_on_a_phone_pays_through_h5(api_v3_key):
+    h5_url = "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016&package=1"
+    mock_answer("POST", "/v3/pay/transactions/h5", {"h5_url": h5_url})
+
+    result = start(make_h5_gateway(api_v3_key), on_mobile=True)
+
+    assert result.status == ResultStatus.PENDING
+    assert result.qr_code == ""
+    assert result.redirect_url == (
+        h5_url + "&redirect_url=https%3A%2F%2Froamcard.example%2Forders%2F42%2Freturn"
+    )
+    body = sent(responses.calls[0])
+    assert body["scene_info"] == {"payer_client_ip": "203.0.113.7", "h5_info": {"type": "Wap"}}
+    assert body["out_trade_no"] == OUT_TRADE_NO
+
+
+@pytest.mark.parametrize("h5", [True, False], ids=["desktop-with-h5", "phone-without-h5"])
+@responses.activate
+def test_otherwise_the_payer_scans_a_native_code(api_v3_key, h5):
+    mock_answer("POST", "/v3/pay/transactions/native", {"code_url": "weixin://wxpay/x"})
+    gateway = make_h5_gateway(api_v3_key) if h5 else make_gateway(api_v3_key)
+
+    result = start(gateway, on_mobile=not h5)
+
+    assert (result.qr_code, result.redirect_url) == ("weixin://wxpay/x", "")
+    assert "scene_info" not in sent(responses.calls[0])
+
+
+def test_h5_needs_an_address_to_send_as_the_payers(api_v3_key):
+    with pytest.raises(ValueError, match="h5_payer_client_ip"):
+        WeChatPayGateway(
+            name="wechatpay",
+            mchid=MCHID,
+            appid=APPID,
+            api_v3_key=api_v3_key,
+            merchant_private_key_pem=private_pem(merchant_key),
+            merchant_serial_no=MERCHANT_SERIAL,
+            platform_keys={PLATFORM_SERIAL: public_pem(platform_key)},
+            h5=True,
+        )
+
+
+# -- closing -------------------------------------------------------------------------------
+
+CLOSE = f"/v3/pay/transactions/out-trade-no/{OUT_TRADE_NO}/close"
+
+
+@responses.activate
+def test_cancel_closes_the_order(gateway):
+    mock_answer("POST", CLOSE, None, status=204)
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert result.status == ResultStatus.FAILED
+    assert sent(responses.calls[0]) == {"mchid": MCHID}
+
+
+@responses.activate
+def test_cancel_of_an_order_paid_meanwhile_answers_the_payment(gateway):
+    responses.add(
+        "POST", API + CLOSE, status=400, json={"code": "ORDERPAID", "message": "订单已支付"}
+    )
+    mock_answer(
+        "GET",
+        f"/v3/pay/transactions/out-trade-no/{OUT_TRADE_NO}?mchid={MCHID}",
+        transaction("SUCCESS"),
+    )
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert (result.status, result.amount_minor, result.currency, result.reference) == (
+        ResultStatus.SUCCEEDED,
+        1999,
+        "CNY",
+        TRANSACTION_ID,
+    )
+
+
+@pytest.mark.parametrize("code", ["ORDER_NOT_EXIST", "ORDERCLOSED"])
+@responses.activate
+def test_cancel_of_an_order_never_made_or_closed_is_closed(gateway, code):
+    responses.add("POST", API + CLOSE, status=400, json={"code": code, "message": "..."})
+
+    assert gateway.cancel_payment(payment_id=PAYMENT_ID, reference="").status == (
+        ResultStatus.FAILED
+    )
+
+
+@pytest.mark.parametrize(
+    "mock",
+    [
+        {"body": requests.exceptions.ReadTimeout()},
+        {"status": 500, "json": {"code": "SYSTEM_ERROR", "message": "系统错误"}},
+        {
+            "status": 400,
+            "json": {"code": "INVALID_REQUEST", "message": "订单创建后5分钟内不能关单"},
+        },
+    ],
+    ids=["timeout", "http-500", "not-closable-yet"],
+)
+@responses.activate
+def test_cancel_that_did_not_close_is_asked_again(gateway, mock):
+    responses.add("POST", API + CLOSE, **mock)
+
+    result = gateway.cancel_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert result.status == ResultStatus.UNKNOWN
+
+
+# -- refunds report to the URL the core names ----------------------------------------------
+
+
+@responses.activate
+def test_the_refund_notify_url_passed_with_the_refund_wins(gateway):
+    mock_answer(
+        "POST",
+        "/v3/refund/domestic/refunds",
+        {"refund_id": "5000", "status": "PROCESSING", "amount": {"refund": 1999}},
+    )
+
+    gateway.refund(
+        refund_id=REFUND_ID,
+        payment_id=PAYMENT_ID,
+        reference=TRANSACTION_ID,
+        amount_minor=1999,
+        currency="CNY",
+        notify_url="https://roamcard.example/payments/webhooks/wechatpay-refunds/",
+    )
+
+    assert (
+        sent(responses.calls[0])["notify_url"]
+        == "https://roamcard.example/payments/webhooks/wechatpay-refunds/"
+    )
+
+
+# -- platform keys: a rotation needs no redeploy -------------------------------------------
+
+NEW_SERIAL = "PUB_KEY_ID_0119000091912026011500654321009876"
+new_platform_key = rsa_key("wechatpay-platform-next")
+
+
+def make_rotating_gateway(api_v3_key):
+    return WeChatPayGateway(
+        name="wechatpay",
+        mchid=MCHID,
+        appid=APPID,
+        api_v3_key=api_v3_key,
+        merchant_private_key_pem=private_pem(merchant_key),
+        merchant_serial_no=MERCHANT_SERIAL,
+        platform_keys={
+            PLATFORM_SERIAL: public_pem(platform_key),
+            NEW_SERIAL: public_pem(new_platform_key),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "serial"),
+    [(platform_key, PLATFORM_SERIAL), (new_platform_key, NEW_SERIAL)],
+    ids=["old-key", "new-key"],
+)
+def test_during_a_rotation_both_keys_are_accepted(api_v3_key, key, serial):
+    gateway = make_rotating_gateway(api_v3_key)
+    body = notification(api_v3_key, "TRANSACTION.SUCCESS", transaction())
+
+    event = gateway.parse_webhook(
+        headers=signed_headers(body, key=key, serial=serial), body=body.encode()
+    )
+
+    assert event.kind == EventKind.PAYMENT_SUCCEEDED
+
+
+def test_a_key_signing_under_the_other_keys_serial_is_refused(api_v3_key):
+    gateway = make_rotating_gateway(api_v3_key)
+    body = notification(api_v3_key, "TRANSACTION.SUCCESS", transaction())
+
+    with pytest.raises(InvalidWebhook, match="signature"):
+        gateway.parse_webhook(
+            headers=signed_headers(body, key=new_platform_key, serial=PLATFORM_SERIAL),
+            body=body.encode(),
+        )
+
+
+def test_an_unknown_serial_is_refused_during_a_rotation(api_v3_key):
+    gateway = make_rotating_gateway(api_v3_key)
+    body = notification(api_v3_key, "TRANSACTION.SUCCESS", transaction())
+
+    with pytest.raises(InvalidWebhook, match="serial"):
+        gateway.parse_webhook(
+            headers=signed_headers(body, key=rsa_key("impostor"), serial="PUB_KEY_ID_UNKNOWN"),
+            body=body.encode(),
+        )
+
+
+@responses.activate
+def test_answers_signed_with_the_new_key_are_trusted_without_fetching_certificates(api_v3_key):
+    body = json.dumps(transaction("NOTPAY"))
+    responses.add(
+        "GET",
+        f"{API}/v3/pay/transactions/out-trade-no/{OUT_TRADE_NO}?mchid={MCHID}",
+        body=body,
+        headers=signed_headers(body, key=new_platform_key, serial=NEW_SERIAL),
+        content_type="application/json",
+    )
+
+    result = make_rotating_gateway(api_v3_key).query_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert result.status == ResultStatus.PENDING
+    assert len(responses.calls) == 1  # no /v3/certificates
+
+
+@responses.activate
+def test_an_answer_under_an_unknown_serial_is_unknown(api_v3_key):
+    body = json.dumps(transaction("SUCCESS"))
+    responses.add(
+        "GET",
+        f"{API}/v3/pay/transactions/out-trade-no/{OUT_TRADE_NO}?mchid={MCHID}",
+        body=body,
+        headers=signed_headers(body, key=rsa_key("impostor"), serial="PUB_KEY_ID_UNKNOWN"),
+        content_type="application/json",
+    )
+
+    result = make_rotating_gateway(api_v3_key).query_payment(payment_id=PAYMENT_ID, reference="")
+
+    assert result.status == ResultStatus.UNKNOWN
+    assert len(responses.calls) == 1
+
+
+@pytest.mark.parametrize("bare", [False, True], ids=["pem", "bare-base64"])
+def test_a_platform_certificate_among_the_keys(api_v3_key, bare):
+    serial = 0x7132D8B6DE6FD2C3E9A1E2C0F1B3A4D5E6F70812
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tenpay.com Root CA")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(new_platform_key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(new_platform_key, hashes.SHA256())
+    )
+    certificate_text = certificate.public_bytes(Encoding.PEM).decode()
+    if bare:  # as some consoles and environment variables carry it
+        certificate_text = "".join(certificate_text.splitlines()[1:-1])
+    gateway = WeChatPayGateway(
+        name="wechatpay",
+        mchid=MCHID,
+        appid=APPID,
+        api_v3_key=api_v3_key,
+        merchant_private_key_pem=private_pem(merchant_key),
+        merchant_serial_no=MERCHANT_SERIAL,
+        platform_public_key_pem=public_pem(platform_key),
+        platform_serial_no=PLATFORM_SERIAL,
+        platform_keys={f"{serial:X}": certificate_text},
+    )
+    body = notification(api_v3_key, "TRANSACTION.SUCCESS", transaction())
+
+    event = gateway.parse_webhook(
+        headers=signed_headers(body, key=new_platform_key, serial=f"{serial:X}"),
+        body=body.encode(),
+    )
+
+    assert event.kind == EventKind.PAYMENT_SUCCEEDED
+    assert gateway.platform_serial_no == PLATFORM_SERIAL  # the one named to WeChat Pay
+
+
+def test_a_refused_notification_is_answered_in_v3_json(gateway):
+    reject = gateway.webhook_reject("bad signature")
+
+    assert 400 <= reject.status < 600
+    assert reject.content_type == "application/json"
+    assert json.loads(reject.body) == {"code": "FAIL", "message": "bad signature"}
