@@ -227,3 +227,5 @@ def test_an_api_only_client_orders_pays_and_sees_the_new_balance(
         "get", "/api/v1/cards/{card_id}", path_params={"card_id": card["id"]}
     )
     assert status == 200
+    assert card_after["data"]["bytes_remaining"] == renewal["bytes_remaining"]
+    assert card_after["valid_until"] == renewal["valid_until"]
