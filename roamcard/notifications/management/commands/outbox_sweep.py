@@ -6,10 +6,14 @@ from roamcard.notifications.services import outbox_sweep
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help_text = gettext_lazy(
         "Drive on the outbox now, as the task worker does every minute: attempts whose worker "
         "died become unknown, and every due message is handed to a delivery job."
     )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        self.help = str(self.help_text)  # in the language of the moment, as argparse needs a str
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def handle(self, *args, **options):
         result = outbox_sweep()
