@@ -280,6 +280,12 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "roamcard <no-reply@roamcard.test>")
 # Which adapter delivers SMS from the outbox (the console one writes them to the log).
 SMS_SENDER = os.environ.get("SMS_SENDER", "roamcard.notifications.senders.ConsoleSmsSender")
+# The outbox (docs/operations.md): an attempt older than this is presumed dead and a queued
+# message whose job has not run by then is re-driven by the sweep; a message the provider
+# keeps refusing is given up after OUTBOX_MAX_ATTEMPTS, retried after these delays.
+OUTBOX_ATTEMPT_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_ATTEMPT_TIMEOUT_SECONDS", "120"))
+OUTBOX_MAX_ATTEMPTS = 6
+OUTBOX_RETRY_BACKOFF_SECONDS = [30, 120, 600, 1800, 3600]
 
 # --- Payments, provisioning ------------------------------------------------------------
 # Which gateway backs each payment method, and how each gateway is built (see

@@ -29,6 +29,7 @@ class PriceOut(Schema):
 
 
 class PlanOut(Schema):
+    id: int = Field(description="Order this plan with it: `plan_id` in `POST /orders`.")
     code: str
     name: str
     kind: PlanKind
@@ -61,6 +62,7 @@ def _price(money: Money, language: str) -> dict:
 def _plan(offer: PlanOffer, language: str) -> dict:
     plan = offer.plan
     return {
+        "id": plan.pk,
         "code": plan.code,
         "name": plan.name,
         "kind": plan.kind,

@@ -23,7 +23,7 @@ class MessageAdmin(ReadOnlyModelAdmin):
     )
     list_filter = ("channel", "state", "kind", "language", ("created_at", RangeDateTimeFilter))
     list_filter_submit = True
-    search_fields = ("to", "subject", "user__email", "user__phone")
+    search_fields = ("to", "subject", "user__email", "user__phone", "=uuid", "=provider_message_id")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
     fields = (
@@ -36,7 +36,11 @@ class MessageAdmin(ReadOnlyModelAdmin):
         "body",
         "state",
         "attempts",
+        "attempt_started_at",
+        "next_attempt_at",
         "last_error",
+        "uuid",
+        "provider_message_id",
         "created_at",
         "sent_at",
     )

@@ -1,6 +1,15 @@
-"""Queueing and delivering SMS and e-mail through the outbox."""
+"""Queueing and delivering SMS and e-mail through the outbox, at least once.
+
+Each attempt is recorded before the provider is called (`sending`, with its start time) and
+its outcome after (`sent`, back to `queued` for a retry, `failed` after the last attempt, or
+`unknown` when the provider's answer was lost). The provider gets the message's uuid as its
+idempotency key every time, so an attempt repeated after a crash is still one message. The
+sweep (every minute) drives on whatever a lost job or a dead worker left behind."""
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +21,7 @@ from django.utils import timezone, translation
 from roamcard.core.tasks import enqueue_on_commit
 
 from .models import Message
-from .senders import get_sms_sender
+from .senders import SmsLookup, SmsOutcomeUnknown, get_sms_sender
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +49,7 @@ def message_queue(
         html_body=html_body,
         user=user,
         language=language,
+        next_attempt_at=timezone.now() + _attempt_timeout(),
     )
     enqueue_on_commit(message_deliver_task, message.pk)
     return message
@@ -62,36 +72,144 @@ def message_render_and_queue(
     )
 
 
+def _attempt_timeout() -> timedelta:
+    """How long an attempt may take before the sweep presumes its worker dead; also how long
+    a new message's job has to run before the sweep steps in."""
+    return timedelta(seconds=settings.OUTBOX_ATTEMPT_TIMEOUT_SECONDS)
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    backoff = settings.OUTBOX_RETRY_BACKOFF_SECONDS
+    return timedelta(seconds=backoff[min(attempts, len(backoff)) - 1])
+
+
 def message_deliver(*, message_id: int) -> Message:
-    """Send one queued message. A message already sent is left alone, so a repeated job
-    never sends twice."""
+    """Make one delivery attempt. A message already sent or given up, or with an attempt in
+    flight elsewhere, is left alone, so a repeated job never sends twice at once."""
+    claimed = _attempt_claim(message_id=message_id)
+    if claimed is None:
+        return Message.objects.get(pk=message_id)
+    message, in_doubt = claimed
+    if in_doubt:
+        provider_message_id = _provider_lookup(message)
+        if provider_message_id:
+            return _attempt_record(
+                message, state=Message.State.SENT, provider_id=provider_message_id
+            )
+    try:
+        provider_message_id = _send(message)
+    except SmsOutcomeUnknown as exc:
+        logger.warning("Message %s: the provider's answer was lost: %s", message.pk, exc)
+        return _attempt_record(message, state=Message.State.UNKNOWN, error=str(exc))
+    except Exception as exc:  # the provider is outside our process: record, retry later
+        logger.warning("Delivering message %s failed: %s", message.pk, exc)
+        return _attempt_record(message, state=Message.State.QUEUED, error=str(exc))
+    return _attempt_record(message, state=Message.State.SENT, provider_id=provider_message_id)
+
+
+def _attempt_claim(*, message_id: int) -> tuple[Message, bool] | None:
+    """Record the start of an attempt (committed before the provider is called). Returns the
+    message and whether an earlier attempt may have reached the provider."""
+    now = timezone.now()
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
-        if message.state == Message.State.SENT:
-            return message
+        if message.state in (Message.State.SENT, Message.State.FAILED):
+            return None
+        if message.state == Message.State.SENDING and (
+            message.attempt_started_at > now - _attempt_timeout()
+        ):
+            return None
+        in_doubt = message.state in (Message.State.SENDING, Message.State.UNKNOWN)
+        message.state = Message.State.SENDING
         message.attempts += 1
-        message.save(update_fields=["attempts"])
+        message.attempt_started_at = now
+        message.save(update_fields=["state", "attempts", "attempt_started_at"])
+    return message, in_doubt
+
+
+def _provider_lookup(message: Message) -> str | None:
+    if message.channel != Message.Channel.SMS:
+        return None
+    sender = get_sms_sender()
+    if not isinstance(sender, SmsLookup):
+        return None
     try:
-        if message.channel == Message.Channel.SMS:
-            get_sms_sender().send(to=message.to, body=message.body)
-        else:
-            email = EmailMultiAlternatives(
-                subject=message.subject,
-                body=message.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[message.to],
-            )
-            if message.html_body:
-                email.attach_alternative(message.html_body, "text/html")
-            email.send()
-    except Exception as exc:  # the sender is outside our process; record and let the task retry
-        logger.warning("Delivering message %s failed: %s", message.pk, exc)
-        Message.objects.filter(pk=message.pk).update(
-            state=Message.State.FAILED, last_error=str(exc)
-        )
-        raise
-    Message.objects.filter(pk=message.pk).update(
-        state=Message.State.SENT, sent_at=timezone.now(), last_error=""
+        return sender.lookup(idempotency_key=str(message.uuid))
+    except Exception as exc:  # cannot ask now: sending again with the same key is safe
+        logger.warning("Looking up message %s failed: %s", message.pk, exc)
+        return None
+
+
+def _send(message: Message) -> str:
+    """Hand the message to its provider; the provider's id for it."""
+    key = str(message.uuid)
+    if message.channel == Message.Channel.SMS:
+        return get_sms_sender().send(to=message.to, body=message.body, idempotency_key=key)
+    # SMTP has no idempotency key; a Message-ID made from ours lets a mail system that
+    # sees the message twice tell the copies apart from new messages.
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    message_id = f"<{key}@{domain}>"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": message_id},
     )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    email.send()
+    return message_id
+
+
+def _attempt_record(
+    message: Message, *, state: str, provider_id: str = "", error: str = ""
+) -> Message:
+    """Record how the attempt ended. A success is recorded whatever happened meanwhile (it
+    is the truth); anything else only if no other attempt has taken the message since."""
+    now = timezone.now()
+    if state == Message.State.SENT:
+        Message.objects.filter(pk=message.pk).exclude(state=Message.State.SENT).update(
+            state=state, sent_at=now, provider_message_id=provider_id, last_error="",
+            next_attempt_at=None,
+        )  # fmt: skip
+    else:
+        last_attempt = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        if last_attempt:
+            state, next_attempt_at = Message.State.FAILED, None
+        else:
+            next_attempt_at = now + _retry_delay(message.attempts)
+        Message.objects.filter(
+            pk=message.pk, state=Message.State.SENDING, attempts=message.attempts
+        ).update(state=state, last_error=error, next_attempt_at=next_attempt_at)
     message.refresh_from_db()
     return message
+
+
+@dataclass(frozen=True)
+class OutboxSweepResult:
+    presumed_dead: int  # attempts older than the bound, now `unknown`
+    redriven: int  # messages handed to a delivery job
+
+
+def outbox_sweep(*, limit: int = 1000) -> OutboxSweepResult:
+    """Drive on what nothing else will: attempts whose worker died (`sending` for longer
+    than OUTBOX_ATTEMPT_TIMEOUT_SECONDS become `unknown`), and every `queued` or `unknown`
+    message that is due (a lost job, a retry, an unknown outcome). Safe to run at any time
+    and in any number of processes: a delivery job never sends a message twice at once."""
+    from .tasks import message_deliver_task
+
+    now = timezone.now()
+    presumed_dead = Message.objects.filter(
+        state=Message.State.SENDING, attempt_started_at__lt=now - _attempt_timeout()
+    ).update(state=Message.State.UNKNOWN, next_attempt_at=now)
+    due = list(
+        Message.objects.filter(
+            state__in=(Message.State.QUEUED, Message.State.UNKNOWN), next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in due:
+        message_deliver_task(message_id)
+    return OutboxSweepResult(presumed_dead=presumed_dead, redriven=len(due))
