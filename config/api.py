@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from roamcard.accounts.api import router as accounts_router
 from roamcard.accounts.api_auth import default_auth
 from roamcard.cards.api import router as cards_router
-from roamcard.catalog.api import router as catalog_router
+from roamcard.cards.plans_api import router as catalog_router
 from roamcard.core.api import (
     FastJSONRenderer,
     NotAuthenticated,

@@ -29,16 +29,16 @@ def job_task(name: str) -> Any:
         raise LookupError(f"no task is registered for the job {name!r}") from exc
 
 
+def enqueue(name: str, *args: Any, delay: float | None = None) -> None:
+    """Enqueue the job now; with `delay` (seconds), not before then."""
+    task = job_task(name)
+    if delay is None:
+        task(*args)
+    else:
+        task.schedule(args, delay=delay)
+
+
 def enqueue_on_commit(name: str, *args: Any, delay: float | None = None) -> None:
     """Enqueue the job once the surrounding transaction commits (at once outside one), so a
-    worker never sees a row that a rollback is about to erase; with `delay` (seconds), not
-    before then."""
-
-    def enqueue() -> None:
-        task = job_task(name) if isinstance(name, str) else name  # TRANSITIONAL
-        if delay is None:
-            task(*args)
-        else:
-            task.schedule(args, delay=delay)
-
-    transaction.on_commit(enqueue)
+    worker never sees a row that a rollback is about to erase."""
+    transaction.on_commit(lambda: enqueue(name, *args, delay=delay))

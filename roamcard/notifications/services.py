@@ -18,12 +18,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from roamcard.core.tasks import enqueue_on_commit
+from roamcard.core.tasks import enqueue, enqueue_on_commit
 
 from .models import Message
 from .senders import SmsLookup, SmsOutcomeUnknown, get_sms_sender
 
 logger = logging.getLogger(__name__)
+# Delivering one message: a job registered in tasks.py.
+DELIVER_JOB = "notifications.deliver"
 
 
 def message_queue(
@@ -38,8 +40,6 @@ def message_queue(
     language: str = "en",
 ) -> Message:
     """Store a message in the outbox and deliver it from a task once the caller commits."""
-    from .tasks import message_deliver_task
-
     message = Message.objects.create(
         channel=channel,
         to=to,
@@ -51,7 +51,7 @@ def message_queue(
         language=language,
         next_attempt_at=timezone.now() + _attempt_timeout(),
     )
-    enqueue_on_commit(message_deliver_task, message.pk)
+    enqueue_on_commit(DELIVER_JOB, message.pk)
     return message
 
 
@@ -197,8 +197,6 @@ def outbox_sweep(*, limit: int = 1000) -> OutboxSweepResult:
     than OUTBOX_ATTEMPT_TIMEOUT_SECONDS become `unknown`), and every `queued` or `unknown`
     message that is due (a lost job, a retry, an unknown outcome). Safe to run at any time
     and in any number of processes: a delivery job never sends a message twice at once."""
-    from .tasks import message_deliver_task
-
     now = timezone.now()
     presumed_dead = Message.objects.filter(
         state=Message.State.SENDING, attempt_started_at__lt=now - _attempt_timeout()
@@ -211,5 +209,5 @@ def outbox_sweep(*, limit: int = 1000) -> OutboxSweepResult:
         .values_list("pk", flat=True)[:limit]
     )
     for message_id in due:
-        message_deliver_task(message_id)
+        enqueue(DELIVER_JOB, message_id)
     return OutboxSweepResult(presumed_dead=presumed_dead, redriven=len(due))

@@ -1,9 +1,12 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from roamcard.core.tasks import job
+
 from . import services
 
 
+@job(services.DELIVER_JOB)
 @db_task()
 def message_deliver_task(message_id: int) -> None:
     # No retries here: a failed attempt is rescheduled on the message itself and the sweep

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from roamcard.core.testing import GIB, make_bucket, make_card, make_plan, make_region, make_user
 from roamcard.payments.gateways.registry import reset_gateway_cache
+from roamcard.testing import GIB, make_bucket, make_card, make_plan, make_region, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

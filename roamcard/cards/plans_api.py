@@ -1,4 +1,5 @@
-"""API: the plans a card can take, priced in the traveller's currency."""
+"""API: the plans a card can take, priced in the traveller's currency (the catalogue seen
+from a card, so it lives with the cards, above the catalogue)."""
 
 from typing import Literal
 
@@ -8,14 +9,14 @@ from django.utils.translation import get_language
 from ninja import Router, Schema
 from pydantic import Field
 
-from roamcard.cards.api import CardId
-from roamcard.cards.selectors import card_get_for
+from roamcard.catalog.choices import PlanKind
+from roamcard.catalog.selectors import PlanOffer, plan_currencies, plan_offers_for_card
 from roamcard.core.api import error_responses
 from roamcard.core.formatting import format_bytes
 from roamcard.core.money import Money
 
-from .choices import PlanKind
-from .selectors import PlanOffer, plan_currencies, plan_offers_for_card
+from .api import CardId
+from .selectors import card_get_for
 
 router = Router(tags=["plans"])
 
