@@ -8,8 +8,8 @@ prints one line: MARKER followed by a JSON list of what each request got back.
 
 A request is a dict: method (GET), path, as (who is logged in: None, "traveller", "staff"
 or "staff_without_mfa"), secure (True), headers ({"X-Forwarded-Proto": "https"}), data
-(form fields), json (a JSON body); the path may hold {order}, {card} and {charge}: the order's public id, the card's id and the
-id of a charge waiting at the sandbox."""
+(form fields), json (a JSON body). The path may hold {order}, {card} and {charge}: the
+order's public id, the card's id and the id of a charge waiting at the sandbox."""
 
 import json
 import sys
