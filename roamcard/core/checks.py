@@ -107,6 +107,5 @@ def refuse_to_serve_if_unsafe() -> None:
         if error.is_serious() and not error.is_silenced()
     ]
     if errors:
-        lines = [str(error) + (f"\n\tHINT: {error.hint}" if error.hint else "") for error in errors]
-        print("\n".join(lines), file=sys.stderr, flush=True)
+        print("\n".join(str(error) for error in errors), file=sys.stderr, flush=True)
         raise SystemExit(1)
