@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pytest
 
-# The browser tests' fixtures, for the Content-Security-Policy walk-through in a browser.
-from tests.browser.conftest import browser, log_in, new_page, page  # noqa: F401
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 # Variables of the outer environment that would change what the settings build: the test
