@@ -3,9 +3,9 @@
 For each stack — the embedded defaults (SQLite in WAL mode, SQLite-backed Huey) and
 PostgreSQL + Redis (a fresh database and a fresh queue name per run; skipped with a message
 when either is not reachable) — it creates a throwaway database, serves config.wsgi with
-granian as bench/api.py does (production settings with the sandbox: bench/renewal_settings.py),
-starts a real Huey consumer
-(`manage.py run_huey`, the workers from settings), and runs a driver process that performs
+granian as bench/api.py does (production settings with the sandbox as the gateway:
+bench/renewal_settings.py), starts a real Huey consumer (`manage.py run_huey`, the workers
+from settings), and runs a driver process that performs
 BENCH_RENEWALS renewals (default 200, after 10 warm-up ones) of one card, one after another:
 
     order_create -> payment_start -> the payer pays on the sandbox's page
