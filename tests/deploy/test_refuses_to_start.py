@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from django.core import checks
+from django.core.management.utils import get_random_secret_key
 
 from config.settings.base import DEVELOPMENT_SECRET_KEY, payment_gateways
 from roamcard.core.checks import TAG
@@ -85,13 +86,17 @@ def test_the_wsgi_application_refuses(tmp_path):
     _assert_refused(done, "SECRET_KEY")
 
 
-def test_a_safe_configuration_starts(tmp_path):
-    env = production_env(tmp_path)
+def test_a_safe_configuration_starts_and_passes_the_deployment_checks(tmp_path):
+    # What the team's pre-stop hook runs: a fresh 50-character key, one host, nothing else.
+    env = production_env(tmp_path, SECRET_KEY=get_random_secret_key(), ALLOWED_HOSTS="example.org")
 
-    checked = manage("check", env=env)
+    checked = manage("check", "--deploy", env=env)
     served = run([sys.executable, "-c", "import config.wsgi"], env=env)
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.strip() == "System check identified no issues (0 silenced).", (
+        checked.stdout + checked.stderr
+    )
     assert served.returncode == 0, served.stdout + served.stderr
 
 
