@@ -389,10 +389,9 @@ _PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
 )
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
 # The Content-Security-Policy of every page and API answer (django-csp), in every
-# environment: scripts, styles, images and fonts come from this site only, nothing inline.
+# environment: scripts, styles, images and fonts come from this site only (images also as
+# data: URIs, e.g. the authenticator set-up QR code), nothing inline.
 # Forms post here, or to a real gateway's hosted checkout (a redirect after a form post is
 # checked against form-action too). The back office's relaxation for Alpine.js and its
 # inline styles is added for its path only (roamcard.accounts.middleware).
