@@ -26,6 +26,7 @@ _CONTROLLED_PREFIXES = (
 )
 _CONTROLLED = {
     "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
     "SECRET_KEY",
     "DEBUG",
     "ALLOWED_HOSTS",
