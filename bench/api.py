@@ -116,6 +116,7 @@ def throwaway_database() -> Iterator[tuple[dict[str, str], str]]:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",

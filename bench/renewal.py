@@ -3,8 +3,9 @@
 For each stack — the embedded defaults (SQLite in WAL mode, SQLite-backed Huey) and
 PostgreSQL + Redis (a fresh database and a fresh queue name per run; skipped with a message
 when either is not reachable) — it creates a throwaway database, serves config.wsgi with
-granian as bench/api.py does (production settings), starts a real Huey consumer
-(`manage.py run_huey`, the workers from settings), and runs a driver process that performs
+granian as bench/api.py does (production settings with the sandbox as the gateway:
+bench/renewal_settings.py), starts a real Huey consumer (`manage.py run_huey`, the workers
+from settings), and runs a driver process that performs
 BENCH_RENEWALS renewals (default 200, after 10 warm-up ones) of one card, one after another:
 
     order_create -> payment_start -> the payer pays on the sandbox's page
@@ -84,7 +85,7 @@ def main() -> int:
             "setup": {
                 "server": f"granian {granian_version()}, 2 WSGI workers (bench/api.py's serving)",
                 "worker": "manage.py run_huey (workers as in settings.HUEY['consumer'])",
-                "settings": "config.settings.production, DEBUG off",
+                "settings": "bench.renewal_settings (production's, with the sandbox), DEBUG off",
                 "poll_interval_ms": POLL_SECONDS * 1000,
                 "load_average_before": load_before,
             },
@@ -125,7 +126,7 @@ def stack_environment(name: str) -> Iterator[tuple[dict[str, str] | None, str]]:
         }
         env.update(
             {
-                "DJANGO_SETTINGS_MODULE": "config.settings.production",
+                "DJANGO_SETTINGS_MODULE": "bench.renewal_settings",
                 "SECRET_KEY": secrets.token_urlsafe(50),
                 "DEBUG": "0",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -7,6 +7,7 @@ import logging
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path
 from django.utils.translation import gettext as _
@@ -114,6 +115,9 @@ api = RoamcardApi(
     renderer=FastJSONRenderer(),
     # Swagger UI from ninja's own static files (no CDN); no call to the online validator.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    # The docs page and the schema are served only where switched on (not in production).
+    docs_url="/docs" if settings.API_DOCS_ENABLED else None,
+    openapi_url="/openapi.json" if settings.API_DOCS_ENABLED else None,
 )
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -9,14 +10,17 @@ from roamcard.renewals.webhook_urls import urlpatterns as gateway_notifications
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("api/v1/", api.urls),
-    path("dev/", include("roamcard.notifications.urls")),
     # The scan-to-pay page and the gateways' notification endpoint.
     path("payments/", include((payment_pages + gateway_notifications, "payments"))),
-    path("sandbox/", include("roamcard.sandbox.urls")),
     path("accounts/", include("roamcard.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("cards/", include("roamcard.cards.urls")),  # my cards, bind, detail, unbind, plans
     path("orders/", include("roamcard.renewals.urls")),  # renewal: summary, pay, result, history
 ]
+# Development tools: not even routed unless switched on (never in production).
+if settings.DEV_INBOX_ENABLED:
+    urlpatterns.append(path("dev/", include("roamcard.notifications.urls")))
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("roamcard.sandbox.urls")))

@@ -1,9 +1,11 @@
 """Settings shared by every environment; each value can be overridden from the environment."""
 
+import json
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("ROAMCARD_VAR_DIR", BASE_DIR / "var"))
@@ -26,8 +28,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 DEBUG = env_bool("DEBUG", False)
+# True in config.settings.production: the settings serve real travellers, and the system
+# check in roamcard/core/checks.py refuses to start with development tools or secrets.
+PRODUCTION = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "roamcard.accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -268,7 +274,7 @@ DEFAULT_CURRENCY = "USD"
 
 # --- Static files ------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "roamcard" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -288,57 +294,106 @@ OUTBOX_MAX_ATTEMPTS = 6
 OUTBOX_RETRY_BACKOFF_SECONDS = [30, 120, 600, 1800, 3600]
 
 # --- Payments, provisioning ------------------------------------------------------------
-# Which gateway backs each payment method, and how each gateway is built (see
-# roamcard/payments/gateways/registry.py and docs/payments-going-live.md).
-PAYMENT_GATEWAYS = {
-    "sandbox": {
-        "BACKEND": "roamcard.payments.gateways.sandbox.SandboxGateway",
-        "OPTIONS": {
-            "secret": os.environ.get(
-                "SANDBOX_WEBHOOK_SECRET", "sandbox-webhook-secret-for-development"
-            ),
-        },
-    },
-}
-PAYMENT_METHOD_GATEWAYS = {"card": "sandbox", "alipay": "sandbox", "wechat_pay": "sandbox"}
-# The real gateways switch on when their credentials are in the environment; each then takes
-# over its payment method (docs/payments-going-live.md lists every option).
-if os.environ.get("STRIPE_SECRET_KEY"):
-    PAYMENT_GATEWAYS["stripe"] = {
-        "BACKEND": "roamcard.payments.gateways.stripe_gateway.StripeGateway",
-        "OPTIONS": {
-            "secret_key": os.environ["STRIPE_SECRET_KEY"],
-            "webhook_secret": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
-            "publishable_key": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
-        },
-    }
-    PAYMENT_METHOD_GATEWAYS["card"] = "stripe"
-if os.environ.get("ALIPAY_APP_ID"):
-    PAYMENT_GATEWAYS["alipay"] = {
-        "BACKEND": "roamcard.payments.gateways.alipay_gateway.AlipayGateway",
-        "OPTIONS": {
-            "app_id": os.environ["ALIPAY_APP_ID"],
-            "app_private_key_pem": os.environ.get("ALIPAY_APP_PRIVATE_KEY", ""),
-            "alipay_public_key_pem": os.environ.get("ALIPAY_PUBLIC_KEY", ""),
-            "seller_id": os.environ.get("ALIPAY_SELLER_ID", ""),
-            "sandbox": os.environ.get("ALIPAY_SANDBOX") == "1",
-        },
-    }
-    PAYMENT_METHOD_GATEWAYS["alipay"] = "alipay"
-if os.environ.get("WECHATPAY_MCHID"):
-    PAYMENT_GATEWAYS["wechatpay"] = {
-        "BACKEND": "roamcard.payments.gateways.wechatpay_gateway.WeChatPayGateway",
-        "OPTIONS": {
-            "mchid": os.environ["WECHATPAY_MCHID"],
-            "appid": os.environ.get("WECHATPAY_APPID", ""),
-            "api_v3_key": os.environ.get("WECHATPAY_API_V3_KEY", ""),
-            "merchant_private_key_pem": os.environ.get("WECHATPAY_MERCHANT_PRIVATE_KEY", ""),
-            "merchant_serial_no": os.environ.get("WECHATPAY_MERCHANT_SERIAL_NO", ""),
-            "platform_public_key_pem": os.environ.get("WECHATPAY_PUBLIC_KEY", ""),
-            "platform_serial_no": os.environ.get("WECHATPAY_PUBLIC_KEY_ID", ""),
-        },
-    }
-    PAYMENT_METHOD_GATEWAYS["wechat_pay"] = "wechatpay"
+# The sandbox gateway (roamcard.sandbox: its pay pages and its webhook) is a development
+# tool: development and test settings switch it on, production refuses to start with it.
+SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", False)
+SANDBOX_DEVELOPMENT_SECRET = "sandbox-webhook-secret-for-development"
+
+
+def payment_gateways(*, sandbox: bool) -> tuple[dict[str, dict], dict[str, str]]:
+    """PAYMENT_GATEWAYS and PAYMENT_METHOD_GATEWAYS from the environment (see
+    roamcard/payments/gateways/registry.py and docs/payments-going-live.md).
+
+    A payment method is offered only when a gateway backs it: the sandbox (when on) backs
+    all of them, and each real gateway whose credentials are in the environment takes over
+    its own. Each gateway's SECRETS name its secret options and the variables they come
+    from, so that production can refuse to start with one of them empty; CHECKOUT_ORIGINS
+    are where its hosted checkout takes the payer (the Content-Security-Policy allows them)."""
+    gateways: dict[str, dict] = {}
+    methods: dict[str, str] = {}
+    if sandbox:
+        gateways["sandbox"] = {
+            "BACKEND": "roamcard.payments.gateways.sandbox.SandboxGateway",
+            "OPTIONS": {
+                "secret": os.environ.get("SANDBOX_WEBHOOK_SECRET", SANDBOX_DEVELOPMENT_SECRET)
+            },
+            "SECRETS": {"secret": "SANDBOX_WEBHOOK_SECRET"},
+        }
+        methods.update(card="sandbox", alipay="sandbox", wechat_pay="sandbox")
+    if os.environ.get("STRIPE_SECRET_KEY"):
+        gateways["stripe"] = {
+            "BACKEND": "roamcard.payments.gateways.stripe_gateway.StripeGateway",
+            "OPTIONS": {
+                "secret_key": os.environ["STRIPE_SECRET_KEY"],
+                "webhook_secret": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+                "publishable_key": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+                # Pinned in the adapter; the webhook endpoint must send events in it too.
+                **(
+                    {"api_version": os.environ["STRIPE_API_VERSION"]}
+                    if os.environ.get("STRIPE_API_VERSION")
+                    else {}
+                ),
+            },
+            "SECRETS": {
+                "secret_key": "STRIPE_SECRET_KEY",
+                "webhook_secret": "STRIPE_WEBHOOK_SECRET",
+            },
+            "CHECKOUT_ORIGINS": ["https://checkout.stripe.com"],
+        }
+        methods["card"] = "stripe"
+    if os.environ.get("ALIPAY_APP_ID"):
+        gateways["alipay"] = {
+            "BACKEND": "roamcard.payments.gateways.alipay_gateway.AlipayGateway",
+            "OPTIONS": {
+                "app_id": os.environ["ALIPAY_APP_ID"],
+                "app_private_key_pem": os.environ.get("ALIPAY_APP_PRIVATE_KEY", ""),
+                "alipay_public_key_pem": os.environ.get("ALIPAY_PUBLIC_KEY", ""),
+                "seller_id": os.environ.get("ALIPAY_SELLER_ID", ""),
+                "sandbox": os.environ.get("ALIPAY_SANDBOX") == "1",
+                # "page" (the desktop cashier), "wap" or "auto" (wap on phones).
+                "trade_type": os.environ.get("ALIPAY_TRADE_TYPE", "page"),
+            },
+            "SECRETS": {
+                "app_private_key_pem": "ALIPAY_APP_PRIVATE_KEY",
+                "alipay_public_key_pem": "ALIPAY_PUBLIC_KEY",
+            },
+            "CHECKOUT_ORIGINS": [
+                "https://openapi-sandbox.dl.alipaydev.com"
+                if os.environ.get("ALIPAY_SANDBOX") == "1"
+                else "https://openapi.alipay.com"
+            ],
+        }
+        methods["alipay"] = "alipay"
+    if os.environ.get("WECHATPAY_MCHID"):
+        gateways["wechatpay"] = {
+            "BACKEND": "roamcard.payments.gateways.wechatpay_gateway.WeChatPayGateway",
+            "OPTIONS": {
+                "mchid": os.environ["WECHATPAY_MCHID"],
+                "appid": os.environ.get("WECHATPAY_APPID", ""),
+                "api_v3_key": os.environ.get("WECHATPAY_API_V3_KEY", ""),
+                "merchant_private_key_pem": os.environ.get("WECHATPAY_MERCHANT_PRIVATE_KEY", ""),
+                "merchant_serial_no": os.environ.get("WECHATPAY_MERCHANT_SERIAL_NO", ""),
+                "platform_public_key_pem": os.environ.get("WECHATPAY_PUBLIC_KEY", ""),
+                "platform_serial_no": os.environ.get("WECHATPAY_PUBLIC_KEY_ID", ""),
+                "platform_certificate_pem": os.environ.get("WECHATPAY_PLATFORM_CERTIFICATE", ""),
+                # During a key rotation: {"serial": "PEM", ...}, both accepted.
+                "platform_keys": json.loads(os.environ.get("WECHATPAY_PLATFORM_KEYS") or "{}"),
+                "refund_notify_url": os.environ.get("WECHATPAY_REFUND_NOTIFY_URL", ""),
+                "h5": os.environ.get("WECHATPAY_H5") == "1",
+                "h5_payer_client_ip": os.environ.get("WECHATPAY_H5_PAYER_CLIENT_IP", ""),
+            },
+            "SECRETS": {
+                "api_v3_key": "WECHATPAY_API_V3_KEY",
+                "merchant_private_key_pem": "WECHATPAY_MERCHANT_PRIVATE_KEY",
+            },
+            # H5 payments send a phone's browser to WeChat Pay's page.
+            "CHECKOUT_ORIGINS": ["https://wx.tenpay.com"],
+        }
+        methods["wechat_pay"] = "wechatpay"
+    return gateways, methods
+
+
+PAYMENT_GATEWAYS, PAYMENT_METHOD_GATEWAYS = payment_gateways(sandbox=SANDBOX_ENABLED)
 # The address gateways and the traveller's browser use to reach us (webhooks, return URLs).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -355,6 +410,56 @@ PAYMENT_CLOSE_GRACE_SECONDS = 2 * 60
 
 # --- API --------------------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
+# The API's docs page (/api/v1/docs) and schema (/api/v1/openapi.json): on in development.
+API_DOCS_ENABLED = env_bool("API_DOCS_ENABLED", False)
+
+# --- Development tools and the back office's path --------------------------------------------
+# The dev inbox (/dev/inbox/: every SMS and e-mail sent) is a development tool, like the
+# sandbox: off unless switched on; production refuses to start with either on.
+DEV_INBOX_ENABLED = env_bool("DEV_INBOX_ENABLED", False)
+# Where the back office is served, e.g. ADMIN_PATH=backoffice-7f3a/.
+ADMIN_PATH = (os.environ.get("ADMIN_PATH", "").strip().strip("/") or "admin") + "/"
+
+# --- HTTP security ----------------------------------------------------------------------------
+# Trust a header saying the request came over HTTPS only behind a proxy that sets it on every
+# request (SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto): without one, any client could send it.
+_PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
+# The Content-Security-Policy of every page and API answer (django-csp), in every
+# environment: scripts, styles, images and fonts come from this site only (images also as
+# data: URIs, e.g. the authenticator set-up QR code), nothing inline.
+# Forms post here, or to a real gateway's hosted checkout (a redirect after a form post is
+# checked against form-action too). The back office's relaxation for Alpine.js and its
+# inline styles is added for its path only (roamcard.accounts.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [
+            SELF,
+            *(
+                origin
+                for gateway in PAYMENT_GATEWAYS.values()
+                for origin in gateway.get("CHECKOUT_ORIGINS", ())
+            ),
+        ],
+    },
+}
+ADMIN_CONTENT_SECURITY_POLICY_ADDITIONS = {
+    # Alpine.js (django-unfold) compiles its x-data expressions with the Function constructor;
+    # unfold's templates carry <style> elements and style attributes.
+    "script-src": [UNSAFE_EVAL],
+    "style-src": [UNSAFE_INLINE],
+}
 
 UNFOLD = {
     "SITE_TITLE": "roamcard back office",

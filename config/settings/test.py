@@ -3,9 +3,14 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, HUEY, REDIS_URL
+from .base import CACHES, HUEY, REDIS_URL, payment_gateways
 
 DEBUG = False
+# The development tools are part of what the tests exercise.
+SANDBOX_ENABLED = True
+PAYMENT_GATEWAYS, PAYMENT_METHOD_GATEWAYS = payment_gateways(sandbox=SANDBOX_ENABLED)
+DEV_INBOX_ENABLED = True
+API_DOCS_ENABLED = True
 # Argon2 at full strength would dominate the run time; tests exercise hashing with a fast
 # hasher, the production hasher list is unchanged.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

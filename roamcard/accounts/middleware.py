@@ -1,11 +1,25 @@
-"""Per-user time zone, and the MFA requirement for staff."""
+"""Per-user time zone, the MFA requirement for staff, and the Content-Security-Policy (with
+the back office's own additions)."""
 
 import time
 import zoneinfo
 
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+
+
+class _KnowsTheAdminPath:
+    """Tells whether a request is for the back office, wherever ADMIN_PATH puts it."""
+
+    _admin_prefix: str | None = None
+
+    def is_admin_path(self, request) -> bool:
+        if self._admin_prefix is None:  # resolved once: the URLconf is loaded by now
+            self._admin_prefix = reverse("admin:index")
+        return request.path.startswith(self._admin_prefix)
 
 
 class UserTimezoneMiddleware:
@@ -25,21 +39,17 @@ class UserTimezoneMiddleware:
         return self.get_response(request)
 
 
-class StaffMfaRequiredMiddleware:
+class StaffMfaRequiredMiddleware(_KnowsTheAdminPath):
     """The back office is open only to staff who have set up an authenticator app (TOTP).
     Staff without one are sent to set it up first."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    _admin_prefix: str | None = None
-
     def __call__(self, request):
-        if self._admin_prefix is None:  # resolved once: the URLconf is loaded by now
-            self._admin_prefix = reverse("admin:index")
         user = request.user
         if (
-            request.path.startswith(self._admin_prefix)
+            self.is_admin_path(request)
             and user.is_authenticated
             and user.is_staff
             and not _has_totp(user)
@@ -96,3 +106,17 @@ class RateLimitedMiddleware:
         if isinstance(exception, AllauthRateLimited | RateLimited):
             return respond_429(request)
         return None
+
+
+class ContentSecurityPolicyMiddleware(_KnowsTheAdminPath, CSPMiddleware):
+    """django-csp's policy (CONTENT_SECURITY_POLICY) on every response; the back office's
+    pages get ADMIN_CONTENT_SECURITY_POLICY_ADDITIONS on top, and no other page does."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and self.is_admin_path(request):
+            parts.update = {
+                **settings.ADMIN_CONTENT_SECURITY_POLICY_ADDITIONS,
+                **(parts.update or {}),
+            }
+        return parts

@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         # Every app's tasks.py registers its jobs (roamcard.core.tasks), in web processes
         # too, which enqueue them.
         autodiscover_modules("tasks")
+        from . import checks  # noqa: F401  (registers the production check)

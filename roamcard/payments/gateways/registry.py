@@ -8,7 +8,9 @@
     }
     PAYMENT_METHOD_GATEWAYS = {"card": "stripe", "alipay": "alipay", "wechat_pay": "wechatpay"}
 
-Each backend class is constructed with its OPTIONS as keyword arguments and `name`."""
+Each backend class is constructed with its OPTIONS as keyword arguments and `name`.
+config/settings/base.py builds both from the environment: the sandbox is there only with
+SANDBOX_ENABLED (never in production), and a method is offered only when a gateway backs it."""
 
 from functools import cache
 

@@ -35,6 +35,19 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { setUpCopyButtons(document); });
+  // Print buttons: <button data-print hidden> (no inline handlers: the Content-Security-Policy
+  // refuses them).
+  function setUpPrintButtons(root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      if (button.dataset.printReady) return;
+      button.dataset.printReady = "1";
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpCopyButtons(document);
+    setUpPrintButtons(document);
+  });
   document.addEventListener("htmx:load", function (event) { setUpCopyButtons(event.target); });
 })();
