@@ -26,7 +26,7 @@ KEPT_HEADERS = (
 
 
 def _site() -> dict:
-    from roamcard.core.testing import make_card, make_plan, make_user
+    from roamcard.testing import make_card, make_plan, make_user
 
     from roamcard.accounts.tokens import api_token_create
     from roamcard.core.tests.staff import make_staff
