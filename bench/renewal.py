@@ -8,7 +8,7 @@ bench/renewal_settings.py), starts a real Huey consumer (`manage.py run_huey`, t
 from settings), and runs a driver process that performs
 BENCH_RENEWALS renewals (default 200, after 10 warm-up ones) of one card, one after another:
 
-    order_create -> payment_start -> the payer pays on the sandbox's page
+    order_create -> renewal_pay -> the payer pays on the sandbox's page
     t0: the sandbox posts its signed notification to our webhook endpoint over HTTP
         (sandbox_deliver, the vendor's own delivery function)
     ... the webhook is stored and acknowledged, processed by the worker (payment confirmed,

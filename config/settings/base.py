@@ -385,6 +385,13 @@ def payment_gateways(*, sandbox: bool) -> tuple[dict[str, dict], dict[str, str]]
             "SECRETS": {
                 "api_v3_key": "WECHATPAY_API_V3_KEY",
                 "merchant_private_key_pem": "WECHATPAY_MERCHANT_PRIVATE_KEY",
+                # One way or another WeChat Pay's key must be there to verify its answers.
+                **(
+                    {}
+                    if os.environ.get("WECHATPAY_PLATFORM_KEYS")
+                    or os.environ.get("WECHATPAY_PLATFORM_CERTIFICATE")
+                    else {"platform_public_key_pem": "WECHATPAY_PUBLIC_KEY"}
+                ),
             },
             # H5 payments send a phone's browser to WeChat Pay's page.
             "CHECKOUT_ORIGINS": ["https://wx.tenpay.com"],
