@@ -3,20 +3,19 @@ codes.
 
 Logins are keyed on the normalised identity (a mobile number in E.164, an e-mail address in
 lower case), so that `+86 139 1234 5678` and `+8613912345678` share one lock, and on the
-client address. An attempt is counted *before* the password is checked (cache add/incr,
-atomic in Redis and in the local-memory cache), so concurrent guesses cannot slip past the
-limit; a successful login gives its count back."""
+client address. An attempt is counted *before* the password is checked, in one database
+statement (roamcard/core/counters.py), so concurrent guesses cannot slip past the limit in
+any number of processes; a successful login gives its count back."""
 
-import contextlib
 import hashlib
 from dataclasses import dataclass
 
 from allauth.account import app_settings as allauth_settings
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.crypto import salted_hmac
 
+from roamcard.core.counters import counter_give_back, counter_hit
 from roamcard.core.errors import RateLimited
 
 from .phones import normalize_phone
@@ -35,14 +34,9 @@ def login_identity(login: str) -> str:
 
 
 def _count(key: str, window: int) -> int:
-    """Count one hit on `key` in a window that starts with the first hit."""
-    if cache.add(key, 1, timeout=window):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window)
-        return 1
+    """Count one hit on `key` in a window that starts with the first hit (in the database,
+    in one statement: atomic whatever the cache, see roamcard/core/counters.py)."""
+    return counter_hit(key=key, window=window)
 
 
 @dataclass(frozen=True)
@@ -52,8 +46,7 @@ class LoginAttempt:
     def succeeded(self) -> None:
         """A right password: this attempt does not count against the limits."""
         for key in self.keys:
-            with contextlib.suppress(ValueError):  # the window ended meanwhile
-                cache.decr(key)
+            counter_give_back(key=key)
 
 
 def login_attempt_start(*, login: str, ip_address: str | None) -> LoginAttempt:

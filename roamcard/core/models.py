@@ -29,3 +29,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class Counter(models.Model):
+    """How often something happened in a window (failed logins, guesses at a code), counted
+    in the database so that concurrent requests in any number of processes each count:
+    roamcard/core/counters.py increments it in one statement."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -8,6 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .counters import counters_purge
 
 _JOBS: dict[str, Any] = {}
 
@@ -42,3 +46,9 @@ def enqueue_on_commit(name: str, *args: Any, delay: float | None = None) -> None
     """Enqueue the job once the surrounding transaction commits (at once outside one), so a
     worker never sees a row that a rollback is about to erase."""
     transaction.on_commit(lambda: enqueue(name, *args, delay=delay))
+
+
+@db_periodic_task(crontab(minute="17"))
+def counters_purge_task() -> None:
+    """Hourly: forget rate-limit counts whose window has ended."""
+    counters_purge()
