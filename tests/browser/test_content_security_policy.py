@@ -6,10 +6,10 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from roamcard.testing import GIB, make_bucket, make_card, make_plan, make_region, make_user
 
 from roamcard.core.tests.staff import make_staff
 from roamcard.payments.gateways.registry import reset_gateway_cache
+from roamcard.testing import GIB, make_bucket, make_card, make_plan, make_region, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -26,12 +26,11 @@ KEPT_HEADERS = (
 
 
 def _site() -> dict:
-    from roamcard.testing import make_card, make_plan, make_user
-
     from roamcard.accounts.tokens import api_token_create
     from roamcard.core.tests.staff import make_staff
     from roamcard.orders.services import order_create
     from roamcard.sandbox.services import sandbox_charge_create
+    from roamcard.testing import make_card, make_plan, make_user
 
     traveller = make_user(email="traveller@example.org")
     card = make_card(owner=traveller)
