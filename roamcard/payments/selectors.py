@@ -21,6 +21,9 @@ _FAILURE_TEXTS = {
     "authentication_failed": _("The payment was not confirmed with your bank."),
     "payer_cancelled": _("The payment was cancelled in the wallet app."),
     "abandoned": _("The payment was not completed in time."),
+    # A gateway's own words for the same: the payer's time ran out, or we closed it.
+    "expired": _("The payment was not completed in time."),
+    "closed": _("The payment was not completed in time."),
     "expired_card": _("Your card has expired."),
 }
 _GENERAL_FAILURE = _("The payment did not go through.")
