@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from .models import ProvisioningJob
 
@@ -22,7 +22,9 @@ def provisioning_jobs_due(*, now: datetime) -> QuerySet[ProvisioningJob]:
 
 
 def provisioning_withdrawals_due(*, now: datetime) -> QuerySet[ProvisioningJob]:
-    """Allowances to take back that the network has not confirmed (a lost job)."""
+    """Allowances to take back that the network has not confirmed since the latest request
+    (a lost or failed job)."""
     return ProvisioningJob.objects.filter(
-        withdraw_requested_at__lte=now - timedelta(seconds=30), withdrawn_at__isnull=True
+        Q(withdrawn_at__isnull=True) | Q(withdrawn_at__lt=F("withdraw_requested_at")),
+        withdraw_requested_at__lte=now - timedelta(seconds=30),
     )

@@ -140,21 +140,27 @@ def provisioning_job_succeed(*, job: ProvisioningJob, reference: str) -> None:
 
 def provisioning_withdraw_request(*, order_id: int) -> ProvisioningJob:
     """Record, in the caller's transaction, that the order's allowance must leave the
-    network (its order was refunded). The network is told from a job; until it confirms,
-    the janitor asks again (provisioning_withdrawals_due). Told even when the job never
-    succeeded: the network may have applied the request although its answer was lost."""
+    network (its order was refunded). The network is told from a job; until it confirms a
+    withdrawal begun after the latest request, the janitor asks again
+    (provisioning_withdrawals_due). Asking again is right whenever the network may have
+    applied the allowance since the last withdrawal (a refund racing its provisioning), and
+    asked even when the job never succeeded: the network may have applied the request
+    although its answer was lost."""
     job, _created = ProvisioningJob.objects.get_or_create(order_id=order_id)
-    if job.withdraw_requested_at is None:
-        job.withdraw_requested_at = timezone.now()
-        job.save(update_fields=["withdraw_requested_at", "updated_at"])
+    job.withdraw_requested_at = timezone.now()
+    ProvisioningJob.objects.filter(pk=job.pk).update(
+        withdraw_requested_at=job.withdraw_requested_at
+    )
     return job
 
 
 def provisioning_withdraw(*, job_id: int) -> None:
     """Tell the network to take back the job's allowance (idempotent on the network's side),
-    then record that it did. Raises NetworkError when the network does not answer."""
+    then record when this withdrawal began: it settles every request made before that.
+    Raises NetworkError when the network does not answer."""
     job = ProvisioningJob.objects.select_related("order__card").get(pk=job_id)
-    if job.withdrawn_at is not None:
-        return
+    began = timezone.now()
     get_network().withdraw_allowance(request_id=job.request_id, iccid=job.order.card.iccid)
-    ProvisioningJob.objects.filter(pk=job.pk).update(withdrawn_at=timezone.now())
+    ProvisioningJob.objects.filter(pk=job.pk, withdraw_requested_at__lte=began).update(
+        withdrawn_at=began
+    )
