@@ -382,9 +382,9 @@ def renewal_webhook_process(*, delivery_id: int) -> WebhookDelivery:
 def renewal_provision(*, job_id: int) -> ProvisioningJob:
     """Run one attempt of a paid order's provisioning job; exactly once fulfils the order,
     whatever is retried."""
-    now = timezone.now()
     with transaction.atomic():
         job = provisioning_job_lock(job_id=job_id)
+        now = timezone.now()  # once the lock is ours: a lease is judged by the time we hold it
         if not provisioning_job_is_claimable(job=job, now=now):
             return job
         if job.order.state != OrderState.PAID:
