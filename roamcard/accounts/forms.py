@@ -109,30 +109,36 @@ CODE_SPENT_MESSAGE = _(
 )
 
 
-class VerifyPhoneForm(AllauthVerifyPhoneForm):
+class _CodeGuessesCountedOnTheServer:
+    """Counts each guess at an allauth verification code on the server (lockout.py) before
+    allauth checks it: `code_purpose` names the limits, `code_subject` the attribute that
+    holds where the code was sent."""
+
+    code_purpose: str
+    code_subject: str
+
+    def clean_code(self) -> str:
+        try:
+            verification_code_attempt(
+                purpose=self.code_purpose,
+                subject=getattr(self, self.code_subject) or "",
+                code=self.expected_code or "",
+            )
+        except VerificationCodeSpent as exc:
+            raise ValidationError(CODE_SPENT_MESSAGE, code="code_spent") from exc
+        return super().clean_code()
+
+
+class VerifyPhoneForm(_CodeGuessesCountedOnTheServer, AllauthVerifyPhoneForm):
     """allauth's check of the SMS code, with the guesses counted on the server."""
 
-    def clean_code(self) -> str:
-        try:
-            verification_code_attempt(
-                purpose="phone", subject=self.phone or "", code=self.expected_code or ""
-            )
-        except VerificationCodeSpent as exc:
-            raise ValidationError(CODE_SPENT_MESSAGE, code="code_spent") from exc
-        return super().clean_code()
+    code_purpose = code_subject = "phone"
 
 
-class ConfirmEmailCodeForm(AllauthConfirmEmailForm):
+class ConfirmEmailCodeForm(_CodeGuessesCountedOnTheServer, AllauthConfirmEmailForm):
     """allauth's check of the e-mail code, with the guesses counted on the server."""
 
-    def clean_code(self) -> str:
-        try:
-            verification_code_attempt(
-                purpose="email", subject=self.email or "", code=self.expected_code or ""
-            )
-        except VerificationCodeSpent as exc:
-            raise ValidationError(CODE_SPENT_MESSAGE, code="code_spent") from exc
-        return super().clean_code()
+    code_purpose = code_subject = "email"
 
 
 class PasswordResetRequestForm(forms.Form):

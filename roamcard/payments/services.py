@@ -191,7 +191,7 @@ def payment_mark_succeeded(
         gateway=payment.gateway,
         amount_minor=payment.amount_minor,
         currency=payment.currency,
-        memo=f"payment {payment.public_id}",
+        memo=f"order {payment.order.public_id}",  # staff find the money by order number
     )
     return was
 
@@ -329,7 +329,7 @@ def refund_mark_result(*, refund_id: int, result: GatewayResult) -> bool:
         gateway=payment.gateway,
         amount_minor=refund.amount_minor,
         currency=refund.currency,
-        memo=f"payment {payment.public_id}",
+        memo=f"order {payment.order.public_id}",
     )
     return True
 
