@@ -1,0 +1,30 @@
+"""What a traveller's language says about the rest of their locale: the currency a new
+traveller (or a visitor to the store) sees prices in until they choose another."""
+
+from django.conf import settings
+
+# By language, and for Chinese in traditional script by the region the browser names
+# (zh-TW pays in TWD, zh-HK and zh-MO in HKD).
+_CURRENCY_BY_LANGUAGE = {"ko": "KRW", "ja": "JPY", "zh-hans": "CNY", "zh-hant": "HKD"}
+_CURRENCY_BY_REGION = {"TW": "TWD", "HK": "HKD", "MO": "HKD", "SG": "SGD", "GB": "GBP"}
+
+
+def default_currency(language: str, *, accept_language: str = "") -> str:
+    """The currency to show a traveller who has not chosen one.
+
+    `accept_language` is the browser's raw header: its first tag with a region we price in
+    wins for traditional Chinese and English ("zh-TW" -> TWD, "en-GB" -> GBP)."""
+    language = (language or "").lower()
+    currency = _CURRENCY_BY_LANGUAGE.get(language, settings.DEFAULT_CURRENCY)
+    if language in ("zh-hant", "en"):
+        for tag in accept_language.split(","):
+            parts = tag.split(";")[0].strip().replace("_", "-").split("-")
+            if len(parts) < 2 or parts[0].lower() not in ("zh", "en"):
+                continue
+            if parts[0].lower() != language[:2]:
+                continue
+            region = parts[-1].upper()
+            if region in _CURRENCY_BY_REGION:
+                currency = _CURRENCY_BY_REGION[region]
+                break
+    return currency if currency in settings.CURRENCIES else settings.DEFAULT_CURRENCY
