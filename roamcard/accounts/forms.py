@@ -69,9 +69,7 @@ class SignupForm(AllauthSignupForm):
     # Filled in by app.js with the browser's IANA zone; anything else is ignored, never an
     # error (the account then takes the zone cookie, or UTC).
     time_zone = forms.CharField(
-        required=False,
-        max_length=64,
-        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
+        required=False, widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""})
     )
 
     def __init__(self, *args, **kwargs):
@@ -91,7 +89,7 @@ class SignupForm(AllauthSignupForm):
 
     def clean_time_zone(self) -> str:
         value = self.cleaned_data.get("time_zone") or ""
-        return value if time_zone_is_valid(value) else ""
+        return value if len(value) <= 64 and time_zone_is_valid(value) else ""
 
     def clean(self):
         cleaned = super().clean()
