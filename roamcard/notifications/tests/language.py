@@ -6,7 +6,7 @@ from django.conf import settings
 
 # What may stay in Latin letters in any language: the brand, units, codes and the short names
 # time zones are given by their offset.
-ALLOWED = {"roamcard", "SMS", "ICCID", "API", "GMT", "UTC", "KB", "MB", "GB", "TB", *settings.CURRENCIES}
+ALLOWED = {"roamcard", "SMS", "ICCID", "API", "GMT", "UTC", *settings.CURRENCIES}
 _URL = re.compile(r"https?://\S+")
 _EMAIL_ADDRESS = re.compile(r"\S+@\S+")
 _WORD = re.compile(r"[A-Za-z]{3,}")
