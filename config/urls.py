@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from config.api import api
+from roamcard.accounts.views import set_language
 from roamcard.payments.urls import urlpatterns as payment_pages
 from roamcard.renewals.webhook_urls import urlpatterns as gateway_notifications
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also saves a signed-in traveller's choice.
+    path("i18n/setlang/", set_language, name="set_language"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("api/v1/", api.urls),
     # The scan-to-pay page and the gateways' notification endpoint.

@@ -29,6 +29,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+# The name travellers know the service by: page titles, the greeting and subject of e-mails.
+SITE_NAME = os.environ.get("SITE_NAME", "roamcard")
 DEBUG = env_bool("DEBUG", False)
 # True in config.settings.production: the settings serve real travellers, and the system
 # check in roamcard/core/checks.py refuses to start with development tools or secrets.
@@ -223,6 +225,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
+# allauth would prefix every e-mail subject with "[<host name>] "; ours names the site.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_RATE_LIMITS = {
     # Not per user: during sign-up the traveller is not logged in yet.
@@ -268,6 +272,9 @@ LOCALE_PATHS = [BASE_DIR / "roamcard" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# The browser's time zone (IANA name), written by app.js: a signed-out visitor's times are
+# shown in it, and a new account starts with it when the sign-up form did not send one.
+TIME_ZONE_COOKIE_NAME = "roamcard_tz"
 
 CURRENCIES = ["CNY", "HKD", "USD", "EUR", "JPY", "KRW", "TWD", "SGD", "GBP"]
 DEFAULT_CURRENCY = "USD"

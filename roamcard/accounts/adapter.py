@@ -1,24 +1,41 @@
 """allauth adapter: phone numbers live on our User, and every code goes out via the outbox."""
 
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from roamcard.core.errors import RateLimited
 from roamcard.notifications.services import message_queue, message_render_and_queue
 
+from .languages import locale_of_request
 from .lockout import login_attempt_start
 from .phones import normalize_phone
 
 
-def _language_for(user: Any, request: Any = None) -> str:
+def _language_for(user: Any) -> str:
+    """A message goes out in its recipient's language: the account's, else (nobody's
+    account, e.g. "no account uses this address") the language of the request."""
     if user is not None and getattr(user, "preferred_language", None):
         return user.preferred_language
-    return translation.get_language() or "en"
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _site(request: Any) -> tuple[SimpleNamespace, str]:
+    """What allauth's e-mails call `current_site` (its name would be blank without
+    django.contrib.sites), and the address of the site's home page."""
+    if request is not None:
+        base_url = request.build_absolute_uri("/")
+    else:
+        base_url = settings.PUBLIC_BASE_URL.rstrip("/") + "/"
+    return SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(base_url).netloc), base_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -52,6 +69,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # so that any number of phone-only accounts can exist.
         user = super().save_user(request, user, form, commit=False)
         user.email = user.email or None
+        # The new account speaks the language the traveller signed up in, prices in its
+        # currency and shows times in the browser's zone.
+        cleaned = getattr(form, "cleaned_data", {})
+        locale = locale_of_request(request, time_zone=cleaned.get("time_zone") or "")
+        user.preferred_language = locale.language
+        user.preferred_currency = locale.currency
+        user.time_zone = locale.time_zone
         if commit:
             user.save()
         return user
@@ -66,8 +90,19 @@ class AccountAdapter(DefaultAccountAdapter):
         return normalize_phone(phone)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        kind = template_prefix.rsplit("/", 1)[-1]
         user = context.get("user")
+        if user is None and kind == "account_already_exists":
+            user = get_user_model().objects.filter(email__iexact=email).first()
         language = _language_for(user)
+        current_site, site_url = _site(allauth_context.request)
+        context = {
+            "email": email,
+            "current_site": current_site,
+            "site_url": site_url,
+            "minutes": settings.ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT // 60,
+            **context,
+        }
         with translation.override(language):
             rendered = self.render_mail(template_prefix, email, context)
         html = ""
@@ -77,7 +112,7 @@ class AccountAdapter(DefaultAccountAdapter):
         message_queue(
             channel="email",
             to=email,
-            kind=template_prefix.rsplit("/", 1)[-1],
+            kind=kind,
             subject=rendered.subject,
             body=rendered.body,
             html_body=html,
@@ -101,7 +136,7 @@ class AccountAdapter(DefaultAccountAdapter):
             to=phone,
             kind="unknown_account",
             context={},
-            language=translation.get_language() or "en",
+            language=_language_for(None),
         )
 
     def send_account_already_exists_sms(self, phone: str) -> None:
@@ -110,7 +145,7 @@ class AccountAdapter(DefaultAccountAdapter):
             to=phone,
             kind="account_already_exists",
             context={},
-            language=translation.get_language() or "en",
+            language=_language_for(self.get_user_by_phone(phone)),
         )
 
     def set_phone(self, user: Any, phone: str, verified: bool) -> None:

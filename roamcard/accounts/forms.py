@@ -1,13 +1,20 @@
+import zoneinfo
+from datetime import timedelta
+
 from allauth.account.forms import ConfirmEmailVerificationCodeForm as AllauthConfirmEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.forms import VerifyPhoneForm as AllauthVerifyPhoneForm
+from babel.dates import get_timezone_gmt
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roamcard.core.errors import InvalidInput
+from roamcard.core.locales import time_zone_label
+from roamcard.core.money import babel_locale
 
 from .lockout import VerificationCodeSpent, verification_code_attempt
 from .phones import normalize_phone
@@ -59,6 +66,12 @@ class SignupForm(AllauthSignupForm):
 
     field_order = ["email", "phone", "password1", "password2"]
 
+    # Filled in by app.js with the browser's IANA zone; anything else is ignored, never an
+    # error (the account then takes the zone cookie, or UTC).
+    time_zone = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""})
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         email = self.fields["email"]
@@ -73,6 +86,10 @@ class SignupForm(AllauthSignupForm):
             "Give an e-mail address, a mobile number or both."
         )
         phone.widget.attrs["placeholder"] = "+8613800138000"
+
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data.get("time_zone") or ""
+        return value if len(value) <= 64 and time_zone_is_valid(value) else ""
 
     def clean(self):
         cleaned = super().clean()
@@ -187,6 +204,22 @@ class PasswordResetCodeForm(forms.Form):
         return cleaned
 
 
+def time_zone_choices(zones: list[str]) -> list[tuple[str, str]]:
+    """The zones named in the active language, e.g. "(GMT+09:00) 대한민국 시간", in order of
+    their offset from UTC now, east of it last; UTC itself first."""
+    now = timezone.now()
+    locale = babel_locale()
+    rows = []
+    for zone in zones:
+        local_now = now.astimezone(zoneinfo.ZoneInfo(zone))
+        offset = local_now.utcoffset() or timedelta(0)
+        label = time_zone_label(zone)
+        if zone != "UTC":
+            label = f"({get_timezone_gmt(local_now, locale=locale)}) {label}"
+        rows.append((zone != "UTC", offset, label, zone))
+    return [(zone, label) for _utc, _offset, label, zone in sorted(rows)]
+
+
 class ProfileForm(forms.Form):
     preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     preferred_currency = forms.ChoiceField(
@@ -200,7 +233,7 @@ class ProfileForm(forms.Form):
         current = self.initial.get("time_zone")
         if current and current not in zones and time_zone_is_valid(current):
             zones.append(current)
-        self.fields["time_zone"].choices = [(zone, zone.replace("_", " ")) for zone in zones]
+        self.fields["time_zone"].choices = time_zone_choices(zones)
 
     def clean_time_zone(self) -> str:
         value = self.cleaned_data["time_zone"]

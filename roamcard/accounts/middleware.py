@@ -23,12 +23,20 @@ class _KnowsTheAdminPath:
 
 
 class UserTimezoneMiddleware:
+    """Times are shown in the signed-in traveller's zone (their profile's); for a visitor,
+    in the browser's zone once app.js has told it (a cookie); else in UTC."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from .languages import browser_time_zone
+
         user = request.user
-        tz_name = getattr(user, "time_zone", None) if user.is_authenticated else None
+        if user.is_authenticated:
+            tz_name = getattr(user, "time_zone", None)
+        else:
+            tz_name = browser_time_zone(request)
         if tz_name:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(tz_name))

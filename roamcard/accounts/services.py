@@ -272,6 +272,16 @@ def user_profile_update(
     return user
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """Save the language the traveller chose in the header's switch."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput(fields={"language": [_("Choose one of the languages offered.")]})
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user
+
+
 def time_zone_is_valid(name: str) -> bool:
     try:
         zoneinfo.ZoneInfo(name)

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n as django_i18n
 from django.views.decorators.http import require_http_methods
 
 from roamcard.core.errors import InvalidInput, RateLimited
@@ -40,6 +41,21 @@ def signup(request: HttpRequest) -> HttpResponse:
     except Exception:
         clear_login(request)
         raise
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's set_language (the same form, the same
+    cookie), and for a signed-in traveller the profile's language too, so that messages and
+    the next login follow the choice."""
+    response = django_i18n.set_language(request)
+    language = request.POST.get(django_i18n.LANGUAGE_QUERY_PARAMETER, "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+    ):
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

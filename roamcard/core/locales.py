@@ -28,3 +28,22 @@ def default_currency(language: str, *, accept_language: str = "") -> str:
                 currency = _CURRENCY_BY_REGION[region]
                 break
     return currency if currency in settings.CURRENCIES else settings.DEFAULT_CURRENCY
+
+
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "GMT", "Etc/GMT"})
+
+
+def time_zone_label(name: str, *, language: str | None = None) -> str:
+    """A time zone as a traveller reads it in their language (CLDR, through Babel): "Asia/Seoul"
+    is "대한민국 시간" in Korean, "UTC" is "협정 세계시". An unknown name is returned as is."""
+    from babel.dates import get_timezone_location, get_timezone_name
+
+    from .money import babel_locale
+
+    locale = babel_locale(language)
+    try:
+        if name in _UTC_NAMES:
+            return get_timezone_name("Etc/UTC", "long", zone_variant="standard", locale=locale)
+        return get_timezone_location(name, locale=locale)
+    except LookupError:
+        return name

@@ -15,7 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from roamcard.core.tasks import enqueue, enqueue_on_commit
@@ -61,15 +62,20 @@ def message_render_and_queue(
     """Render `notifications/<kind>.<channel>.txt` (and `<kind>.subject.txt` for e-mail)
     in the recipient's language and queue it."""
     with translation.override(language):
-        body = render_to_string(f"notifications/{kind}.{channel}.txt", context).strip()
+        body = _render_text(f"notifications/{kind}.{channel}.txt", context).strip()
         subject = ""
         if channel == Message.Channel.EMAIL:
-            subject = " ".join(
-                render_to_string(f"notifications/{kind}.subject.txt", context).split()
-            )
+            subject = " ".join(_render_text(f"notifications/{kind}.subject.txt", context).split())
     return message_queue(
         channel=channel, to=to, kind=kind, body=body, subject=subject, user=user, language=language
     )
+
+
+def _render_text(template_name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template: nothing in it is HTML, so nothing is escaped (a card
+    named "Kim's & Lee's" stays so, not "Kim&#x27;s &amp; Lee&#x27;s")."""
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
 
 
 def _attempt_timeout() -> timedelta:

@@ -45,7 +45,28 @@
       button.addEventListener("click", function () { window.print(); });
     });
   }
+  // The browser's time zone: sent with the sign-up form (<input data-browser-time-zone>) and
+  // kept in a cookie, so that a visitor's times are shown in it (accounts/middleware.py).
+  function shareBrowserTimeZone() {
+    var zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return;
+    }
+    // IANA names ("Asia/Seoul") are safe in a cookie as they are.
+    if (!zone || !/^[A-Za-z0-9_+\/-]+$/.test(zone)) return;
+    document.querySelectorAll("input[data-browser-time-zone]").forEach(function (input) {
+      input.value = zone;
+    });
+    var cookie = "roamcard_tz=" + zone;
+    if (document.cookie.split("; ").indexOf(cookie) === -1) {
+      document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax" +
+        (location.protocol === "https:" ? "; secure" : "");
+    }
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    shareBrowserTimeZone();
     setUpCopyButtons(document);
     setUpPrintButtons(document);
   });

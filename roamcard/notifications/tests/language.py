@@ -1,0 +1,19 @@
+"""Reading a message the way a traveller who reads no English would."""
+
+import re
+
+from django.conf import settings
+
+# What may stay in Latin letters in any language: the brand, units, codes and the short names
+# time zones are given by their offset.
+ALLOWED = {"roamcard", "SMS", "ICCID", "API", "GMT", "UTC", *settings.CURRENCIES}
+_URL = re.compile(r"https?://\S+")
+_EMAIL_ADDRESS = re.compile(r"\S+@\S+")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def english_words(text: str) -> list[str]:
+    """Runs of 3 or more Latin letters left in `text`, other than the allowed ones; web
+    addresses and e-mail addresses (the traveller's own) do not count."""
+    text = _EMAIL_ADDRESS.sub(" ", _URL.sub(" ", text))
+    return [word for word in _WORD.findall(text) if word not in ALLOWED]
