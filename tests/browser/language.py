@@ -50,6 +50,7 @@ ALLOWED_WORDS = frozenset(
         "LPA",
         "ID",
         "OK",
+        "PDF",  # a file format every one of the languages writes so
     }
 )
 DEFAULT_CURRENCIES = ("CNY", "HKD", "USD", "EUR", "JPY", "KRW", "TWD", "SGD", "GBP")
@@ -82,11 +83,14 @@ _NOT_WORDS = [
     re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
     # host names (roamcard.test, smdp.example.com:8443)
     re.compile(r"(?<![A-Za-z0-9_.-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?![A-Za-z0-9_-])"),
-    # order numbers (the first 8 hex digits of the order's id) and other references that
-    # mix letters and digits
+    re.compile(r"(?<![A-Za-z0-9])localhost(?::\d+)?"),
+    # ids: uuids, order numbers (the first 8 hex digits of the order's id) and other
+    # references that mix letters and digits (a gateway's "ch_295b2ceeff114fdc")
+    re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
     re.compile(r"(?<![A-Za-z0-9])[0-9A-F]{8}(?![A-Za-z0-9])"),
     re.compile(
-        r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{6,}(?![A-Za-z0-9])"
+        r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])"
+        r"[A-Za-z0-9_-]{6,}(?![A-Za-z0-9_-])"
     ),
 ]
 _LATIN_RUN = re.compile(f"[{LATIN}]+")

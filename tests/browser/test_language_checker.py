@@ -29,11 +29,18 @@ def test_allowed_words_numbers_addresses_and_references_pass():
         "roamcard eSIM 카드 (ICCID 8985 2000 0000 0001 234) 5 GB, 512 kbps, SMS 인증, QR 코드, "
         "PIN, ID, OK. 문의: help@roamcard.test, https://roamcard.test/cards/12/?x=Y "
         "주문 7F3AB2CD, 활성화 코드 LPA:1$smdp.example.com$K2-ABC-DEF, "
-        "테스트 카드 4242 4242 4242 4242, "
+        "테스트 카드 4242 4242 4242 4242, 결제 번호 ch_295b2ceeff114fdc81c08acd, "
+        "주문 ID 618c7de0-5de5-488c-ace9-56f94583d8d6, [localhost:8000] PDF로 저장, "
         "통화 KRW USD JPY"
     )
 
     assert language_findings(text, "ko", currency="KRW") == []
+
+
+def test_a_word_beside_a_reference_is_still_a_word():
+    found = language_findings("결제 Secure는 2026년 ch_295b2ceeff Receipt 2", "ko")
+
+    assert texts(found) == ["Secure", "Receipt"]
 
 
 def test_a_time_zone_id_and_am_pm_are_not_allowed():
