@@ -319,6 +319,19 @@ def test_a_traveller_meets_only_their_language(browser, live_server, unbound_car
             page.locator('main a[href$="/receipt/"]').first.click()
             expect(page.locator(".receipt")).to_be_visible()
         check(page, "receipt page")
+        with step("order history"):
+            page.locator('header a[href$="/orders/"]').first.click()
+            expect(page.locator(".order-row")).to_have_count(1)
+        check(page, "order history page")
+        with step("the card with its new balance"):
+            page.goto(f"/cards/{card.pk}/")
+            expect(page.locator(f'main a[href$="/cards/{card.pk}/plans/"]').first).to_be_visible()
+        check(page, "card page, renewed")
+        with step("profile"):
+            page.locator("summary.menu-avatar").click()
+            page.locator('header a[href$="/accounts/profile/"]').click()
+            expect(page.locator("select[name=time_zone]")).to_be_visible()
+        check(page, "profile page")
 
         # Sign out and in again: still in the journey's language.
         log_out(page, check, "log out")

@@ -145,3 +145,46 @@ def test_assert_in_language_fails_listing_the_words_or_records_them(tmp_path, mo
 
 def test_english_is_not_checked_for_latin_words():
     assert language_findings("Add card", "en") == []
+
+
+PAGE = """<!doctype html><html lang="{lang}"><head><title>내 카드 · roamcard</title></head><body>
+<h1>내 카드</h1>
+<button aria-label="Close">×</button>
+<input name="q" placeholder="Search">
+<img alt="Logo picture" src="data:,">
+<input type="submit" value="Send">
+<input type="hidden" name="next" value="/cards/">
+<p hidden>Hidden words</p>
+<span aria-hidden="true" title="Decoration">•</span>
+<details><summary>언어</summary><button lang="en">English</button></details>
+<select name="tz"><option>Asia/Seoul</option></select>
+<div title="Tooltip text">툴팁</div>
+<article class="dev"><p>Developer notes</p></article>
+</body></html>"""
+
+
+@pytest.mark.browser
+def test_a_page_is_read_as_a_person_and_a_screen_reader_meet_it(browser):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(PAGE.format(lang="ko"))
+
+        found = language_findings(page, "ko", exclude=".dev")
+
+        assert {(f.where, f.text) for f in found} >= {
+            ("aria-label", "Close"),
+            ("placeholder", "Search"),
+            ("alt", "Logo picture"),
+            ("button value", "Send"),
+            ("option", "Asia/Seoul"),
+            ("title", "Tooltip text"),
+        }
+        shown = {f.text for f in found}
+        assert not shown & {"Hidden words", "Decoration", "English", "Developer notes"}
+        assert "Developer notes" in texts(language_findings(page, "ko"))
+
+        page.set_content(PAGE.format(lang="en"))
+        assert '<html lang="en">' in texts(language_findings(page, "ko"), "lang")
+    finally:
+        context.close()
