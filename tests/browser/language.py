@@ -293,22 +293,26 @@ def text_findings(
 # both and not marked as written in another language (the language menu's own names).
 _PAGE_TEXTS_JS = """
 ([language, exclude]) => {
-  const hidden = [];
-  if (exclude) {
-    for (const el of document.querySelectorAll(exclude)) {
-      const style = el.style;
-      hidden.push([el, style.getPropertyValue('display'), style.getPropertyPriority('display')]);
-      el.style.setProperty('display', 'none', 'important');
-    }
-  }
-  const out = [['title', document.title], ['body', document.body.innerText]];
-  for (const [el, value, priority] of hidden) el.style.setProperty('display', value, priority);
-  const excluded = (el) => exclude && el.closest(exclude);
   const foreign = (el) => {
     const marked = el.closest('[lang]');
     return marked && marked !== document.documentElement
       && !marked.lang.toLowerCase().startsWith(language);
   };
+  const excluded = (el) => exclude && el.closest(exclude);
+  // Parts left out of the visible text: the caller's, and those marked as written in
+  // another language; each is swapped for a placeholder while innerText is read (hiding
+  // with CSS would not take an <option> out of its <select>'s text).
+  const leftOut = [...document.body.querySelectorAll('[lang]')].filter(foreign);
+  if (exclude) leftOut.push(...document.querySelectorAll(exclude));
+  const choices = [...document.querySelectorAll('select')].map((el) => [el, el.selectedIndex]);
+  const swapped = leftOut.map((el) => {
+    const placeholder = document.createComment('');
+    el.replaceWith(placeholder);
+    return [el, placeholder];
+  });
+  const out = [['title', document.title], ['body', document.body.innerText]];
+  for (const [el, placeholder] of swapped.reverse()) placeholder.replaceWith(el);
+  for (const [el, index] of choices) el.selectedIndex = index;
   const skip = 'script,style,template,noscript,[hidden],[aria-hidden="true"],input[type="hidden"]';
   for (const el of document.body.querySelectorAll('*')) {
     if (el.closest(skip) || excluded(el) || foreign(el)) continue;

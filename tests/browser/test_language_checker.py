@@ -158,6 +158,7 @@ PAGE = """<!doctype html><html lang="{lang}"><head><title>내 카드 · roamcard
 <span aria-hidden="true" title="Decoration">•</span>
 <details><summary>언어</summary><button lang="en">English</button></details>
 <select name="tz"><option>Asia/Seoul</option></select>
+<select name="language"><option lang="ja">日本語</option><option lang="ko" selected>한국어</option></select>
 <div title="Tooltip text">툴팁</div>
 <article class="dev"><p>Developer notes</p></article>
 </body></html>"""
@@ -182,6 +183,8 @@ def test_a_page_is_read_as_a_person_and_a_screen_reader_meet_it(browser):
         }
         shown = {f.text for f in found}
         assert not shown & {"Hidden words", "Decoration", "English", "Developer notes"}
+        assert not [f for f in found if f.kind == "script"]  # 日本語 is marked lang="ja"
+        assert page.locator("select[name=language]").input_value() == "한국어"  # as it was
         assert "Developer notes" in texts(language_findings(page, "ko"))
 
         page.set_content(PAGE.format(lang="en"))
