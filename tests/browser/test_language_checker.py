@@ -158,7 +158,9 @@ PAGE = """<!doctype html><html lang="{lang}"><head><title>내 카드 · roamcard
 <span aria-hidden="true" title="Decoration">•</span>
 <details><summary>언어</summary><button lang="en">English</button></details>
 <select name="tz"><option>Asia/Seoul</option></select>
-<select name="language"><option lang="ja">日本語</option><option lang="ko" selected>한국어</option></select>
+<select name="language">
+<option lang="ja">日本語</option><option lang="ko" selected>한국어</option>
+</select>
 <div title="Tooltip text">툴팁</div>
 <article class="dev"><p>Developer notes</p></article>
 </body></html>"""
