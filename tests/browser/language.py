@@ -6,8 +6,9 @@ in the journey's language and every price in a currency the traveller did not ch
 
 - ko, ja, zh-hans, zh-hant: no run of two or more Latin letters, except an allow-list
   (the brand, data units, currency codes, SIM words such as "eSIM" or "ICCID"), e-mail
-  addresses, URLs and host names, eSIM activation codes and order numbers. Time-zone ids
-  ("Asia/Seoul", "UTC") and AM/PM are not allowed: they must be localised.
+  addresses, URLs and host names, eSIM activation codes, order numbers and UTC offsets
+  ("GMT+09:00", CLDR's own form in these languages). Time-zone ids ("Asia/Seoul", "UTC")
+  and AM/PM are not allowed: they must be localised.
 - ja: no Hangul, and none of a few characters that only simplified Chinese uses;
   ko: no kana and no Han characters (Korean UI does not use Hanja);
   zh-hant: no Hangul or kana, and none of a few unambiguous simplified-only characters;
@@ -84,6 +85,8 @@ _NOT_WORDS = [
     # host names (roamcard.test, smdp.example.com:8443)
     re.compile(r"(?<![A-Za-z0-9_.-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?![A-Za-z0-9_-])"),
     re.compile(r"(?<![A-Za-z0-9])localhost(?::\d+)?"),
+    # a UTC offset in CLDR's localised GMT format, which ko, ja and zh write so: GMT+09:00
+    re.compile(r"(?<![A-Za-z])GMT[+\-−]\d{1,2}(?::?\d{2})?"),
     # ids: uuids, order numbers (the first 8 hex digits of the order's id) and other
     # references that mix letters and digits (a gateway's "ch_295b2ceeff114fdc")
     re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),

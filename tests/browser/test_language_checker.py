@@ -49,6 +49,11 @@ def test_a_time_zone_id_and_am_pm_are_not_allowed():
     assert texts(found) == ["PM · UTC"]
 
 
+def test_a_utc_offset_is_allowed_but_not_a_bare_gmt():
+    assert language_findings("(GMT+09:00) 대한민국 시간, (GMT-03:30) 캐나다", "ko") == []
+    assert texts(language_findings("시간대: GMT", "ko")) == ["GMT"]
+
+
 def test_korean_must_not_contain_kana_or_hanja():
     found = language_findings("카드를 更新 합니다 カード", "ko")
 
