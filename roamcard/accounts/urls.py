@@ -1,6 +1,8 @@
 """Our account pages. Included before allauth's URLs so that `account_reset_password`
 (linked from the login page) opens our reset-by-code flow instead of allauth's, and
-`account_signup` is allauth's sign-up made all-or-nothing."""
+`account_signup` is allauth's sign-up made all-or-nothing; the two code verification pages
+are allauth's with the cool-down on "send the code again" (views.verify_phone,
+views.confirm_email_code)."""
 
 from django.urls import path
 
@@ -15,6 +17,8 @@ urlpatterns = [
         views.password_reset_complete,
         name="account_reset_password_complete",
     ),
+    path("phone/verify/", views.verify_phone, name="account_verify_phone"),
+    path("confirm-email/", views.confirm_email_code, name="account_email_verification_sent"),
     path("profile/", views.profile, name="account_profile"),
     path("devices/", views.devices, name="account_devices"),
     path("devices/tokens/<int:token_id>/revoke/", views.token_revoke, name="account_token_revoke"),
