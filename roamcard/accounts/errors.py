@@ -41,7 +41,7 @@ class CodeResendTooSoon(RateLimited):
 
 
 def code_resend_wait_message(*, wait_seconds: int) -> str:
-    """"You can ask for a new code in 45 seconds.", in the active language."""
+    """ "You can ask for a new code in 45 seconds.", in the active language."""
     wait = format_timedelta(
         timedelta(seconds=max(wait_seconds, 1)), threshold=2, locale=babel_locale()
     )

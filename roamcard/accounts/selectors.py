@@ -76,9 +76,7 @@ class Contacts:
 
 def user_contacts(*, user: Any) -> Contacts:
     """The account's e-mail address (the verified one if any) and mobile number."""
-    address = (
-        EmailAddress.objects.filter(user_id=user.pk).order_by("-verified", "-primary").first()
-    )
+    address = EmailAddress.objects.filter(user_id=user.pk).order_by("-verified", "-primary").first()
     if address is not None:
         email, email_verified = address.email, address.verified
     else:

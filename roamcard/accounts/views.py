@@ -114,25 +114,18 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
 def verify_phone(request: HttpRequest) -> HttpResponse:
     """allauth's check of the SMS code (sign-up, login, adding or changing the number),
     where "send the code again" waits out the cool-down with a message instead of an
-    error page, and also works when adding or changing the number. A signed-in traveller
-    whose new number is verified returns to the profile."""
-    if _is_resend(request):
-        pending = verification.pending_code_for(request=request, channel=verification.PHONE)
-        if pending is not None and pending.wait_seconds:
+    error page, and also works when adding or changing the number (allauth offers it only
+    at sign-up and login). A signed-in traveller whose new number is verified returns to
+    the profile."""
+    pending = verification.pending_code_for(request=request, channel=verification.PHONE)
+    signed_in = request.user.is_authenticated
+    if _is_resend(request) and pending is not None:
+        if pending.wait_seconds:
             return _resend_too_soon(request, pending)
-        if pending is not None and request.user.is_authenticated:
-            if verification.phone_change_code_resend(request=request):
-                return redirect("account_verify_phone")
-    verifying = request.method == "POST" and request.user.is_authenticated
-    pending = (
-        verification.pending_code_for(request=request, channel=verification.PHONE)
-        if verifying
-        else None
-    )
+        if signed_in and verification.phone_change_code_resend(request=request):
+            return redirect("account_verify_phone")
     response = allauth_views.verify_phone(request)
-    if pending is not None and verification.pending_code_for(
-        request=request, channel=verification.PHONE
-    ) is None:
+    if signed_in and pending is not None and request.method == "POST":
         user = request.user
         user.refresh_from_db(fields=["phone", "phone_verified"])
         if user.phone == pending.destination and user.phone_verified:
