@@ -8,10 +8,14 @@ verification pages are wrapped for the cool-down on "send the code again"."""
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.stagekit import clear_login
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.exceptions import RateLimited as AllauthRateLimited
+from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +34,7 @@ from .errors import (
 )
 from .forms import PasswordResetCodeForm, PasswordResetRequestForm, ProfileForm
 from .languages import language_cookie_set
+from .phones import normalize_phone
 from .selectors import api_token_list_for, signed_in_browser_list_for, user_contacts
 from .tokens import api_token_revoke_for
 
@@ -142,6 +147,54 @@ def confirm_email_code(request: HttpRequest) -> HttpResponse:
         if pending is not None and pending.wait_seconds:
             return _resend_too_soon(request, pending)
     return allauth_views.email_verification_sent(request)
+
+
+@login_required
+def change_phone(request: HttpRequest) -> HttpResponse:
+    """allauth's adding or changing of the mobile number; asking again for a code to the
+    same number within the cool-down is answered with how long to wait."""
+    try:
+        return allauth_views.change_phone(request)
+    except AllauthRateLimited:
+        typed = request.POST.get("phone", "") or (request.user.phone or "")
+        return _code_cool_down(request, verification.PHONE, typed, "account_change_phone")
+
+
+@login_required
+def manage_email(request: HttpRequest) -> HttpResponse:
+    """allauth's adding or changing of the e-mail address; asking again for a code to the
+    same address within the cool-down is answered with how long to wait."""
+    try:
+        return allauth_views.email(request)
+    except ImmediateHttpResponse as exc:
+        if exc.response.status_code != 429:
+            raise
+        typed = request.POST.get("email", "").strip()
+        return _code_cool_down(request, verification.EMAIL, typed, "account_email")
+
+
+def _code_cool_down(request: HttpRequest, channel: str, typed: str, url_name: str):
+    try:
+        destination = normalize_phone(typed) if channel == verification.PHONE else typed
+    except ValidationError:
+        destination = typed
+    wait = verification.code_send_wait_seconds(
+        request=request, channel=channel, destination=destination
+    )
+    if not wait:  # another limit than the cool-down: the usual answer
+        return respond_429(request)
+    messages.error(request, code_resend_wait_message(wait_seconds=wait))
+    pending = verification.pending_code_for(request=request, channel=channel)
+    if pending is not None and pending.destination.lower() == destination.lower():
+        # The code sent a moment ago still works: back to where it is entered.
+        return redirect(_CODE_PAGE[channel])
+    return redirect(url_name)
+
+
+_CODE_PAGE = {
+    verification.PHONE: "account_verify_phone",
+    verification.EMAIL: "account_email_verification_sent",
+}
 
 
 def _is_resend(request: HttpRequest) -> bool:

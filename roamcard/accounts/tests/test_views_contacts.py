@@ -354,3 +354,27 @@ def test_an_e_mail_account_s_avatar_is_its_initial_named_by_its_address(client):
 
     assert 'aria-label="Account: alice@example.com"' in html
     assert '<span class="menu-avatar-initial">A</span>' in html
+
+
+def test_asking_again_for_the_same_new_number_too_early_gets_a_message(client):
+    client.force_login(make_user(email="alice@example.com"))
+    add_phone(client)
+
+    response = client.post(reverse("account_change_phone"), {"phone": PHONE}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("account_verify_phone")
+    assert "You can ask for a new code in" in page_text(response)
+    assert sms_count() == 1
+
+
+def test_asking_again_for_the_same_new_address_too_early_gets_a_message(client):
+    client.force_login(make_user(phone=PHONE, phone_verified=True))
+    add_email(client, "mina@example.com")
+
+    response = client.post(
+        reverse("account_email"), {"email": "mina@example.com", "action_add": ""}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    assert "You can ask for a new code in" in page_text(response)
+    assert Message.objects.filter(to="mina@example.com").count() == 1
