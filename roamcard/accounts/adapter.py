@@ -142,7 +142,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_email_verification_redirect_url(self, email_address: Any) -> str:
         # A signed-in traveller who has just added or changed the address sees it on the
         # profile, beside the mobile number.
-        if self.request.user.is_authenticated:
+        request = getattr(self, "request", None)
+        if request is not None and request.user.is_authenticated:
             return reverse("account_profile")
         return super().get_email_verification_redirect_url(email_address)
 

@@ -18,6 +18,7 @@ def test_an_e_mail_account_adds_and_verifies_a_mobile_number_in_japanese(new_pag
 
     user = make_user(email="hana@example.com", preferred_language="ja")
     page = log_in(new_page(locale="ja-JP"), user)
+    page.clock.install()  # the page's clock, so that the count-down can be run forward
 
     page.goto("/accounts/profile/")
     avatar = page.locator("summary.menu-avatar")
@@ -34,6 +35,9 @@ def test_an_e_mail_account_adds_and_verifies_a_mobile_number_in_japanese(new_pag
     resend = page.locator("button[data-resend-wait]")
     expect(resend).to_be_disabled()
     expect(resend).to_have_text(re.compile(r"^[01]:\d\d 後に再送信できます$"))
+    page.clock.fast_forward("01:01")
+    expect(resend).to_be_enabled()
+    expect(resend).to_have_text("コードを再送信")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= PHONE["width"], f"the code page scrolls sideways ({scroll_width}px)"
 
