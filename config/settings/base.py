@@ -215,6 +215,8 @@ ACCOUNT_FORMS = {
     "login": "roamcard.accounts.forms.LoginForm",
     "verify_phone": "roamcard.accounts.forms.VerifyPhoneForm",
     "confirm_email_verification_code": "roamcard.accounts.forms.ConfirmEmailCodeForm",
+    "change_phone": "roamcard.accounts.forms.ChangePhoneForm",
+    "add_email": "roamcard.accounts.forms.AddEmailForm",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
@@ -222,6 +224,15 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
 ACCOUNT_UNIQUE_EMAIL = True
+# A traveller has at most one e-mail address: adding one to a phone-only account, or
+# changing it, takes effect once the new address is verified by its code.
+ACCOUNT_CHANGE_EMAIL = True
+# "Send the code again" on the verification pages, this many times per code...
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = 3
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = 3
+# ...and never sooner than this after the last code to the same address or number (the
+# pages count it down; the server refuses earlier requests, ours and allauth's alike).
+VERIFICATION_CODE_RESEND_SECONDS = 60
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
@@ -230,8 +241,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_RATE_LIMITS = {
     # Not per user: during sign-up the traveller is not logged in yet.
-    "verify_phone": "1/30s/key,5/h/key,3/m/ip",
-    "confirm_email": "1/30s/key,10/h/ip",
+    "verify_phone": f"1/{VERIFICATION_CODE_RESEND_SECONDS}s/key,5/h/key,3/m/ip",
+    "confirm_email": f"1/{VERIFICATION_CODE_RESEND_SECONDS}s/key,10/h/ip",
+    # Adding or changing the mobile number (each new number also has the limits above).
+    "change_phone": "5/m/user,20/h/user",
     # Password logins are limited by roamcard.accounts.lockout (web and API alike); allauth
     # still applies this to the MFA code step of staff logins.
     "login_failed": "10/m/ip,5/5m/key",

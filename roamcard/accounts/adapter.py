@@ -5,11 +5,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import translation
 
 from roamcard.core.errors import RateLimited
@@ -171,3 +173,24 @@ class AccountAdapter(DefaultAccountAdapter):
             user.username = self.generate_unique_username(
                 [user.email, (user.phone or "").lstrip("+"), "traveller"]
             )
+
+    def get_email_verification_redirect_url(self, email_address: Any) -> str:
+        # A signed-in traveller who has just added or changed the address sees it on the
+        # profile, beside the mobile number.
+        request = getattr(self, "request", None)
+        if request is not None and request.user.is_authenticated:
+            return reverse("account_profile")
+        return super().get_email_verification_redirect_url(email_address)
+
+    def can_delete_email(self, email_address: Any) -> bool:
+        # Never the last way to sign in: an address may go only while the account keeps
+        # another verified address or a verified mobile number.
+        if not super().can_delete_email(email_address):
+            return False
+        if not email_address.pk:
+            return True
+        user = email_address.user
+        others = EmailAddress.objects.filter(user_id=user.pk, verified=True).exclude(
+            pk=email_address.pk
+        )
+        return others.exists() or bool(user.phone and user.phone_verified)

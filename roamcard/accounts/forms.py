@@ -1,6 +1,8 @@
 import zoneinfo
 from datetime import timedelta
 
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import ChangePhoneForm as AllauthChangePhoneForm
 from allauth.account.forms import ConfirmEmailVerificationCodeForm as AllauthConfirmEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -240,3 +242,27 @@ class ProfileForm(forms.Form):
         if not time_zone_is_valid(value):
             raise ValidationError(_("Choose a valid time zone."), code="invalid_time_zone")
         return value
+
+
+class ChangePhoneForm(AllauthChangePhoneForm):
+    """allauth's adding or changing of the mobile number, worded as on our sign-up page.
+    The new number takes effect once its SMS code is entered."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phone = self.fields["phone"]
+        phone.label = _("New mobile number") if self.phone else _("Mobile number")
+        phone.help_text = _("International format, e.g. +8613800138000.")
+        phone.widget.attrs["placeholder"] = "+8613800138000"
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """allauth's adding or changing of the e-mail address. The new address takes effect
+    once its code is entered."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        has_email = bool(self.user and self.user.email)
+        email.label = _("New e-mail address") if has_email else _("E-mail address")
+        email.widget.attrs["placeholder"] = "name@example.com"

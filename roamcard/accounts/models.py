@@ -56,6 +56,9 @@ class User(AbstractUser):
         self._password_disabled = True
 
     def save(self, *args, **kwargs) -> None:
+        # allauth blanks the address of an account whose last one it removes: "none" is
+        # NULL, or a second such account would collide on the unique column.
+        self.email = self.email or None
         update_fields = kwargs.get("update_fields")
         password_changed = (
             not self._state.adding

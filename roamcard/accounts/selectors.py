@@ -1,10 +1,12 @@
-"""Reading accounts: the traveller's live API tokens and signed-in browsers."""
+"""Reading accounts: the traveller's contacts (e-mail address and mobile number), live API
+tokens and signed-in browsers."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import ua_parser
+from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -60,3 +62,28 @@ def browser_describe(user_agent: str) -> str:
     if browser and system:
         return f"{browser} · {system}"
     return browser or system
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """How a traveller signs in and gets codes: each works once verified."""
+
+    email: str | None
+    email_verified: bool
+    phone: str | None
+    phone_verified: bool
+
+
+def user_contacts(*, user: Any) -> Contacts:
+    """The account's e-mail address (the verified one if any) and mobile number."""
+    address = EmailAddress.objects.filter(user_id=user.pk).order_by("-verified", "-primary").first()
+    if address is not None:
+        email, email_verified = address.email, address.verified
+    else:
+        email, email_verified = user.email or None, False
+    return Contacts(
+        email=email,
+        email_verified=email_verified,
+        phone=user.phone or None,
+        phone_verified=bool(user.phone and user.phone_verified),
+    )

@@ -1,7 +1,9 @@
 """Account services: password reset by a one-time code, the traveller's profile, and the
 credentials (API tokens, signed-in sessions) that die with a password."""
 
+import math
 import secrets
+import time
 import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from roamcard.core.errors import InvalidInput, RateLimited
 from roamcard.notifications.services import message_render_and_queue
 
-from .errors import OneTimeCodeInvalid, UserSessionNotFound
+from .errors import CodeResendTooSoon, OneTimeCodeInvalid, UserSessionNotFound
 from .models import OneTimeCode, User
 from .phones import normalize_phone
 
@@ -118,6 +120,45 @@ def _rate_limit_hit(*, scope: str, purpose: str, key: str) -> None:
         raise RateLimited()
 
 
+def _code_cooldown_key(*, purpose: str, destination: Destination) -> str:
+    value = f"{destination.channel}:{destination.address}"
+    digest = salted_hmac("roamcard.accounts.code_cooldown", value).hexdigest()[:32]
+    return f"otc-cooldown:{purpose}:{digest}"
+
+
+def one_time_code_cooldown_check(*, destination: Destination, purpose: str) -> None:
+    """Raise CodeResendTooSoon while the cool-down after the last code to `destination`
+    runs. Applies alike whether or not an account uses the destination, so that the wait
+    tells nobody anything."""
+    wait = one_time_code_resend_wait(destination=destination, purpose=purpose)
+    if wait:
+        raise CodeResendTooSoon(wait_seconds=wait)
+
+
+def one_time_code_cooldown_start(*, destination: Destination, purpose: str) -> None:
+    """Start the cool-down before another code may go to `destination`; only one of two
+    concurrent requests starts it, the other gets CodeResendTooSoon."""
+    seconds = settings.VERIFICATION_CODE_RESEND_SECONDS
+    if seconds <= 0:
+        return
+    key = _code_cooldown_key(purpose=purpose, destination=destination)
+    ends_at = time.time() + seconds
+    if cache.add(key, ends_at, timeout=seconds):
+        return
+    wait = one_time_code_resend_wait(destination=destination, purpose=purpose)
+    if wait:
+        raise CodeResendTooSoon(wait_seconds=wait)
+    cache.set(key, ends_at, timeout=seconds)  # an ended cool-down the cache still keeps
+
+
+def one_time_code_resend_wait(*, destination: Destination, purpose: str) -> int:
+    """Whole seconds until another code may go to `destination` (0: now)."""
+    ends_at = cache.get(_code_cooldown_key(purpose=purpose, destination=destination))
+    if ends_at is None:
+        return 0
+    return max(math.ceil(ends_at - time.time()), 0)
+
+
 def one_time_code_issue(*, user: User, destination: Destination, purpose: str) -> str:
     """Create a fresh code for `destination` and return it in clear (to be sent, never
     stored). Earlier unused codes for the same purpose stop working."""
@@ -185,12 +226,15 @@ def password_reset_code_send(*, destination: str, ip_address: str | None) -> Non
     """Send a password reset code to an e-mail address or a mobile number.
 
     The caller gets the same answer whether or not an account uses the destination; an
-    unknown destination receives a message saying that no account uses it."""
+    unknown destination receives a message saying that no account uses it. Codes to one
+    destination are VERIFICATION_CODE_RESEND_SECONDS apart at least (CodeResendTooSoon)."""
     purpose = OneTimeCode.Purpose.PASSWORD_RESET
     target = destination_parse(raw=destination)
+    one_time_code_cooldown_check(destination=target, purpose=purpose)
     if ip_address:
         _rate_limit_hit(scope="ip", purpose=purpose, key=ip_address)
     _rate_limit_hit(scope="destination", purpose=purpose, key=f"{target.channel}:{target.address}")
+    one_time_code_cooldown_start(destination=target, purpose=purpose)
     user = _user_for(target)
     if user is None:
         message_render_and_queue(
@@ -210,6 +254,14 @@ def password_reset_code_send(*, destination: str, ip_address: str | None) -> Non
         context={"code": code, "minutes": settings.ONE_TIME_CODE_TTL_SECONDS // 60},
         user=user,
         language=user.preferred_language,
+    )
+
+
+def password_reset_code_resend_wait(*, destination: str) -> int:
+    """Whole seconds until another password reset code may go to `destination`."""
+    return one_time_code_resend_wait(
+        destination=destination_parse(raw=destination),
+        purpose=OneTimeCode.Purpose.PASSWORD_RESET,
     )
 
 

@@ -1,16 +1,21 @@
 """Pages of our own account flows: password reset by code, the profile, and the signed-in
 devices (API tokens and browsers).
 
-Sign-up, login, logout, verification, change password and MFA are allauth's views, shown
-with our templates."""
+Sign-up, login, logout, verification, adding or changing an e-mail address or a mobile
+number, change password and MFA are allauth's views, shown with our templates; the code
+verification pages are wrapped for the cool-down on "send the code again"."""
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.stagekit import clear_login
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.exceptions import RateLimited as AllauthRateLimited
+from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,11 +26,17 @@ from django.views.decorators.http import require_http_methods
 
 from roamcard.core.errors import InvalidInput, RateLimited
 
-from . import services
-from .errors import ApiTokenNotFound, OneTimeCodeInvalid, UserSessionNotFound
+from . import services, verification
+from .errors import (
+    ApiTokenNotFound,
+    OneTimeCodeInvalid,
+    UserSessionNotFound,
+    code_resend_wait_message,
+)
 from .forms import PasswordResetCodeForm, PasswordResetRequestForm, ProfileForm
 from .languages import language_cookie_set
-from .selectors import api_token_list_for, signed_in_browser_list_for
+from .phones import normalize_phone
+from .selectors import api_token_list_for, signed_in_browser_list_for, user_contacts
 from .tokens import api_token_revoke_for
 
 RESET_DESTINATION_SESSION_KEY = "roamcard_password_reset_destination"
@@ -80,6 +91,16 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
     destination = request.session.get(RESET_DESTINATION_SESSION_KEY)
     if not destination:
         return redirect("account_reset_password")
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        try:
+            services.password_reset_code_send(
+                destination=destination, ip_address=get_adapter().get_client_ip(request)
+            )
+        except RateLimited as exc:  # CodeResendTooSoon says how long to wait
+            messages.error(request, exc.message)
+        else:
+            messages.info(request, _("We have sent a new code."))
+        return redirect("account_reset_password_code")
     form = PasswordResetCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,8 +124,102 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "account/password_reset_code.html",
-        {"form": form, "destination": destination},
+        {
+            "form": form,
+            "destination": destination,
+            "resend_wait": services.password_reset_code_resend_wait(destination=destination),
+        },
     )
+
+
+def verify_phone(request: HttpRequest) -> HttpResponse:
+    """allauth's check of the SMS code (sign-up, login, adding or changing the number),
+    where "send the code again" waits out the cool-down with a message instead of an
+    error page, and also works when adding or changing the number (allauth offers it only
+    at sign-up and login). A signed-in traveller whose new number is verified returns to
+    the profile."""
+    pending = verification.pending_code_for(request=request, channel=verification.PHONE)
+    signed_in = request.user.is_authenticated
+    if _is_resend(request) and pending is not None:
+        if pending.wait_seconds:
+            return _resend_too_soon(request, pending)
+        if signed_in and verification.phone_change_code_resend(request=request):
+            return redirect("account_verify_phone")
+    response = allauth_views.verify_phone(request)
+    if signed_in and pending is not None and request.method == "POST":
+        user = request.user
+        user.refresh_from_db(fields=["phone", "phone_verified"])
+        if user.phone == pending.destination and user.phone_verified:
+            return redirect("account_profile")
+    return response
+
+
+def confirm_email_code(request: HttpRequest) -> HttpResponse:
+    """allauth's check of the e-mail code (sign-up, login, adding or changing the
+    address), where "send the code again" waits out the cool-down with a message instead
+    of an error page."""
+    if _is_resend(request):
+        pending = verification.pending_code_for(request=request, channel=verification.EMAIL)
+        if pending is not None and pending.wait_seconds:
+            return _resend_too_soon(request, pending)
+    return allauth_views.email_verification_sent(request)
+
+
+@login_required
+def change_phone(request: HttpRequest) -> HttpResponse:
+    """allauth's adding or changing of the mobile number; asking again for a code to the
+    same number within the cool-down is answered with how long to wait."""
+    try:
+        return allauth_views.change_phone(request)
+    except AllauthRateLimited:
+        typed = request.POST.get("phone", "") or (request.user.phone or "")
+        return _code_cool_down(request, verification.PHONE, typed, "account_change_phone")
+
+
+@login_required
+def manage_email(request: HttpRequest) -> HttpResponse:
+    """allauth's adding or changing of the e-mail address; asking again for a code to the
+    same address within the cool-down is answered with how long to wait."""
+    try:
+        return allauth_views.email(request)
+    except ImmediateHttpResponse as exc:
+        if exc.response.status_code != 429:
+            raise
+        typed = request.POST.get("email", "").strip()
+        return _code_cool_down(request, verification.EMAIL, typed, "account_email")
+
+
+def _code_cool_down(request: HttpRequest, channel: str, typed: str, url_name: str):
+    try:
+        destination = normalize_phone(typed) if channel == verification.PHONE else typed
+    except ValidationError:
+        destination = typed
+    wait = verification.code_send_wait_seconds(
+        request=request, channel=channel, destination=destination
+    )
+    if not wait:  # another limit than the cool-down: the usual answer
+        return respond_429(request)
+    messages.error(request, code_resend_wait_message(wait_seconds=wait))
+    pending = verification.pending_code_for(request=request, channel=channel)
+    if pending is not None and pending.destination.lower() == destination.lower():
+        # The code sent a moment ago still works: back to where it is entered.
+        return redirect(_CODE_PAGE[channel])
+    return redirect(url_name)
+
+
+_CODE_PAGE = {
+    verification.PHONE: "account_verify_phone",
+    verification.EMAIL: "account_email_verification_sent",
+}
+
+
+def _is_resend(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("action") == "resend"
+
+
+def _resend_too_soon(request: HttpRequest, pending: verification.PendingCode) -> HttpResponse:
+    messages.error(request, code_resend_wait_message(wait_seconds=pending.wait_seconds))
+    return redirect(request.get_full_path())
 
 
 def password_reset_complete(request: HttpRequest) -> HttpResponse:
@@ -140,7 +255,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "account/profile.html",
-        {"form": form, "languages": settings.LANGUAGES},
+        {"form": form, "languages": settings.LANGUAGES, "contacts": user_contacts(user=user)},
     )
 
 
