@@ -91,7 +91,8 @@ def render(source: str, **context) -> str:
 def test_template_filters_follow_the_active_language_and_zone():
     with translation.override("ko"), timezone.override("Asia/Seoul"):
         page = render(
-            "{{ at|local_datetime }} | {{ at|local_date }} | {{ at|local_time }} | {{ b|data_bytes }}",
+            "{{ at|local_datetime }} | {{ at|local_date }} | {{ at|local_time }}"
+            " | {{ b|data_bytes }}",
             at=EVENING,
             b=5 * 1024**3,
         )
