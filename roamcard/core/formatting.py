@@ -103,8 +103,8 @@ def format_local_datetime(
 @cache
 def _short_time_pattern(locale_name: str) -> str:
     """CLDR's short time pattern, except where its abbreviated AM/PM are Latin letters
-    while the language has its own words for them. Since CLDR 44 Korean abbreviates to
-    "PM 10:24"; Korean travellers read (and their phones print) "오후 10:24", CLDR's wide
+    while the language has its own words for them. Recent CLDR (47, in Babel 2.18)
+    abbreviates Korean to "PM 10:24"; Korean travellers read "오후 10:24", CLDR's wide
     form, so the day period is taken wide there."""
     locale = Locale.parse(locale_name)
     pattern = locale.time_formats["short"].pattern
