@@ -21,8 +21,10 @@ install: $(VENV)/.installed node_modules/axe-core
 # axe-core, for the accessibility checks of the browser tests (package-lock.json pins it).
 # Without npm the rest still works; those checks then skip, except in CI, where they fail.
 node_modules/axe-core: package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo "npm not found: skipping axe-core (the accessibility tests will be skipped)."; fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: skipping axe-core (the accessibility tests will be skipped)."; \
+	elif npm ci --no-audit --no-fund --loglevel=error; then touch $@; \
+	else echo "npm ci failed: skipping axe-core (the accessibility tests will be skipped)."; fi
 
 run: install
 	$(BIN)/python -m roamcard.demo.run
