@@ -24,7 +24,8 @@ EXPIRY = {
 }
 ENGLISH = re.compile(
     r"TEST MODE|Sandbox checkout|Card number|Expiry|MM/YY|Test cards|Succeeds|Declined|"
-    r"Cancel|Return to the shop|Confirm|Reject|Scan with|wallet|payment is complete|Sandbox|Pay "
+    r"Cancel|Return to the shop|Confirm|Reject|Scan with|wallet|payment is complete|Sandbox|"
+    r"Secure|Pay "
 )
 
 
