@@ -15,8 +15,16 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/axe-core
 	@$(BIN)/python -m roamcard.core.i18n_compile
+
+# axe-core, for the accessibility checks of the browser tests (package-lock.json pins it).
+# Without npm the rest still works; those checks then skip, except in CI, where they fail.
+node_modules/axe-core: package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: skipping axe-core (the accessibility tests will be skipped)."; \
+	elif npm ci --no-audit --no-fund --loglevel=error; then touch $@; \
+	else echo "npm ci failed: skipping axe-core (the accessibility tests will be skipped)."; fi
 
 run: install
 	$(BIN)/python -m roamcard.demo.run
@@ -52,4 +60,4 @@ bench-renewal: install
 	$(BIN)/python -m bench.renewal
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules

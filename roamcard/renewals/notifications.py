@@ -1,27 +1,20 @@
 """The messages a renewal sends, in the traveller's language and time zone."""
 
-import zoneinfo
-
-from django.utils import timezone, translation
+from django.utils import translation
 
 from roamcard.cards.models import Card
 from roamcard.cards.selectors import card_balance
-from roamcard.core.formatting import format_bytes
+from roamcard.core.formatting import format_bytes, format_local_datetime
 from roamcard.notifications.services import message_render_and_queue
 from roamcard.orders.models import Order
 from roamcard.payments.models import Payment
 
 
 def _local_time(user, moment) -> str:
-    if moment is None:
-        return ""
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    from django.utils.formats import date_format
-
-    return date_format(timezone.localtime(moment, zone), "DATETIME_FORMAT")
+    """The moment in the recipient's language and time zone, as CLDR writes them."""
+    return format_local_datetime(
+        moment, language=user.preferred_language or "en", zone=user.time_zone or "UTC"
+    )
 
 
 def _send_both(*, user, kind: str, context: dict) -> None:

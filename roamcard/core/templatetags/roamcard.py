@@ -6,15 +6,20 @@ numbers or dates by hand."""
 from datetime import datetime
 
 import segno
-from babel.dates import format_date, format_time
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from roamcard.core.formatting import format_bytes
-from roamcard.core.money import Money, babel_locale, format_money
+from roamcard.core.formatting import (
+    format_bytes,
+    format_local_date,
+    format_local_datetime,
+    format_local_time,
+    format_number,
+)
+from roamcard.core.money import Money, format_money
 
 register = template.Library()
 
@@ -34,23 +39,29 @@ def data_bytes(value: int | None) -> str:
 
 
 @register.filter
-def local_datetime(value: datetime | None) -> str:
-    """A moment in the traveller's time zone (activated per request from their profile),
-    as a date and a time without seconds: "Dec 13, 2026, 10:24 PM", "2026年12月13日 22:24"."""
-    if value is None:
-        return ""
-    locale = babel_locale()
-    tz = timezone.get_current_timezone()
-    date = format_date(value.astimezone(tz), "medium", locale=locale)
-    time = format_time(value, "short", tzinfo=tz, locale=locale)
-    return locale.datetime_formats["medium"].format(time, date)
+def local_datetime(value: datetime | None, zone: str | None = None) -> str:
+    """A moment in the traveller's time zone (activated per request from their profile, or
+    given: `{{ at|local_datetime:user.time_zone }}` in a message), as a date and a time
+    without seconds: "Dec 13, 2026, 10:24 PM", "2026년 12월 13일 오후 10:24"."""
+    return format_local_datetime(value, zone=zone or None)
 
 
 @register.filter
-def local_date(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return format_date(timezone.localtime(value), "medium", locale=babel_locale())
+def local_date(value: datetime | None, zone: str | None = None) -> str:
+    """The calendar date of a moment where the traveller is: "2026年12月13日"."""
+    return format_local_date(value, zone=zone or None)
+
+
+@register.filter
+def local_time(value: datetime | None, zone: str | None = None) -> str:
+    """The time of day of a moment where the traveller is: "22:24", "오후 10:24"."""
+    return format_local_time(value, zone=zone or None)
+
+
+@register.filter
+def number(value: int | float | None) -> str:
+    """A count with the language's digit grouping: 12,345."""
+    return format_number(value)
 
 
 @register.filter
