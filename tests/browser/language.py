@@ -52,6 +52,10 @@ ALLOWED_WORDS = frozenset(
         "ID",
         "OK",
         "PDF",  # a file format every one of the languages writes so
+        # Payment brands, written in Latin letters by their own Japanese and Chinese pages.
+        "Alipay",
+        "WeChat",
+        "Pay",
     }
 )
 DEFAULT_CURRENCIES = ("CNY", "HKD", "USD", "EUR", "JPY", "KRW", "TWD", "SGD", "GBP")
