@@ -222,8 +222,21 @@ def time_zone_choices(zones: list[str]) -> list[tuple[str, str]]:
     return [(zone, label) for _utc, _offset, label, zone in sorted(rows)]
 
 
+class LanguageSelect(forms.Select):
+    """Each language is named in itself ("한국어", "日本語"); the option says which language
+    that name is in, for screen readers and for the page's own language checks."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class ProfileForm(forms.Form):
-    preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    preferred_language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, widget=LanguageSelect
+    )
     preferred_currency = forms.ChoiceField(
         label=_("Currency"), choices=[(code, code) for code in settings.CURRENCIES]
     )

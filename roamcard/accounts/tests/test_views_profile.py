@@ -87,3 +87,12 @@ def test_invalid_choices_are_refused(client, logged_in, field, value):
     assert response.context["form"].errors[field]
     logged_in.refresh_from_db()
     assert getattr(logged_in, field) != value
+
+
+def test_each_language_is_named_in_itself_and_says_so(client, logged_in):
+    html = client.get(reverse("account_profile"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert 'value="ja" lang="ja">日本語</option>' in html
+    assert 'value="ko" lang="ko" selected>한국어</option>' in html or (
+        'value="ko" lang="ko">한국어</option>' in html
+    )
