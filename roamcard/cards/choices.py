@@ -12,3 +12,20 @@ class CardStatus(models.TextChoices):
 class CardForm(models.TextChoices):
     PHYSICAL = "physical", _("Physical SIM")
     ESIM = "esim", _("eSIM")
+
+
+class CardImportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CardImportStage(models.TextChoices):
+    """The steps of a running import, in order (the importer's STAGE_* names)."""
+
+    READING = "reading", _("Reading the file")
+    VALIDATING = "validating", _("Checking each row")
+    COMPARING = "comparing", _("Comparing with cards already in stock")
+    HASHING = "hashing", _("Hashing card passwords")
+    INSERTING = "inserting", _("Saving the new cards")
