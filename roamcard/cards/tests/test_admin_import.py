@@ -90,9 +90,10 @@ def test_a_good_file_creates_the_cards_and_keeps_a_record_of_the_import(
     assert uploaded.actor == staff and uploaded.details["sha256"] == card_import.file_sha256
     imported = AuditEvent.objects.get(action="card.import")
     assert imported.actor == staff and imported.details["card_import"] == card_import.pk
-    assert "batch-7.csv" in staff_client.get(
-        reverse("admin:cards_cardimport_changelist")
-    ).content.decode()
+    assert (
+        "batch-7.csv"
+        in staff_client.get(reverse("admin:cards_cardimport_changelist")).content.decode()
+    )
 
 
 def test_importing_the_same_file_again_counts_the_cards_as_unchanged(
@@ -221,9 +222,7 @@ def test_a_file_that_cannot_be_imported_as_a_whole_leaves_a_failed_record(
     assert stored_files(private_media) == []
 
 
-def test_a_queued_import_shows_that_it_waits_and_its_page_polls_for_progress(
-    staff_client, regions
-):
+def test_a_queued_import_shows_that_it_waits_and_its_page_polls_for_progress(staff_client, regions):
     upload(staff_client, HEADER + "".join(good_rows(1)))  # its job runs only on commit
 
     card_import = CardImport.objects.get()
