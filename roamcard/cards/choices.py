@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CardStatus(models.TextChoices):
@@ -15,10 +16,10 @@ class CardForm(models.TextChoices):
 
 
 class CardImportState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    QUEUED = "queued", pgettext_lazy("card import", "Queued")
+    RUNNING = "running", pgettext_lazy("card import", "Running")
+    DONE = "done", pgettext_lazy("card import", "Done")
+    FAILED = "failed", pgettext_lazy("card import", "Failed")
 
 
 class CardImportStage(models.TextChoices):
