@@ -377,7 +377,7 @@ class CardImportAdmin(ReadOnlyModelAdmin):
         ]
         return {
             "card_import": card_import,
-            "state_badge": choice_badge(card_import, "state", IMPORT_STATE_COLOURS),
+            "state_badge": choice_badge(card_import, "state", IMPORT_STATE_COLOURS).__html__(),
             "outcome": _import_outcome(card_import) if card_import.is_finished else "",
             "errors": errors,
             "errors_not_listed": card_import.error_count - len(errors),

@@ -269,3 +269,5 @@ def test_an_order_state_shows_as_its_label_on_the_list_and_the_order_page(
             for tuple_start in (f"('{value}'", f"(&#x27;{value}&#x27;"):
                 assert tuple_start not in content, page.request["PATH_INFO"]
     assert label in pages[0].content.decode() and label in pages[1].content.decode()
+    # As a badge in the state's colour on the order's page too, as in the list.
+    assert "bg-green-100" in pages[1].content.decode()
