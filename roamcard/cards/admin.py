@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -364,9 +364,11 @@ class CardImportAdmin(ReadOnlyModelAdmin):
         ]
 
     def _card_import(self, request: HttpRequest, object_id: str) -> CardImport:
-        card_import = self.get_object(request, unquote(object_id))
-        if card_import is None or not self.has_view_permission(request, card_import):
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        card_import = self.get_object(request, unquote(object_id))
+        if card_import is None:
+            raise Http404
         return card_import
 
     def _context(self, card_import: CardImport) -> dict[str, Any]:

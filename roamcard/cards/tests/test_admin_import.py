@@ -295,3 +295,21 @@ def test_an_upload_without_the_csrf_token_is_refused(staff, regions):
 
     assert response.status_code == 403
     assert not CardImport.objects.exists()
+
+
+def test_an_import_page_is_for_staff_who_may_see_imports(staff_client, regions):
+    upload(staff_client, HEADER + "".join(good_rows(1)))
+    card_import = CardImport.objects.get()
+    clerk = make_staff(superuser=False, email="clerk@example.com")
+    clerk.user_permissions.add(Permission.objects.get(codename="view_card"))
+    client = Client()
+    client.force_login(clerk)
+    url = reverse("admin:cards_cardimport_change", args=[card_import.pk])
+
+    assert client.get(url).status_code == 403
+    assert (
+        client.get(reverse("admin:cards_cardimport_progress", args=[card_import.pk])).status_code
+        == 403
+    )
+    assert staff_client.get(url).status_code == 200
+    assert staff_client.get(reverse("admin:cards_cardimport_change", args=[999])).status_code == 404
