@@ -32,9 +32,7 @@ def refusals(page):
     return refused
 
 
-def test_staff_upload_a_file_from_the_card_list_and_read_the_bad_lines(
-    new_page, log_in, tmp_path
-):
+def test_staff_upload_a_file_from_the_card_list_and_read_the_bad_lines(new_page, log_in, tmp_path):
     make_region(code="europe-33")
     good = make_iccid()
     csv = tmp_path / "cards.csv"
