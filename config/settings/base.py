@@ -296,6 +296,9 @@ DEFAULT_CURRENCY = "USD"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "roamcard" / "static"]
+# Uploaded files (the back office's card imports, while they run) are kept here. Nothing
+# serves this folder: there is no MEDIA_URL route and whitenoise serves STATIC_ROOT only.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

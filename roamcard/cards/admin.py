@@ -1,27 +1,44 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils import timezone
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone, translation
 from django.utils.formats import localize
 from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateTimeFilter, RelatedDropdownFilter
 from unfold.decorators import action, display
-from unfold.widgets import UnfoldAdminPasswordWidget
+from unfold.widgets import (
+    UnfoldAdminFileFieldWidget,
+    UnfoldAdminPasswordWidget,
+    UnfoldBooleanSwitchWidget,
+)
 
 from roamcard.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, request_ip
+from roamcard.core.admin_display import Badge, choice_badge
 from roamcard.core.formatting import format_bytes
 
+from .choices import CardImportState
 from .iccid import normalize_iccid
-from .importer import validate_activation_code, validate_msisdn
-from .models import Bucket, Card, CardBindFailure
+from .importer import CardImportFileError, validate_activation_code, validate_msisdn
+from .models import Bucket, Card, CardBindFailure, CardImport
 from .passwords import hash_card_password, validate_card_password
-from .selectors import card_balance
-from .services import card_bind_unlock, card_unbind_by_staff
+from .selectors import card_balance, card_import_earlier_of_same_file
+from .services import (
+    CARD_IMPORT_MAX_BYTES,
+    card_bind_unlock,
+    card_import_create,
+    card_unbind_by_staff,
+)
 
 
 def _bytes_or_unlimited(value: int | None) -> str:
@@ -118,6 +135,7 @@ class CardAdmin(AuditedModelAdmin):
     )
     inlines = (BucketInline,)
     actions = ("unbind_from_owner", "clear_binding_lockout")
+    actions_list = ("import_cards",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Card]:
         return super().get_queryset(request).prefetch_related("buckets")
@@ -151,6 +169,40 @@ class CardAdmin(AuditedModelAdmin):
         if new_password:
             obj.password_hash = hash_card_password(new_password)
         super().save_model(request, obj, form, change)
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return _may_import_cards(request)
+
+    @action(description=_("Import cards"), url_path="import", permissions=["import"], icon="upload")
+    def import_cards(self, request: HttpRequest) -> HttpResponse:
+        """The upload page: a CSV file goes to a background import (the same importer as the
+        `import-cards` command), whose page then shows its progress and result."""
+        form = CardImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                card_import = card_import_create(
+                    staff=request.user,
+                    upload=form.cleaned_data["file"],
+                    skip_bad=form.cleaned_data["skip_bad"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    language=translation.get_language() or "en",
+                    ip_address=request_ip(request),
+                )
+            except CardImportFileError as exc:
+                form.add_error("file", str(exc.message))
+            else:
+                return redirect("admin:cards_cardimport_change", card_import.pk)
+        return TemplateResponse(
+            request,
+            "admin/cards/card/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Import cards"),
+                "opts": self.model._meta,
+                "form": form,
+                "max_megabytes": CARD_IMPORT_MAX_BYTES // (1024 * 1024),
+            },
+        )
 
     @action(description=_("Unbind from owner"))
     def unbind_from_owner(self, request: HttpRequest, queryset: QuerySet[Card]) -> None:
@@ -217,3 +269,147 @@ class CardBindFailureAdmin(ReadOnlyModelAdmin):
     list_filter_submit = True
     search_fields = ("iccid", "user__email", "user__phone", "ip_address")
     list_select_related = ("user",)
+
+
+def _may_import_cards(request: HttpRequest) -> bool:
+    return request.user.has_perms(("cards.add_card", "cards.add_cardimport"))
+
+
+class CardImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        widget=UnfoldAdminFileFieldWidget(attrs={"accept": ".csv,text/csv"}),
+    )
+    skip_bad = forms.BooleanField(
+        label=_("Import the good rows even if some rows are bad"),
+        required=False,
+        widget=UnfoldBooleanSwitchWidget,
+    )
+    dry_run = forms.BooleanField(
+        label=_("Check only: report what would happen, import nothing"),
+        required=False,
+        widget=UnfoldBooleanSwitchWidget,
+    )
+
+
+IMPORT_STATE_COLOURS = {
+    CardImportState.QUEUED: "",
+    CardImportState.RUNNING: "info",
+    CardImportState.DONE: "success",
+    CardImportState.FAILED: "danger",
+}
+
+
+def _import_outcome(card_import: CardImport) -> str:
+    """One sentence saying what a finished import did."""
+    if card_import.message:
+        return card_import.message
+    if card_import.written:
+        return gettext("Imported.")
+    if card_import.dry_run:
+        return gettext("Dry run: nothing imported; %(count)d cards would be created.") % {
+            "count": card_import.to_create
+        }
+    return gettext(
+        "Nothing imported: %(count)d bad rows. Fix them and upload the file again, or upload "
+        "it with “Import the good rows even if some rows are bad” to import the "
+        "%(good)d good rows."
+    ) % {"count": card_import.error_count, "good": card_import.to_create}
+
+
+@admin.register(CardImport)
+class CardImportAdmin(ReadOnlyModelAdmin):
+    """The record of every card import uploaded in the back office. An import's page shows
+    its progress while it runs, then its result with the bad rows by line number."""
+
+    list_display = (
+        "created_at",
+        "file_name",
+        "created_by",
+        "state_label",
+        "rows_total",
+        "created",
+        "unchanged",
+        "error_count",
+    )
+    list_filter = ("state", ("created_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("created_by",)
+    search_fields = ("file_name", "=file_sha256", "created_by__email")
+    date_hierarchy = "created_at"
+    actions_list = ("upload",)
+
+    @display(description=_("state"), ordering="state", label=IMPORT_STATE_COLOURS)
+    def state_label(self, card_import: CardImport) -> Badge:
+        return choice_badge(card_import, "state", IMPORT_STATE_COLOURS)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) or _may_import_cards(request)
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return _may_import_cards(request)
+
+    @action(description=_("Import cards"), url_path="upload", permissions=["import"], icon="upload")
+    def upload(self, request: HttpRequest) -> HttpResponse:
+        return redirect("admin:cards_card_import_cards")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="cards_cardimport_progress",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _card_import(self, request: HttpRequest, object_id: str) -> CardImport:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        card_import = self.get_object(request, unquote(object_id))
+        if card_import is None:
+            raise Http404
+        return card_import
+
+    def _context(self, card_import: CardImport) -> dict[str, Any]:
+        errors = [
+            gettext("line %(line)d: %(reason)s")
+            % {"line": error["line"], "reason": error["message"]}
+            for error in card_import.errors
+        ]
+        return {
+            "card_import": card_import,
+            "state_badge": choice_badge(card_import, "state", IMPORT_STATE_COLOURS).__html__(),
+            "outcome": _import_outcome(card_import) if card_import.is_finished else "",
+            "errors": errors,
+            "errors_not_listed": card_import.error_count - len(errors),
+        }
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        card_import = self._card_import(request, object_id)
+        return TemplateResponse(
+            request,
+            "admin/cards/cardimport/detail.html",
+            {
+                **self.admin_site.each_context(request),
+                **self._context(card_import),
+                "title": card_import.file_name,
+                "opts": self.model._meta,
+                "original": card_import,
+                "earlier": card_import_earlier_of_same_file(card_import=card_import),
+                "may_import": _may_import_cards(request),
+            },
+        )
+
+    def progress_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The progress part of an import's page, which the page reloads while it runs."""
+        card_import = self._card_import(request, object_id)
+        return TemplateResponse(
+            request, "admin/cards/cardimport/progress.html", self._context(card_import)
+        )

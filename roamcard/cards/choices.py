@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CardStatus(models.TextChoices):
@@ -12,3 +13,20 @@ class CardStatus(models.TextChoices):
 class CardForm(models.TextChoices):
     PHYSICAL = "physical", _("Physical SIM")
     ESIM = "esim", _("eSIM")
+
+
+class CardImportState(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("card import", "Queued")
+    RUNNING = "running", pgettext_lazy("card import", "Running")
+    DONE = "done", pgettext_lazy("card import", "Done")
+    FAILED = "failed", pgettext_lazy("card import", "Failed")
+
+
+class CardImportStage(models.TextChoices):
+    """The steps of a running import, in order (the importer's STAGE_* names)."""
+
+    READING = "reading", _("Reading the file")
+    VALIDATING = "validating", _("Checking each row")
+    COMPARING = "comparing", _("Comparing with cards already in stock")
+    HASHING = "hashing", _("Hashing card passwords")
+    INSERTING = "inserting", _("Saving the new cards")

@@ -9,25 +9,33 @@ The file has a header row naming its columns (any order; the optional ones may b
     msisdn           optional: the card's number in E.164 (+85212345678)
     activation_code  eSIM only, required there: LPA:1$<SM-DP+ address>$<matching id>
 
-Every row is validated before anything is written. A file with a bad row imports nothing
+The file is read as a stream, twice: once to find faults in the file as a whole (encoding,
+CSV syntax, header) and count its rows, then row by row. Every row is validated before
+anything is written. A file with a bad row imports nothing
 unless bad rows are skipped. A card already in the inventory with the same details (card
 password included) is "unchanged"; with different details it is a bad row. So importing
 the same file twice changes nothing.
 
 Card passwords are hashed with Argon2, which is slow on purpose (about 30 hashes/s on one
-core), so the hashing of a large file is spread over a process pool."""
+core), so the hashing of a large file is spread over a process pool.
 
+The same importer serves the command line (`import-cards`, with progress bars) and the
+back office's upload page (a background job reporting progress on its CardImport record):
+each reports progress through the callback it passes in."""
+
+import codecs
 import csv
-import io
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,6 +65,12 @@ DB_BATCH_SIZE = 500
 # Below this many passwords a process pool costs more than it saves.
 POOL_THRESHOLD = 64
 POOL_CHUNK_SIZE = 32
+
+# The stages of an import, in order, as reported to the progress callback.
+STAGE_VALIDATING = "validating"
+STAGE_COMPARING = "comparing"
+STAGE_HASHING = "hashing"
+STAGE_INSERTING = "inserting"
 
 # Details compared with a card already in the inventory, with their names in reports.
 COMPARED_FIELDS = {
@@ -101,10 +115,12 @@ class CardImportReport:
     written: bool = False
     # How many cards would be created; equals `created` once written.
     to_create: int = 0
+    # Data rows in the file (blank lines not counted).
+    rows: int = 0
 
 
 class _NoProgress:
-    def __init__(self, *, total: int, desc: str, unit: str = "rows") -> None:
+    def __init__(self, *, stage: str, total: int, desc: str, unit: str = "rows") -> None:
         pass
 
     def __enter__(self) -> "_NoProgress":
@@ -117,23 +133,31 @@ class _NoProgress:
         pass
 
 
-# A progress reporter: called with total= and desc= (and maybe unit=), used as a context
-# manager with update(n). tqdm is one (it writes to stderr); _NoProgress is the silent one.
+# A progress reporter: called at the start of each stage with stage= (one of the STAGE_*
+# names), total= and desc= (and maybe unit=); what it returns is used as a context manager
+# with update(n). tqdm_progress draws bars (on stderr); _NoProgress is the silent one.
 Progress = Callable[..., Any]
 
 
-def tqdm_progress(*, total: int, desc: str, unit: str = "rows") -> tqdm:
+def tqdm_progress(*, stage: str, total: int, desc: str, unit: str = "rows") -> tqdm:
     return tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True)
 
 
 # --- reading ------------------------------------------------------------------------------
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number, {column: value}) for each non-blank data row. Raises CardImportFileError
-    for a file that cannot be read as a whole."""
+# What can be imported: a file's path, or an open binary file (an upload in storage).
+Source = Path | str | IO[bytes]
+
+
+@contextmanager
+def _opened(source: Source) -> Iterator[IO[bytes]]:
+    if not isinstance(source, str | Path):
+        yield source
+        return
+    path = Path(source)
     try:
-        raw = path.read_bytes()
+        stream = path.open("rb")
     except FileNotFoundError as exc:
         raise CardImportFileError(_("File not found: %(path)s") % {"path": path}) from exc
     except IsADirectoryError as exc:
@@ -142,41 +166,66 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise CardImportFileError(
             _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
         ) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CardImportFileError(
-            _(
-                "The file is not UTF-8 text (undecodable byte at offset %(offset)d). "
-                "Save it as CSV UTF-8 and try again."
-            )
-            % {"offset": exc.start}
-        ) from exc
-    if not text.strip():
-        raise CardImportFileError(_("The file is empty."))
+    with stream:
+        yield stream
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+
+def _text_lines(stream: IO[bytes]) -> Iterator[str]:
+    """The lines of the file from its start, decoded as UTF-8 one at a time (a byte-order mark
+    at the start is dropped). A line break never falls inside a UTF-8 character, so a line
+    decodes on its own."""
+    offset = 0
+    for raw in File(stream):  # from the start; ends lines at \n, \r\n or \r, like open()
+        text_start = len(codecs.BOM_UTF8) if offset == 0 and raw.startswith(codecs.BOM_UTF8) else 0
+        try:
+            text = raw[text_start:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CardImportFileError(
+                _(
+                    "The file is not UTF-8 text (undecodable byte at offset %(offset)d). "
+                    "Save it as CSV UTF-8 and try again."
+                )
+                % {"offset": offset + text_start + exc.start}
+            ) from exc
+        offset += len(raw)
+        yield text
+
+
+def iter_rows(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: value}) for each non-blank data row, read as a stream. Raises
+    CardImportFileError for a file that cannot be read as a whole (when it reaches the
+    fault: read the file through once before acting on its rows)."""
+    reader = csv.reader(_text_lines(stream))
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        first = next(reader, None)
+        # A blank first line: the file is empty, or its header row is missing (a bad header).
+        if not any(value.strip() for value in first or ()) and not any(
+            any(value.strip() for value in record) for record in reader
+        ):
+            raise CardImportFileError(_("The file is empty."))
+        header = [name.strip().lower() for name in first or ()]
         _check_header(header)
-        rows = []
         line = reader.line_num + 1
         for record in reader:
             if any(value.strip() for value in record):
                 if len(record) == len(header):
-                    rows.append((line, dict(zip(header, map(str.strip, record), strict=True))))
+                    yield line, dict(zip(header, map(str.strip, record), strict=True))
                 else:
                     message = _("expected %(expected)d columns, found %(found)d") % {
                         "expected": len(header),
                         "found": len(record),
                     }
-                    rows.append((line, {"__error__": message}))
+                    yield line, {"__error__": message}
             line = reader.line_num + 1
     except csv.Error as exc:
         raise CardImportFileError(
             _("Line %(line)d is not valid CSV: %(error)s") % {"line": reader.line_num, "error": exc}
         ) from exc
-    return rows
+
+
+def count_rows(stream: IO[bytes]) -> int:
+    """The number of data rows; raises CardImportFileError for a file that cannot be read."""
+    return sum(1 for _row in iter_rows(stream))
 
 
 def _check_header(header: Sequence[str]) -> None:
@@ -277,13 +326,13 @@ def parse_row(line: int, values: dict[str, str], *, regions: dict[str, int]) -> 
 
 
 def _validate(
-    rows: Sequence[tuple[int, dict[str, str]]], progress: Progress
+    rows: Iterator[tuple[int, dict[str, str]]], *, total: int, progress: Progress
 ) -> tuple[list[CardRow], list[BadRow]]:
     regions = dict(Region.objects.values_list("code", "id"))
     good: list[CardRow] = []
     bad: list[BadRow] = []
     first_line: dict[str, int] = {}
-    with progress(total=len(rows), desc=_("Validating")) as bar:
+    with progress(stage=STAGE_VALIDATING, total=total, desc=_("Validating")) as bar:
         for line, values in rows:
             bar.update(1)
             try:
@@ -337,6 +386,7 @@ def _map_in_pool(
     *,
     workers: int,
     progress: Progress,
+    stage: str,
     desc: str,
 ) -> list[Any]:
     """function over items in chunks, in a process pool when that pays; keeps the order."""
@@ -344,7 +394,7 @@ def _map_in_pool(
         return []
     chunks = _chunks(items, POOL_CHUNK_SIZE)
     results: list[Any] = []
-    with progress(total=len(items), desc=desc) as bar:
+    with progress(stage=stage, total=len(items), desc=desc) as bar:
         if workers > 1 and len(items) >= POOL_THRESHOLD:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 for chunk_result in pool.map(function, chunks):
@@ -369,7 +419,8 @@ def default_workers() -> int:
 
 def card_import_csv(
     *,
-    path: Path | str,
+    source: Source,
+    file_name: str = "",
     skip_bad: bool = False,
     dry_run: bool = False,
     workers: int | None = None,
@@ -377,16 +428,20 @@ def card_import_csv(
     actor: Any = None,
     audit_details: dict[str, Any] | None = None,
 ) -> CardImportReport:
-    """Validate every row of the file, then create the new cards in one transaction.
+    """Validate every row of the file (a path, or an open binary file named file_name), then
+    create the new cards in one transaction.
 
     Raises CardImportFileError if the file cannot be imported at all. Bad rows are in the
     report; unless skip_bad, any bad row means nothing is written. The import is audited
     as `card.import`, by actor (a staff user, if known), with audit_details added."""
     progress = progress or _NoProgress
     workers = workers or default_workers()
-    path = Path(path)
+    if isinstance(source, str | Path):
+        file_name = Path(source).name
 
-    good, bad = _validate(read_rows(path), progress)
+    with _opened(source) as stream:
+        total = count_rows(stream)
+        good, bad = _validate(iter_rows(stream), total=total, progress=progress)
     if not good and not bad:
         raise CardImportFileError(_("The file has a header row but no cards."))
 
@@ -421,6 +476,7 @@ def card_import_csv(
         [(row.card_password, existing[row.iccid]["password_hash"]) for row in same_details],
         workers=workers,
         progress=progress,
+        stage=STAGE_COMPARING,
         desc=_("Checking existing cards"),
     )
     unchanged = 0
@@ -437,7 +493,9 @@ def card_import_csv(
             )
     bad.sort(key=lambda bad_row: bad_row.line)
 
-    report = CardImportReport(unchanged=unchanged, bad_rows=bad, to_create=len(new_rows))
+    report = CardImportReport(
+        unchanged=unchanged, bad_rows=bad, to_create=len(new_rows), rows=total
+    )
     if dry_run or (bad and not skip_bad):
         return report
 
@@ -446,6 +504,7 @@ def card_import_csv(
         [row.card_password for row in new_rows],
         workers=workers,
         progress=progress,
+        stage=STAGE_HASHING,
         desc=_("Hashing card passwords"),
     )
     cards = [
@@ -462,7 +521,7 @@ def card_import_csv(
     ]
     try:
         with transaction.atomic():
-            with progress(total=len(cards), desc=_("Inserting")) as bar:
+            with progress(stage=STAGE_INSERTING, total=len(cards), desc=_("Inserting")) as bar:
                 for batch in _chunks(cards, DB_BATCH_SIZE):
                     Card.objects.bulk_create(batch)
                     bar.update(len(batch))
@@ -471,7 +530,7 @@ def card_import_csv(
                 action="card.import",
                 details={
                     **(audit_details or {}),
-                    "file": path.name,
+                    "file": file_name,
                     "created": len(cards),
                     "unchanged": unchanged,
                     "bad_lines": [bad_row.line for bad_row in bad],

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from .errors import CardNotFound
-from .models import Bucket, Card
+from .models import Bucket, Card, CardImport
 
 
 def card_list_for(*, user: Any) -> QuerySet[Card]:
@@ -101,3 +101,15 @@ def card_detail_for(*, user: Any, card_id: int) -> Card:
     prefetched._prefetch_done = True
     card._prefetched_objects_cache = {"buckets": prefetched}
     return card
+
+
+def card_import_earlier_of_same_file(*, card_import: CardImport) -> QuerySet[CardImport]:
+    """Earlier imports of a file with the same content (by SHA-256), newest first."""
+    return (
+        CardImport.objects.filter(
+            file_sha256=card_import.file_sha256, created_at__lt=card_import.created_at
+        )
+        .exclude(pk=card_import.pk)
+        .select_related("created_by")
+        .order_by("-created_at")
+    )

@@ -1,17 +1,26 @@
-"""Writing cards: binding a card to a traveller, unbinding it."""
+"""Writing cards: binding a card to a traveller, unbinding it; importing a file of cards
+uploaded in the back office."""
 
+import codecs
+import hashlib
+import logging
+import time
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
+from roamcard.core.tasks import enqueue_on_commit
 
-from .choices import CardStatus
+from .choices import CardImportStage, CardImportState, CardStatus
 from .errors import (
     CardAlreadyBound,
     CardAlreadyYours,
@@ -21,7 +30,8 @@ from .errors import (
     CardNotFound,
 )
 from .iccid import normalize_iccid
-from .models import Bucket, Card, CardBindFailure
+from .importer import STAGE_VALIDATING, CardImportFileError, card_import_csv
+from .models import Bucket, Card, CardBindFailure, CardImport
 from .passwords import check_card_password_or_spend_the_time, validate_card_password
 
 
@@ -163,3 +173,200 @@ def bucket_withdraw(*, bucket_id: int, now: datetime) -> int:
     bucket.valid_until = max(bucket.valid_from + timedelta(seconds=1), min(bucket.valid_until, now))
     bucket.save(update_fields=["bytes_remaining", "valid_until", "updated_at"])
     return removed
+
+
+# --- importing cards from an uploaded file ---------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+CARD_IMPORT_JOB = "cards.card_import_run"
+CARD_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# How much of an upload is looked at before it is accepted: enough to tell a spreadsheet or
+# an image from CSV text. The rest is checked by the import itself.
+_SNIFF_BYTES = 64 * 1024
+
+
+def _card_import_check_upload(upload: UploadedFile) -> None:
+    """Refuse, with a clear message, what cannot be a CSV file of cards."""
+    name = PurePath(upload.name or "").name
+    if not name.lower().endswith(".csv"):
+        raise CardImportFileError(
+            _("%(name)s is not a CSV file. Choose a file ending in .csv.") % {"name": name}
+        )
+    if not upload.size:
+        raise CardImportFileError(_("The file is empty."))
+    if upload.size > CARD_IMPORT_MAX_BYTES:
+        raise CardImportFileError(
+            _("The file is larger than %(limit)d MB. Split it into smaller files.")
+            % {"limit": CARD_IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES)
+    upload.seek(0)
+    if b"\x00" in head:
+        raise CardImportFileError(
+            _(
+                "%(name)s is not CSV text (it holds binary data, as a spreadsheet does). "
+                "Save it as CSV UTF-8 and try again."
+            )
+            % {"name": name}
+        )
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise CardImportFileError(
+            _(
+                "The file is not UTF-8 text (undecodable byte at offset %(offset)d). "
+                "Save it as CSV UTF-8 and try again."
+            )
+            % {"offset": exc.start}
+        ) from exc
+
+
+def card_import_create(
+    *,
+    staff: Any,
+    upload: UploadedFile,
+    skip_bad: bool = False,
+    dry_run: bool = False,
+    language: str = "en",
+    ip_address: str | None = None,
+) -> CardImport:
+    """Keep an uploaded CSV file of cards and queue its import (card_import_run).
+
+    Raises CardImportFileError for a file that is not CSV text or is too large; then
+    nothing is kept. The upload is audited as `cardimport.upload`."""
+    _card_import_check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    card_import = CardImport(
+        created_by=staff,
+        language=language,
+        file_name=PurePath(upload.name or "").name[:255],
+        file_size=upload.size,
+        file_sha256=digest.hexdigest(),
+        skip_bad=skip_bad,
+        dry_run=dry_run,
+    )
+    card_import.file.save(card_import.file_name, upload, save=False)
+    try:
+        with transaction.atomic():
+            card_import.save()
+            audit_record(
+                actor=staff,
+                action="cardimport.upload",
+                obj=card_import,
+                details={
+                    "file": card_import.file_name,
+                    "size": card_import.file_size,
+                    "sha256": card_import.file_sha256,
+                    "skip_bad": skip_bad,
+                    "dry_run": dry_run,
+                },
+                ip_address=ip_address,
+            )
+            enqueue_on_commit(CARD_IMPORT_JOB, card_import.pk)
+    except BaseException:
+        card_import.file.delete(save=False)
+        raise
+    return card_import
+
+
+class _RecordProgress:
+    """The importer's progress callback for a CardImport: writes the current step and how
+    far it has got onto the record, at most twice a second, for its page to show."""
+
+    INTERVAL_SECONDS = 0.5
+
+    def __init__(self, card_import_id: int) -> None:
+        self.card_import_id = card_import_id
+        self.stage = ""
+        self.total = 0
+        self.done = 0
+        self.saved_at = 0.0
+
+    def __call__(
+        self, *, stage: str, total: int, desc: str, unit: str = "rows"
+    ) -> "_RecordProgress":
+        self.stage, self.total, self.done = stage, total, 0
+        self._save(**({"rows_total": total} if stage == STAGE_VALIDATING else {}))
+        return self
+
+    def __enter__(self) -> "_RecordProgress":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._save()
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if time.monotonic() - self.saved_at >= self.INTERVAL_SECONDS:
+            self._save()
+
+    def _save(self, **fields: Any) -> None:
+        self.saved_at = time.monotonic()
+        CardImport.objects.filter(pk=self.card_import_id).update(
+            stage=self.stage, stage_total=self.total, stage_done=self.done, **fields
+        )
+
+
+def card_import_run(*, card_import_id: int) -> CardImport:
+    """Import a queued CardImport's file with the same importer as the command line, and
+    record the result on it. Runs once: a repeated job finds the import no longer queued.
+
+    Messages are written in the uploader's language. The stored file (card passwords in
+    clear) is deleted at the end, whatever the outcome."""
+    claimed = CardImport.objects.filter(pk=card_import_id, state=CardImportState.QUEUED).update(
+        state=CardImportState.RUNNING, started_at=timezone.now(), stage=CardImportStage.READING
+    )
+    card_import = CardImport.objects.select_related("created_by").get(pk=card_import_id)
+    if not claimed:
+        return card_import
+
+    result: dict[str, Any]
+    with translation.override(card_import.language):
+        try:
+            with card_import.file.storage.open(card_import.file.name, "rb") as stream:
+                report = card_import_csv(
+                    source=stream,
+                    file_name=card_import.file_name,
+                    skip_bad=card_import.skip_bad,
+                    dry_run=card_import.dry_run,
+                    progress=_RecordProgress(card_import.pk),
+                    actor=card_import.created_by,
+                    audit_details={"card_import": card_import.pk},
+                )
+        except CardImportFileError as exc:
+            result = {"state": CardImportState.FAILED, "message": str(exc.message)}
+        except Exception:
+            logger.exception("card import %s stopped", card_import.pk)
+            result = {
+                "state": CardImportState.FAILED,
+                "message": _(
+                    "The import stopped on an unexpected error (see the server log); "
+                    "nothing was imported."
+                ),
+            }
+        else:
+            succeeded = report.written or card_import.dry_run
+            result = {
+                "state": CardImportState.DONE if succeeded else CardImportState.FAILED,
+                "rows_total": report.rows,
+                "created": report.created,
+                "unchanged": report.unchanged,
+                "to_create": report.to_create,
+                "written": report.written,
+                "error_count": len(report.bad_rows),
+                "errors": [
+                    {"line": bad_row.line, "message": bad_row.reason}
+                    for bad_row in report.bad_rows[: CardImport.MAX_ERRORS]
+                ],
+            }
+        finally:
+            card_import.file.delete(save=False)
+    CardImport.objects.filter(pk=card_import.pk).update(
+        **result, file="", stage="", finished_at=timezone.now()
+    )
+    card_import.refresh_from_db()
+    return card_import

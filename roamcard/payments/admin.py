@@ -13,6 +13,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 
 from roamcard.core.admin_audit import ReadOnlyModelAdmin
+from roamcard.core.admin_display import Badge, choice_badge
 from roamcard.core.money import format_money
 
 from .choices import PaymentState, RefundState
@@ -119,8 +120,8 @@ class PaymentAdmin(ReadOnlyModelAdmin):
         return format_money(payment.money)
 
     @display(description=_("state"), ordering="state", label=PAYMENT_COLOURS)
-    def state_label(self, payment: Payment) -> tuple[str, str]:
-        return payment.state, payment.get_state_display()
+    def state_label(self, payment: Payment) -> Badge:
+        return choice_badge(payment, "state", PAYMENT_COLOURS)
 
 
 @admin.register(Refund)
@@ -165,8 +166,8 @@ class RefundAdmin(ReadOnlyModelAdmin):
         return format_money(refund.money)
 
     @display(description=_("state"), ordering="state", label=REFUND_COLOURS)
-    def state_label(self, refund: Refund) -> tuple[str, str]:
-        return refund.state, refund.get_state_display()
+    def state_label(self, refund: Refund) -> Badge:
+        return choice_badge(refund, "state", REFUND_COLOURS)
 
 
 @admin.register(WebhookDelivery)
@@ -194,8 +195,8 @@ class WebhookDeliveryAdmin(ReadOnlyModelAdmin):
     fields = readonly_fields
 
     @display(description=_("outcome"), ordering="outcome", label=OUTCOME_COLOURS)
-    def outcome_label(self, delivery: WebhookDelivery) -> tuple[str, str]:
-        return delivery.outcome, delivery.get_outcome_display()
+    def outcome_label(self, delivery: WebhookDelivery) -> Badge:
+        return choice_badge(delivery, "outcome", OUTCOME_COLOURS)
 
     @display(description=_("event"))
     def event_pretty(self, delivery: WebhookDelivery) -> str:

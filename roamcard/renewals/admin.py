@@ -17,6 +17,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
 from roamcard.core.admin_audit import AuditedModelAdminMixin, ReadOnlyModelAdmin, request_ip
+from roamcard.core.admin_display import Badge, choice_badge
 from roamcard.core.errors import DomainError
 from roamcard.core.formatting import format_bytes
 from roamcard.core.money import format_money
@@ -151,8 +152,8 @@ class OrderAdmin(ReadOnlyModelAdmin):
         return str(_("unlimited")) if order.data_bytes is None else format_bytes(order.data_bytes)
 
     @display(description=_("state"), ordering="state", label=STATE_COLOURS)
-    def state_label(self, order: Order) -> tuple[str, str]:
-        return order.state, order.get_state_display()
+    def state_label(self, order: Order) -> Badge:
+        return choice_badge(order, "state", STATE_COLOURS)
 
     def has_refund_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payments.add_refund")
@@ -248,8 +249,8 @@ class ProvisioningJobAdmin(AuditedModelAdminMixin, ReadOnlyModelAdmin):
     actions = ("retry_now",)
 
     @display(description=_("state"), ordering="state", label=JOB_COLOURS)
-    def state_label(self, job: ProvisioningJob) -> tuple[str, str]:
-        return job.state, job.get_state_display()
+    def state_label(self, job: ProvisioningJob) -> Badge:
+        return choice_badge(job, "state", JOB_COLOURS)
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("provisioning.change_provisioningjob")

@@ -252,13 +252,13 @@ def test_hashing_in_a_process_pool_gives_the_same_result(tmp_path, regions, monk
     rows = good_rows(5)
     path = write_csv(tmp_path, HEADER + "".join(rows))
 
-    report = card_import_csv(path=path, workers=2)
+    report = card_import_csv(source=path, workers=2)
 
     assert report.created == 5
     for row in rows:
         iccid, password = row.split(",")[:2]
         assert check_card_password(password, Card.objects.get(iccid=iccid).password_hash)
-    assert card_import_csv(path=path, workers=2).unchanged == 5
+    assert card_import_csv(source=path, workers=2).unchanged == 5
 
 
 def test_the_roamcard_console_script_maps_dashed_names(monkeypatch):

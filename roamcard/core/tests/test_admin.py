@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roamcard.accounts.models import ApiToken, OneTimeCode
-from roamcard.cards.models import CardBindFailure
+from roamcard.cards.models import CardBindFailure, CardImport
 from roamcard.core.audit import audit_record
 from roamcard.core.models import AuditEvent
 from roamcard.core.tests.staff import changeform_data
@@ -46,6 +46,9 @@ def _one_of_each(staff) -> dict:
         "cards.card": card,
         "cards.bucket": bucket,
         "cards.cardbindfailure": CardBindFailure.objects.create(iccid=card.iccid, user=traveller),
+        "cards.cardimport": CardImport.objects.create(
+            created_by=staff, file_name="cards.csv", file_size=10, file_sha256="0" * 64
+        ),
         "catalog.region": card.region,
         "catalog.plan": plan,
         "notifications.message": Message.objects.create(

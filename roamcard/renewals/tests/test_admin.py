@@ -238,3 +238,36 @@ def test_refund_in_full_through_the_sandbox_gateway(staff_client, traveller, car
     assert card_balance(card=card).bytes_remaining == 0
     assert set(unit_totals().values()) == {0}
     assert AuditEvent.objects.filter(action="order.refund", object_id=str(order.pk)).exists()
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Renewed"), ("ja", "更新完了")])
+def test_an_order_state_shows_as_its_label_on_the_list_and_the_order_page(
+    staff_client, fulfilled_order, language, label
+):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    pages = [
+        staff_client.get(reverse("admin:orders_order_changelist"), **headers),
+        staff_client.get(
+            reverse("admin:orders_order_change", args=[fulfilled_order.pk]), **headers
+        ),
+        staff_client.get(
+            reverse("admin:payments_payment_change", args=[Payment.objects.get().pk]), **headers
+        ),
+        staff_client.get(
+            reverse(
+                "admin:provisioning_provisioningjob_change",
+                args=[ProvisioningJob.objects.get().pk],
+            ),
+            **headers,
+        ),
+    ]
+
+    for page in pages:
+        content = page.content.decode()
+        assert page.status_code == 200
+        for value in ("fulfilled", "succeeded"):
+            for tuple_start in (f"('{value}'", f"(&#x27;{value}&#x27;"):
+                assert tuple_start not in content, page.request["PATH_INFO"]
+    assert label in pages[0].content.decode() and label in pages[1].content.decode()
+    # As a badge in the state's colour on the order's page too, as in the list.
+    assert "bg-green-100" in pages[1].content.decode()

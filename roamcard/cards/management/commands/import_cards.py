@@ -80,7 +80,7 @@ class Command(BaseCommand):
         staff = self._staff(options["staff"]) if options["staff"] else None
         try:
             report = card_import_csv(
-                path=options["file"],
+                source=options["file"],
                 skip_bad=options["skip_bad"],
                 dry_run=options["dry_run"],
                 workers=options["workers"],
