@@ -62,6 +62,12 @@ def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         patch_vary_headers(response, ["Accept-Language"])
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=MAX_AGE)
+        # Middleware looked at the session to find the user; the answer does not depend on
+        # it, so the session middleware must not add "Vary: Cookie" (caches would then
+        # keep one copy per visitor).
+        session = getattr(request, "session", None)
+        if session is not None and not session.modified:
+            session.accessed = False
         return response
 
     return wrapped
