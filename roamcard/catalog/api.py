@@ -10,18 +10,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
 from roamcard.core.api import error_responses
 from roamcard.core.formatting import format_bytes
 from roamcard.core.money import Money
 
 from .choices import PlanKind
-from .countries import Country, countries_sorted, country_search, is_country
+from .countries import Country, countries_sorted, country_codes, country_search
 from .store import (
     StoreOffer,
     store_countries_on_sale,
@@ -127,7 +126,7 @@ class RegionOut(Schema):
     countries: list[CountryOut] = Field(description="In the caller's language's order.")
 
 
-CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2)]
+CountryCode = Literal[tuple(sorted(country_codes()))]  # type: ignore[valid-type]
 
 
 class PlanFilter(Schema):
@@ -135,13 +134,6 @@ class PlanFilter(Schema):
     currency: Currency | None = Field(
         None, description="Defaults to the currency of the caller's language."
     )
-
-    @field_validator("country")
-    @classmethod
-    def _known_country(cls, value: str) -> str:
-        if not is_country(value):
-            raise ValueError(_("Not a country code we know (ISO 3166-1 alpha-2, e.g. JP)."))
-        return value.upper()
 
 
 def _price(money: Money, language: str) -> dict:
