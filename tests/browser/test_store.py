@@ -21,9 +21,7 @@ def test_a_visitor_finds_a_plan_signs_up_binds_a_card_and_reaches_the_plan(new_p
     japan = make_region(code="japan", name="Japan", countries=["JP"])
     world = make_region(code="global", name="Global", countries=["JP", "KR", "US", "FR"])
     make_plan(region=world, code="global-week", name="Global week", prices={"USD": 2990})
-    make_plan(
-        region=japan, code="japan-week", name="Japan week", prices={"USD": 990, "KRW": 13000}
-    )
+    make_plan(region=japan, code="japan-week", name="Japan week", prices={"USD": 990, "KRW": 13000})
     card = make_card(region=japan, password="864209")
     page = new_page(locale="ko-KR")
 
