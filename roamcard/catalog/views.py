@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_POST
 from .countries import country_search, is_country
 from .errors import RegionNotFound
 from .store import (
-    store_countries_on_sale,
     store_country,
     store_currency,
     store_offers_by_region,
@@ -67,7 +66,6 @@ def store_view(request: HttpRequest) -> HttpResponse:
     }
     if country is not None:
         context["offers"] = store_offers_for_country(country=country.code, currency=currency)
-        context["on_sale"] = store_countries_on_sale()
     elif not query:
         context["regions"] = store_offers_by_region(currency=currency)
     return render(request, "catalog/store.html", context)
