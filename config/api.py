@@ -19,6 +19,7 @@ from roamcard.accounts.api import router as accounts_router
 from roamcard.accounts.api_auth import default_auth
 from roamcard.cards.api import router as cards_router
 from roamcard.cards.plans_api import router as catalog_router
+from roamcard.catalog.api import router as store_router
 from roamcard.core.api import (
     FastJSONRenderer,
     NotAuthenticated,
@@ -32,7 +33,9 @@ from roamcard.renewals.api import router as orders_router
 logger = logging.getLogger("roamcard.api")
 
 DESCRIPTION = """
-The traveller's API: their profile, their cards, and the plans a card can take.
+The traveller's API: their profile, their cards, and the plans a card can take; and the
+public store (`/store/...`: destinations, plans for a country, a coverage's countries),
+which needs no authentication and may be cached for five minutes per `Accept-Language`.
 
 **Authentication.** A mobile app logs in with `POST /auth/token` (an e-mail address or a
 mobile number, and the password) and sends the token it gets on every request as
@@ -189,3 +192,4 @@ api.add_router("/", accounts_router)
 api.add_router("/cards", cards_router)
 api.add_router("/", catalog_router)
 api.add_router("/orders", orders_router)
+api.add_router("/", store_router)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("cards/", include("roamcard.cards.urls")),  # my cards, bind, detail, unbind, plans
     path("orders/", include("roamcard.renewals.urls")),  # renewal: summary, pay, result, history
+    path("store/", include("roamcard.catalog.urls")),  # public: destinations, plans, coverages
 ]
 # Development tools: not even routed unless switched on (never in production).
 if settings.DEV_INBOX_ENABLED:

@@ -8,6 +8,9 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from roamcard.catalog.models import Region
+from roamcard.catalog.selectors import region_fits
+
 from .errors import CardNotFound
 from .models import Bucket, Card, CardImport
 
@@ -113,3 +116,12 @@ def card_import_earlier_of_same_file(*, card_import: CardImport) -> QuerySet[Car
         .select_related("created_by")
         .order_by("-created_at")
     )
+
+
+def card_list_fitting(*, user: Any, plan_region: Region) -> list[Card]:
+    """The traveller's cards whose coverage takes a plan of `plan_region`."""
+    return [
+        card
+        for card in card_list_for(user=user)
+        if region_fits(plan_region=plan_region, coverage=card.region)
+    ]

@@ -1,22 +1,28 @@
 """The traveller's card pages. Thin: parse the request, call one selector or service,
 render. A card that is not the traveller's is a 404, never a 403, so ids reveal nothing."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from roamcard.catalog.selectors import plan_currencies, plan_offers_for_card
+from roamcard.catalog.errors import PlanNotFound
+from roamcard.catalog.selectors import plan_currencies, plan_offers_for_card, region_fits
+from roamcard.catalog.store import store_plan_get
 from roamcard.core.errors import DomainError, InvalidInput
 
 from .errors import CardNotFound
 from .forms import CardBindForm
 from .models import Card
-from .selectors import card_balance, card_get_for, card_list_for
+from .selectors import card_balance, card_get_for, card_list_fitting, card_list_for
 from .services import card_bind, card_unbind
 
 
@@ -33,10 +39,30 @@ def card_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "cards/card_list.html", {"cards": cards})
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go after binding (the store's "Buy" sends the traveller here with it);
+    only a path on this site, never somewhere else (`next=https://evil.example`)."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+def _with_card(url: str, card: Card) -> str:
+    """`url` with `card=<id>` added: the page that sent the traveller knows which card
+    they just bound."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "card"] + [("card", str(card.pk))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def card_bind_view(request: HttpRequest) -> HttpResponse:
     form = CardBindForm(request.POST or None)
+    next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
         try:
             card = card_bind(
@@ -58,8 +84,10 @@ def card_bind_view(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Card %(number)s is now in your account.") % {"number": card.iccid_masked},
             )
+            if next_url:
+                return redirect(_with_card(next_url, card))
             return redirect("cards:detail", card_id=card.pk)
-    return render(request, "cards/card_bind.html", {"form": form})
+    return render(request, "cards/card_bind.html", {"form": form, "next": next_url})
 
 
 @login_required
@@ -121,3 +149,45 @@ def card_plans_view(request: HttpRequest, card_id: int) -> HttpResponse:
             "currency": currency,
         },
     )
+
+
+def _plan_page(card: Card, plan_code: str, currency: str) -> HttpResponse:
+    query = f"?{urlencode({'currency': currency})}" if currency else ""
+    url = reverse("cards:plans", kwargs={"card_id": card.pk})
+    return redirect(f"{url}{query}#plan-{plan_code}")
+
+
+@login_required
+@require_GET
+def card_buy_view(request: HttpRequest, plan_code: str) -> HttpResponse:
+    """The store's "Buy": on to the plan on the traveller's card that it fits. No fitting
+    card: bind one first (and come back here); several: the traveller picks one."""
+    try:
+        plan = store_plan_get(code=plan_code)
+    except PlanNotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    currency = request.GET.get("currency", "").upper()
+    currency = currency if currency in settings.CURRENCIES else ""
+    here = reverse("cards:buy", kwargs={"plan_code": plan.code})
+    if currency:
+        here += f"?{urlencode({'currency': currency})}"
+    card_id = request.GET.get("card", "")
+    if card_id:
+        card = _own_card(request, int(card_id) if card_id.isdigit() else 0)
+        if region_fits(plan_region=plan.region, coverage=card.region):
+            return _plan_page(card, plan.code, currency)
+        return render(
+            request, "cards/card_buy.html", {"plan": plan, "unfit_card": card, "here": here}
+        )
+    cards = card_list_fitting(user=request.user, plan_region=plan.region)
+    if not cards:
+        messages.info(
+            request,
+            _("Add the card you will use for %(plan)s: it needs to cover %(region)s.")
+            % {"plan": plan.name, "region": plan.region.name},
+        )
+        return redirect(f"{reverse('cards:bind')}?{urlencode({'next': here})}")
+    if len(cards) == 1:
+        return _plan_page(cards[0], plan.code, currency)
+    choices = [(card, _with_card(here, card)) for card in cards]
+    return render(request, "cards/card_buy.html", {"plan": plan, "choices": choices, "here": here})
