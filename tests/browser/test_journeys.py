@@ -41,6 +41,8 @@ class Journey:
     signup_by: str  # "phone" or "email"
     contact: str  # as the traveller types it
     address: str  # as the outbox writes it
+    second_contact: str  # the other kind of contact, added on the profile after sign-up
+    second_address: str
     password: str
     new_password: str
     region_name: str
@@ -57,6 +59,8 @@ JOURNEYS = [
         signup_by="phone",
         contact="+82 10 2345 6789",
         address="+821023456789",
+        second_contact="minji.kim@example.com",
+        second_address="minji.kim@example.com",
         password="Yeohaeng-bada-2026",
         new_password="Saeroun-gil-7788",
         region_name="유럽",
@@ -71,6 +75,8 @@ JOURNEYS = [
         signup_by="email",
         contact="hanako.yamada@example.com",
         address="hanako.yamada@example.com",
+        second_contact="+81 90 1234 5678",
+        second_address="+819012345678",
         password="Tabi-no-sora-2026",
         new_password="Aozora-kaeru-7788",
         region_name="ヨーロッパ",
@@ -85,6 +91,8 @@ JOURNEYS = [
         signup_by="email",
         contact="mei.lin@example.com",
         address="mei.lin@example.com",
+        second_contact="+886 912 345 678",
+        second_address="+886912345678",
         password="Lu-xing-tian-2026",
         new_password="Xin-mi-ma-7788",
         region_name="歐洲",
@@ -253,6 +261,7 @@ def test_a_traveller_meets_only_their_language(browser, live_server, unbound_car
     checker = LanguageChecker(journey.language, currency=journey.currency)
     check = checker.check
     inbox = Inbox(page, checker, journey.address)
+    second_inbox = Inbox(page, checker, journey.second_address)
     try:
         # Sign up, confirm with the code the traveller received.
         with step("home page"):
@@ -275,6 +284,34 @@ def test_a_traveller_meets_only_their_language(browser, live_server, unbound_car
             submit(page)
             expect(page).to_have_url(re.compile(r"/cards/$"))
         check(page, "my cards, just signed up")
+
+        # Add the other kind of contact on the profile and verify it, so that the renewal's
+        # SMS and e-mail both reach the traveller.
+        second_by = "email" if journey.signup_by == "phone" else "phone"
+        with step("profile, one contact"):
+            page.goto("/accounts/profile/")
+            expect(page.locator("select[name=time_zone]")).to_be_visible()
+        check(page, "profile page, one contact")
+        with step(f"add a second contact ({second_by})"):
+            add_url = "/accounts/email/" if second_by == "email" else "/accounts/phone/change/"
+            page.locator(f'main a[href$="{add_url}"]').first.click()
+            expect(page.locator(f"input[name={second_by}]")).to_be_visible()
+        check(page, f"add a second contact ({second_by}) page")
+        with step(f"send a code to the {second_by}"):
+            page.locator(f"input[name={second_by}]").fill(journey.second_contact)
+            submit(page, f"form:has(input[name={second_by}])")
+            expect(page.locator("input[name=code]")).to_be_visible()
+        check(page, f"{second_by}: enter the code page")
+        code = code_in(second_inbox.read(f"verify the {second_by}"))
+        with step(f"verify the {second_by}"):
+            page.locator("input[name=code]").fill(code)
+            submit(page, "form:has(input[name=code])")
+            expect(page.locator("select[name=time_zone]")).to_be_visible()
+            expect(page.locator(".contacts .badge-verified")).to_have_count(2)
+        check(page, "profile page, two contacts")
+        with step("back to my cards"):
+            page.locator('header a[href$="/cards/"]').first.click()
+            expect(page).to_have_url(re.compile(r"/cards/$"))
 
         # Bind the card.
         with step("add a card page"):
@@ -315,6 +352,7 @@ def test_a_traveller_meets_only_their_language(browser, live_server, unbound_car
         assert Order.objects.get(card=card).state == OrderState.FULFILLED
         check(page, "result page, renewed")
         inbox.read("renewal confirmation", kind="renewal_confirmed")
+        second_inbox.read("renewal confirmation, second contact", kind="renewal_confirmed")
         with step("receipt"):
             page.locator('main a[href$="/receipt/"]').first.click()
             expect(page.locator(".receipt")).to_be_visible()
