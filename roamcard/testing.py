@@ -100,3 +100,13 @@ def make_bucket(
         valid_from=now - timedelta(hours=1),
         valid_until=now + timedelta(days=days),
     )
+
+
+def log_in_to_change_contacts(client, user, *, password: str = "Secret-pass-42") -> None:
+    """Sign `user` in and confirm the password again, as a traveller does before changing
+    their e-mail address or mobile number (allauth's reauthentication)."""
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, "the password was not confirmed"

@@ -227,6 +227,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 # A traveller has at most one e-mail address: adding one to a phone-only account, or
 # changing it, takes effect once the new address is verified by its code.
 ACCOUNT_CHANGE_EMAIL = True
+# Changing the e-mail address or the mobile number (the keys to a password reset) asks for
+# the password again unless the traveller signed in within the last five minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 # "Send the code again" on the verification pages, this many times per code...
 ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = 3
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = 3

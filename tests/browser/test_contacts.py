@@ -29,6 +29,7 @@ def test_an_e_mail_account_adds_and_verifies_a_mobile_number_in_japanese(new_pag
     expect(page.get_by_role("heading", name="携帯電話番号を追加")).to_be_visible()
     page.get_by_label("携帯電話番号").fill("+81 90-1234-5678")
     page.get_by_role("button", name="コードを送信").click()
+    confirm_password(page)
 
     expect(page.get_by_role("heading", name="携帯電話番号の確認")).to_be_visible()
     expect(page.get_by_text("+81 90-1234-5678")).to_be_visible()
@@ -67,3 +68,10 @@ def test_a_phone_only_account_s_avatar_is_a_person_named_by_the_number(new_page,
     expect(avatar.locator("svg.icon-person")).to_be_visible()
     page.get_by_role("link", name="이메일 주소 추가").click()
     expect(page.get_by_role("heading", name="이메일 주소 추가")).to_be_visible()
+
+
+def confirm_password(page):
+    """Changing a contact asks for the password again first (allauth's reauthentication)."""
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    page.locator("input[name=password]").fill("Secret-pass-42")
+    page.locator("main form:has(input[name=password]) button[type=submit]").first.click()

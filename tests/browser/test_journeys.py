@@ -300,6 +300,11 @@ def test_a_traveller_meets_only_their_language(browser, live_server, unbound_car
         with step(f"send a code to the {second_by}"):
             page.locator(f"input[name={second_by}]").fill(journey.second_contact)
             submit(page, f"form:has(input[name={second_by}])")
+            expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+        check(page, "confirm your password page")
+        with step("confirm the password before changing a contact"):
+            page.locator("input[name=password]").fill(journey.password)
+            submit(page, "form:has(input[name=password])")
             expect(page.locator("input[name=code]")).to_be_visible()
         check(page, f"{second_by}: enter the code page")
         code = code_in(second_inbox.read(f"verify the {second_by}"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from roamcard.accounts.tests.helpers import last_code_sent_to
 from roamcard.notifications.models import Message
-from roamcard.testing import make_user
+from roamcard.testing import log_in_to_change_contacts, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def page_text(response) -> str:
 
 def test_an_e_mail_account_adds_a_mobile_number_verified_by_sms(client):
     user = make_user(email="alice@example.com")
-    client.force_login(user)
+    log_in_to_change_contacts(client, user)
     profile = client.get(reverse("account_profile"))
     assert "Add a mobile number" in page_text(profile)
 
@@ -101,7 +101,7 @@ def test_an_e_mail_account_adds_a_mobile_number_verified_by_sms(client):
 
 def test_a_phone_account_adds_an_e_mail_address_verified_by_code(client):
     user = make_user(phone=PHONE, phone_verified=True)
-    client.force_login(user)
+    log_in_to_change_contacts(client, user)
     assert "Add an e-mail address" in page_text(client.get(reverse("account_profile")))
 
     response = add_email(client, "Mina@Example.com")
@@ -124,7 +124,7 @@ def test_a_phone_account_adds_an_e_mail_address_verified_by_code(client):
 
 def test_a_new_number_replaces_the_old_one_only_once_verified(client):
     user = make_user(email="alice@example.com", phone=PHONE, phone_verified=True)
-    client.force_login(user)
+    log_in_to_change_contacts(client, user)
 
     add_phone(client, OTHER_PHONE)
     user.refresh_from_db()
@@ -139,7 +139,7 @@ def test_a_new_number_replaces_the_old_one_only_once_verified(client):
 
 def test_a_new_e_mail_address_replaces_the_old_one_only_once_verified(client):
     user = make_user(email="alice@example.com")
-    client.force_login(user)
+    log_in_to_change_contacts(client, user)
 
     add_email(client, "alice@example.org")
     user.refresh_from_db()
@@ -157,7 +157,7 @@ def test_a_new_e_mail_address_replaces_the_old_one_only_once_verified(client):
 
 def test_a_wrong_code_leaves_the_number_unchanged(client):
     user = make_user(email="alice@example.com")
-    client.force_login(user)
+    log_in_to_change_contacts(client, user)
     add_phone(client)
     code = last_code_sent_to(PHONE)
 
@@ -172,7 +172,7 @@ def test_a_wrong_code_leaves_the_number_unchanged(client):
 def test_a_number_of_another_account_is_refused_without_saying_whose(client):
     make_user(email="owner@example.com", phone=PHONE, phone_verified=True)
     user = make_user(email="alice@example.com", preferred_language="ja")
-    client.force_login(user)
+    log_in_to_change_contacts(client, user)
 
     add_phone(client)  # the same answer as for any number: a code is sent to it
     response = client.post(
@@ -192,7 +192,7 @@ def test_a_number_of_another_account_is_refused_without_saying_whose(client):
 def test_an_address_of_another_account_is_refused_without_saying_whose(client):
     make_user(email="owner@example.com")
     user = make_user(phone=PHONE, phone_verified=True)
-    client.force_login(user)
+    log_in_to_change_contacts(client, user)
 
     response = add_email(client, "owner@example.com")
     assert response.url == reverse("account_email_verification_sent")
@@ -211,7 +211,7 @@ def test_an_address_of_another_account_is_refused_without_saying_whose(client):
 
 def test_the_last_e_mail_address_of_an_account_without_a_phone_stays(client):
     user = make_user(email="alice@example.com")
-    client.force_login(user)
+    log_in_to_change_contacts(client, user)
 
     client.post(reverse("account_email"), {"email": "alice@example.com", "action_remove": ""})
 
@@ -224,7 +224,7 @@ def test_the_last_e_mail_address_of_an_account_without_a_phone_stays(client):
 
 
 def test_a_new_code_for_a_new_number_waits_out_the_cool_down(client):
-    client.force_login(make_user(email="alice@example.com"))
+    log_in_to_change_contacts(client, make_user(email="alice@example.com"))
     add_phone(client)
     page = client.get(reverse("account_verify_phone"))
     assert 'data-resend-wait="60"' in page_text(page)
@@ -287,7 +287,7 @@ def test_the_sign_up_e_mail_code_too_early_again_gets_a_message_not_an_error(cli
 
 
 def test_the_too_early_message_is_translated(client):
-    client.force_login(make_user(phone=PHONE, phone_verified=True))
+    log_in_to_change_contacts(client, make_user(phone=PHONE, phone_verified=True))
     add_email(client, "mina@example.com")
 
     too_soon = client.post(
@@ -338,7 +338,7 @@ def test_an_unknown_destination_has_the_same_cool_down(client):
 
 
 def test_a_phone_account_s_avatar_is_a_person_named_by_its_number(client):
-    client.force_login(make_user(phone=PHONE, phone_verified=True))
+    log_in_to_change_contacts(client, make_user(phone=PHONE, phone_verified=True))
 
     html = page_text(client.get(reverse("account_profile")))
 
@@ -348,7 +348,7 @@ def test_a_phone_account_s_avatar_is_a_person_named_by_its_number(client):
 
 
 def test_an_e_mail_account_s_avatar_is_its_initial_named_by_its_address(client):
-    client.force_login(make_user(email="alice@example.com", phone=PHONE, phone_verified=True))
+    log_in_to_change_contacts(client, make_user(email="alice@example.com", phone=PHONE, phone_verified=True))
 
     html = page_text(client.get(reverse("account_profile")))
 
@@ -357,7 +357,7 @@ def test_an_e_mail_account_s_avatar_is_its_initial_named_by_its_address(client):
 
 
 def test_asking_again_for_the_same_new_number_too_early_gets_a_message(client):
-    client.force_login(make_user(email="alice@example.com"))
+    log_in_to_change_contacts(client, make_user(email="alice@example.com"))
     add_phone(client)
 
     response = client.post(reverse("account_change_phone"), {"phone": PHONE}, follow=True)
@@ -368,7 +368,7 @@ def test_asking_again_for_the_same_new_number_too_early_gets_a_message(client):
 
 
 def test_asking_again_for_the_same_new_address_too_early_gets_a_message(client):
-    client.force_login(make_user(phone=PHONE, phone_verified=True))
+    log_in_to_change_contacts(client, make_user(phone=PHONE, phone_verified=True))
     add_email(client, "mina@example.com")
 
     response = client.post(
@@ -378,3 +378,19 @@ def test_asking_again_for_the_same_new_address_too_early_gets_a_message(client):
     assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
     assert "You can ask for a new code in" in page_text(response)
     assert Message.objects.filter(to="mina@example.com").count() == 1
+
+
+@pytest.mark.parametrize("page", ["account_change_phone", "account_email"])
+def test_changing_a_contact_asks_for_the_password_again(client, page):
+    # A stolen session alone must not be enough to redirect the password reset elsewhere.
+    user = make_user(email="alice@example.com")
+    client.force_login(user)
+
+    fields = {"phone": "+819012345678", "email": "eve@example.com", "action_add": ""}
+    response = client.post(reverse(page), fields)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))
+    user.refresh_from_db()
+    assert (user.email, user.phone) == ("alice@example.com", None)
+    assert not Message.objects.filter(to__in=["+819012345678", "eve@example.com"]).exists()
