@@ -54,7 +54,18 @@ class PlanAdminForm(forms.ModelForm):
 
     class Meta:
         model = Plan
-        exclude = ("data_bytes",)
+        # Not data_bytes: the fields above make it.
+        fields = (
+            "name",
+            "description",
+            "code",
+            "kind",
+            "region",
+            "validity_days",
+            "active",
+            "sort_order",
+            "fair_use_kbps",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
