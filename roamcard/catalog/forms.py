@@ -12,9 +12,8 @@ from unfold.widgets import (
     UnfoldBooleanSwitchWidget,
 )
 
-from roamcard.core.money import minor_digits
-
 from .models import Plan, PlanPrice
+from .prices import TooManyDecimals, minor_units
 
 # As everywhere in roamcard (core/formatting.py): 1 GB = 1024 MB, as operators print on cards.
 DATA_UNITS = {"MB": 1024**2, "GB": 1024**3}
@@ -120,15 +119,13 @@ class PlanPriceForm(forms.ModelForm):
         currency, amount = cleaned.get("currency"), cleaned.get("amount")
         if not currency or amount is None:
             return cleaned
-        digits = minor_digits(currency)
         if amount <= 0:
             self.add_error("amount", _("Enter a price above zero."))
-        elif -amount.as_tuple().exponent > digits and amount != amount.quantize(
-            Decimal(1).scaleb(-digits)
-        ):
-            self.add_error("amount", _too_many_decimals(currency, digits))
-        else:
-            self.instance.amount_minor = int(amount.scaleb(digits).to_integral_value())
+            return cleaned
+        try:
+            self.instance.amount_minor = minor_units(amount, currency)
+        except TooManyDecimals as error:
+            self.add_error("amount", _too_many_decimals(currency, error.digits))
         return cleaned
 
 
