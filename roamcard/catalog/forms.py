@@ -23,7 +23,9 @@ def data_in_units(data_bytes: int) -> tuple[Decimal, str]:
     """Bytes as the amount and unit staff would have typed: GB from 1 GB up, else MB."""
     unit = "GB" if data_bytes >= DATA_UNITS["GB"] else "MB"
     amount = (Decimal(data_bytes) / DATA_UNITS[unit]).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return amount.normalize() if amount == amount.to_integral() else amount, unit
+    if amount == amount.to_integral_value():
+        amount = amount.quantize(Decimal(1))  # "10", not "10.00" (nor "1E+1")
+    return amount, unit
 
 
 class PlanAdminForm(forms.ModelForm):

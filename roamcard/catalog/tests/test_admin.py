@@ -228,11 +228,22 @@ def test_saving_without_touching_the_allowance_keeps_its_exact_bytes(staff_clien
     plan = make_plan(data_bytes=1_234_567)
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
 
-    response = staff_client.post(url, changeform_data(staff_client.get(url), name_ja="テスト"))
+    page = staff_client.get(url)
+    assert 'name="data_amount" value="1.18"' in page.content.decode()
+
+    response = staff_client.post(url, changeform_data(page, name_ja="テスト"))
 
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.data_bytes == 1_234_567 and plan.name_ja == "テスト"
+
+
+def test_a_whole_allowance_shows_as_a_whole_number(staff_client):
+    plan = make_plan(data_bytes=10 * GIB)
+
+    page = staff_client.get(reverse("admin:catalog_plan_change", args=[plan.pk]))
+
+    assert 'name="data_amount" value="10"' in page.content.decode()
 
 
 def test_plans_list_shows_data_in_gb(staff_client):
