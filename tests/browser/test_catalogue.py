@@ -17,12 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
 
 
-@pytest.fixture
-def refusals():
-    return []
-
-
-def watch(page, refusals):
+def watch(page, refusals: list[str]):
+    """Collect what the browser refuses under the Content-Security-Policy, and page errors."""
     page.on(
         "console",
         lambda message: (
@@ -33,9 +29,8 @@ def watch(page, refusals):
     return page
 
 
-def test_staff_create_a_plan_in_gb_with_five_names_and_decimal_prices(
-    new_page, log_in, refusals
-):
+def test_staff_create_a_plan_in_gb_with_five_names_and_decimal_prices(new_page, log_in):
+    refusals: list[str] = []
     make_region(code="japan", name="Japan", countries=["JP"])
     page = watch(log_in(new_page(viewport=DESKTOP), make_staff()), refusals)
 
@@ -64,9 +59,8 @@ def test_staff_create_a_plan_in_gb_with_five_names_and_decimal_prices(
     assert refusals == []
 
 
-def test_a_plan_not_sold_in_the_travellers_currency_says_what_they_will_pay(
-    page, log_in, refusals
-):
+def test_a_plan_not_sold_in_the_travellers_currency_says_what_they_will_pay(page, log_in):
+    refusals: list[str] = []
     user = make_user(email="won@example.com")
     user.preferred_currency = "KRW"
     user.save()
