@@ -277,6 +277,9 @@ TIME_ZONE = "UTC"
 # these chains, Chinese to the other Chinese script first (docs/decisions/0006).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
+# Code that creates a plan or region with plain `name=` while another language is active
+# still fills in the required English column (the back office sets each column itself).
+MODELTRANSLATION_AUTO_POPULATE = "required"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {
     "default": ("en",),
     "zh-hant": ("zh-hans", "en"),
