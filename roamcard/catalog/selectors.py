@@ -52,10 +52,16 @@ class PlanOffer:
 
 def plan_charge_price(*, prices: list[Money], currency: str) -> Money | None:
     """The price a traveller asking for `currency` pays: the one in `currency`; for a plan not
-    sold in it, the one in the site's default currency, else the first by currency code. The
-    pages and the API say so whenever it is not `currency` (never a silent switch)."""
+    sold in it, the one in the site's default currency, else in the first of
+    settings.CURRENCIES it has. The pages and the API say so whenever it is not `currency`
+    (never a silent switch)."""
     by_currency = {money.currency: money for money in prices}
-    for candidate in (currency, settings.DEFAULT_CURRENCY, *sorted(by_currency)):
+    for candidate in (
+        currency,
+        settings.DEFAULT_CURRENCY,
+        *settings.CURRENCIES,
+        *sorted(by_currency),
+    ):
         if candidate in by_currency:
             return by_currency[candidate]
     return None
