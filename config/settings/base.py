@@ -41,6 +41,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "unfold",
     "unfold.contrib.filters",
+    # Per-language columns for what staff write for travellers (plan and region names):
+    # after unfold, before the admin (docs/decisions/0006-translatable-catalogue.md).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -292,6 +295,28 @@ TIME_ZONE = "UTC"
 # The browser's time zone (IANA name), written by app.js: a signed-out visitor's times are
 # shown in it, and a new account starts with it when the sign-up form did not send one.
 TIME_ZONE_COOKIE_NAME = "roamcard_tz"
+
+# The catalogue's translated fields (roamcard/catalog/translation.py): one column per
+# language; English is the one staff must fill. An empty translation falls back along
+# these chains, Chinese to the other Chinese script first (docs/decisions/0006).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
+# Code that creates a plan or region with plain `name=` while another language is active
+# still fills in the required English column (the back office sets each column itself).
+MODELTRANSLATION_AUTO_POPULATE = "required"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {
+    "default": ("en",),
+    "zh-hant": ("zh-hans", "en"),
+    "zh-hans": ("zh-hant", "en"),
+}
+
+
+def _localized_verbose_name(verbose_name, language: str) -> str:
+    """The back office's label of one language version: "name · 简体中文"."""
+    return f"{verbose_name} · {dict(LANGUAGES)[language]}"
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _localized_verbose_name
 
 CURRENCIES = ["CNY", "HKD", "USD", "EUR", "JPY", "KRW", "TWD", "SGD", "GBP"]
 DEFAULT_CURRENCY = "USD"

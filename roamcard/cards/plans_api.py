@@ -1,5 +1,6 @@
 """API: the plans a card can take, priced in the traveller's currency (the catalogue seen
-from a card, so it lives with the cards, above the catalogue)."""
+from a card, so it lives with the cards, above the catalogue). A plan not sold in that
+currency says which one it is charged in (`charged_price`): never a silent switch."""
 
 from typing import Literal
 
@@ -32,7 +33,8 @@ class PriceOut(Schema):
 class PlanOut(Schema):
     id: int = Field(description="Order this plan with it: `plan_id` in `POST /orders`.")
     code: str
-    name: str
+    name: str = Field(description="In the caller's language.")
+    description: str = Field(description="One short line, in the caller's language; may be empty.")
     kind: PlanKind
     coverage_code: str
     coverage_name: str
@@ -43,11 +45,24 @@ class PlanOut(Schema):
     fair_use_kbps: int | None = Field(description="Speed after the fair-use threshold (unlimited).")
     validity_days: int
     price: PriceOut | None = Field(description="In the requested currency; null if not sold in it.")
-    other_prices: list[PriceOut]
+    charged_price: PriceOut | None = Field(
+        description="What ordering this plan costs: `price` when it is sold in the requested "
+        "currency, otherwise its price in the currency it is charged in instead (the site's "
+        "default currency when the plan has it). Order with `charged_price.currency`. Null "
+        "only for a plan with no price at all."
+    )
+    sold_in_currency: bool = Field(
+        description="False when `charged_price` is in another currency than the requested one: "
+        "tell the traveller."
+    )
+    other_prices: list[PriceOut] = Field(description="Every price but `price`.")
 
 
 class PlanListOut(Schema):
-    currency: str = Field(description="The currency `price` is in.")
+    currency: str = Field(
+        description="The currency asked for (`currency`, else the caller's preferred one): "
+        "`price` is in it. Never switched: see each plan's `charged_price`."
+    )
     currencies: list[str] = Field(description="Every currency these plans can be paid in.")
     plans: list[PlanOut]
 
@@ -66,6 +81,7 @@ def _plan(offer: PlanOffer, language: str) -> dict:
         "id": plan.pk,
         "code": plan.code,
         "name": plan.name,
+        "description": plan.description or "",
         "kind": plan.kind,
         "coverage_code": plan.region.code,
         "coverage_name": plan.region.name,
@@ -76,6 +92,8 @@ def _plan(offer: PlanOffer, language: str) -> dict:
         "fair_use_kbps": plan.fair_use_kbps,
         "validity_days": plan.validity_days,
         "price": _price(offer.price, language) if offer.price else None,
+        "charged_price": _price(offer.charged, language) if offer.charged else None,
+        "sold_in_currency": offer.price is not None,
         "other_prices": [_price(m, language) for m in offer.other_prices],
     }
 

@@ -116,28 +116,23 @@ def card_unbind_view(request: HttpRequest, card_id: int) -> HttpResponse:
     return render(request, "cards/card_unbind.html", {"card": card})
 
 
-def _chosen_currency(request: HttpRequest, offered: list[str]) -> str:
-    """The ?currency= the traveller picked if it is offered, else their preferred one,
-    else the site default, else whatever the plans are priced in."""
-    for candidate in (
-        request.GET.get("currency", "").upper(),
-        getattr(request.user, "preferred_currency", ""),
-        settings.DEFAULT_CURRENCY,
-    ):
-        if candidate in offered:
-            return candidate
-    return offered[0] if offered else getattr(request.user, "preferred_currency", "")
+def _chosen_currency(request: HttpRequest) -> str:
+    """The currency the page prices in: the ?currency= the traveller picked (any currency
+    the site sells in), else their preferred one. Never switched behind their back: a plan
+    not sold in it says what it will be charged in instead."""
+    asked = request.GET.get("currency", "").upper()
+    if asked in settings.CURRENCIES:
+        return asked
+    return getattr(request.user, "preferred_currency", "") or settings.DEFAULT_CURRENCY
 
 
 @login_required
 def card_plans_view(request: HttpRequest, card_id: int) -> HttpResponse:
     card = _own_card(request, card_id)
-    preferred = request.user.preferred_currency
-    offers = plan_offers_for_card(card=card, currency=preferred)
-    currencies = plan_currencies(offers=offers)
-    currency = _chosen_currency(request, currencies)
-    if currency != preferred:
-        offers = plan_offers_for_card(card=card, currency=currency)
+    currency = _chosen_currency(request)
+    offers = plan_offers_for_card(card=card, currency=currency)
+    # The switcher offers what the plans are sold in, and always shows the page's currency.
+    currencies = sorted({*plan_currencies(offers=offers), currency})
     return render(
         request,
         "cards/card_plans.html",

@@ -2,11 +2,14 @@ from functools import cache
 
 import babel
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import get_translation_fields
 from unfold.admin import TabularInline
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminTextareaWidget
@@ -14,6 +17,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 from roamcard.core.admin_audit import AuditedModelAdmin
 from roamcard.core.formatting import format_bytes
 
+from .forms import PlanAdminForm, PlanPriceForm
 from .models import Plan, PlanPrice, Region
 
 # Codes CLDR lists as territories that are not ISO 3166-1 countries (continents' stand-ins,
@@ -85,15 +89,25 @@ class RegionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Region
-        fields = ("code", "name", "countries", "sort_order")
+        fields = ("code", "countries", "sort_order")
+
+
+# The admin classes below show every language version of a translated field together, in
+# one fieldset, English first and required (docs/decisions/0006-translatable-catalogue.md).
+# modeltranslation's tabbed variant would load jQuery UI from a CDN, which the back
+# office's Content-Security-Policy (rightly) refuses.
 
 
 @admin.register(Region)
-class RegionAdmin(AuditedModelAdmin):
+class RegionAdmin(AuditedModelAdmin, TranslationAdmin):
     form = RegionAdminForm
+    fieldsets = (
+        (_("Name in each language"), {"fields": ("name",)}),
+        (None, {"fields": ("code", "countries", "sort_order")}),
+    )
     list_display = ("name", "code", "country_count", "countries_list", "sort_order")
     list_editable = ("sort_order",)
-    search_fields = ("code", "name")
+    search_fields = ("code", *get_translation_fields("name"))
     prepopulated_fields = {"code": ("name",)}
 
     @display(description=_("countries"))
@@ -108,17 +122,31 @@ class RegionAdmin(AuditedModelAdmin):
 
 class PlanPriceInline(TabularInline):
     model = PlanPrice
-    extra = 0
-    fields = ("currency", "amount_minor", "formatted")
+    form = PlanPriceForm
+    fields = ("currency", "amount", "formatted")
     readonly_fields = ("formatted",)
 
-    @display(description=_("price"))
+    def get_extra(self, request: HttpRequest, obj: Plan | None = None, **kwargs) -> int:
+        # A new plan offers a row per currency (PlanAdmin.get_formset_kwargs fills them in).
+        return 0 if obj else len(settings.CURRENCIES)
+
+    @display(description=_("as travellers see it"))
     def formatted(self, price: PlanPrice) -> str:
         return price.money.format() if price.pk else ""
 
 
 @admin.register(Plan)
-class PlanAdmin(AuditedModelAdmin):
+class PlanAdmin(AuditedModelAdmin, TranslationAdmin):
+    form = PlanAdminForm
+    fieldsets = (
+        (_("Name in each language"), {"fields": ("name",)}),
+        (_("Description in each language"), {"fields": ("description",)}),
+        (None, {"fields": ("code", "kind", "region", "validity_days", "active", "sort_order")}),
+        (
+            _("Data"),
+            {"fields": (("data_amount", "data_unit"), "unlimited", "fair_use_kbps")},
+        ),
+    )
     list_display = (
         "name",
         "code",
@@ -132,13 +160,19 @@ class PlanAdmin(AuditedModelAdmin):
     )
     list_editable = ("active", "sort_order")
     list_filter = ("kind", "region", "active")
-    search_fields = ("code", "name")
+    search_fields = ("code", *get_translation_fields("name"))
     list_select_related = ("region",)
     prepopulated_fields = {"code": ("name",)}
     inlines = (PlanPriceInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Plan]:
         return super().get_queryset(request).prefetch_related("prices")
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, PlanPriceInline) and obj.pk is None:
+            kwargs["initial"] = [{"currency": currency} for currency in settings.CURRENCIES]
+        return kwargs
 
     @display(description=_("data"), ordering="data_bytes")
     def data(self, plan: Plan) -> str:

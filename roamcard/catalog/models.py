@@ -36,6 +36,12 @@ class Plan(models.Model):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(
+        _("description"),
+        max_length=200,
+        blank=True,
+        help_text=_("One short line shown under the name on the plan's card."),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=PlanKind.choices)
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="plans"

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from roamcard.core.money import Money
@@ -30,13 +31,45 @@ def region_fits(*, plan_region: Region, coverage: Region) -> bool:
 @dataclass(frozen=True)
 class PlanOffer:
     plan: Plan
+    # In the currency asked for; None when the plan is not sold in it.
     price: Money | None
+    # What ordering the plan costs: `price`, or else its price in the currency it is charged
+    # in instead (plan_charge_price); None only for a plan with no price at all.
+    charged: Money | None
+    # Every price but `price`.
     other_prices: list[Money]
+
+    @property
+    def charged_elsewhere(self) -> bool:
+        """Sold, but not in the currency asked for: the traveller must be told."""
+        return self.price is None and self.charged is not None
+
+    @property
+    def alternatives(self) -> list[Money]:
+        """The prices in other currencies than the one charged, to show smaller."""
+        return [money for money in self.other_prices if money != self.charged]
+
+
+def plan_charge_price(*, prices: list[Money], currency: str) -> Money | None:
+    """The price a traveller asking for `currency` pays: the one in `currency`; for a plan not
+    sold in it, the one in the site's default currency, else in the first of
+    settings.CURRENCIES it has. The pages and the API say so whenever it is not `currency`
+    (never a silent switch)."""
+    by_currency = {money.currency: money for money in prices}
+    for candidate in (
+        currency,
+        settings.DEFAULT_CURRENCY,
+        *settings.CURRENCIES,
+        *sorted(by_currency),
+    ):
+        if candidate in by_currency:
+            return by_currency[candidate]
+    return None
 
 
 def plan_offers_for_card(*, card, currency: str) -> list[PlanOffer]:
     """The active plans whose region fits the card's coverage, priced in `currency` when the
-    plan has a price in it (otherwise `price` is None and only the other prices are shown)."""
+    plan has a price in it, and each with the price it is charged at (see PlanOffer)."""
     offers = []
     for plan in plan_list_active():
         if not region_fits(plan_region=plan.region, coverage=card.region):
@@ -44,7 +77,12 @@ def plan_offers_for_card(*, card, currency: str) -> list[PlanOffer]:
         prices = [p.money for p in plan.prices.all()]
         chosen = next((m for m in prices if m.currency == currency), None)
         offers.append(
-            PlanOffer(plan=plan, price=chosen, other_prices=[m for m in prices if m is not chosen])
+            PlanOffer(
+                plan=plan,
+                price=chosen,
+                charged=plan_charge_price(prices=prices, currency=currency),
+                other_prices=[m for m in prices if m is not chosen],
+            )
         )
     return offers
 

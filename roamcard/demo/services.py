@@ -1,4 +1,5 @@
-"""Loading the demo data. Safe to run again and again: it creates only what is missing."""
+"""Loading the demo data. Safe to run again and again: it creates what is missing, and
+brings the catalogue (names in every language, prices in every currency) up to date."""
 
 import random
 from dataclasses import dataclass, field
@@ -10,13 +11,14 @@ from allauth.mfa.utils import encrypt
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
+from modeltranslation.utils import build_localized_fieldname
 
 from roamcard.cards.choices import CardForm, CardStatus
 from roamcard.cards.iccid import iccid_with_check_digit
 from roamcard.cards.models import Bucket, Card
 from roamcard.cards.passwords import hash_card_password
 from roamcard.catalog.models import Plan, PlanPrice, Region
+from roamcard.catalog.prices import minor_units
 from roamcard.ledger.services import ledger_post_data_grant, ledger_post_data_usage
 
 from .catalogue import PLANS, REGIONS
@@ -55,7 +57,7 @@ class DemoSummary:
 
 def _demo_cards() -> list[DemoCard]:
     rng = random.Random(SEED)
-    region_codes = [code for code, _, _ in REGIONS]
+    region_codes = [region.code for region in REGIONS]
     cards = []
     for n in range(UNBOUND_CARD_COUNT + 2):
         iccid = iccid_with_check_digit(f"898520{2026_0000_0000 + n:012d}")
@@ -67,32 +69,45 @@ def _demo_cards() -> list[DemoCard]:
     return cards
 
 
+def _in_each_language(field: str, texts: dict[str, str]) -> dict[str, str]:
+    """{"en": "Japan", ...} as the model's columns: {"name_en": "Japan", ...}."""
+    return {build_localized_fieldname(field, language): text for language, text in texts.items()}
+
+
 def _seed_catalogue() -> int:
+    """Creates the regions, plans and prices that are missing and updates the others, so a
+    demo database loaded by an older version gets every name and price too."""
     created = 0
-    for order, (code, name, countries) in enumerate(REGIONS):
-        region, made = Region.objects.get_or_create(
-            code=code, defaults={"name": name, "countries": countries, "sort_order": order}
+    for order, demo_region in enumerate(REGIONS):
+        region, made = Region.objects.update_or_create(
+            code=demo_region.code,
+            defaults={
+                **_in_each_language("name", demo_region.name),
+                "countries": demo_region.countries,
+                "sort_order": order,
+            },
         )
         created += made
-        for plan_order, (kind, plan_name, data_bytes, fair_use, days, prices) in enumerate(
-            PLANS[code]
-        ):
-            plan, made = Plan.objects.get_or_create(
-                code=slugify(plan_name),
+        for plan_order, demo_plan in enumerate(PLANS[demo_region.code]):
+            plan, made = Plan.objects.update_or_create(
+                code=demo_plan.code,
                 defaults={
-                    "name": plan_name,
-                    "kind": kind,
+                    **_in_each_language("name", demo_plan.name),
+                    **_in_each_language("description", demo_plan.description),
+                    "kind": demo_plan.kind,
                     "region": region,
-                    "data_bytes": data_bytes,
-                    "fair_use_kbps": fair_use,
-                    "validity_days": days,
+                    "data_bytes": demo_plan.data_bytes,
+                    "fair_use_kbps": demo_plan.fair_use_kbps,
+                    "validity_days": demo_plan.days,
                     "sort_order": plan_order,
                 },
             )
             created += made
-            for currency, amount in prices.items():
-                _, made = PlanPrice.objects.get_or_create(
-                    plan=plan, currency=currency, defaults={"amount_minor": amount}
+            for currency, amount in demo_plan.prices.items():
+                _, made = PlanPrice.objects.update_or_create(
+                    plan=plan,
+                    currency=currency,
+                    defaults={"amount_minor": minor_units(amount, currency)},
                 )
                 created += made
     return created

@@ -348,7 +348,7 @@ def test_a_phone_account_s_avatar_is_a_person_named_by_its_number(client):
 
 
 def test_an_e_mail_account_s_avatar_is_its_initial_named_by_its_address(client):
-    log_in_to_change_contacts(client, make_user(email="alice@example.com", phone=PHONE, phone_verified=True))
+    client.force_login(make_user(email="alice@example.com", phone=PHONE, phone_verified=True))
 
     html = page_text(client.get(reverse("account_profile")))
 

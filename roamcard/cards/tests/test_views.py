@@ -1,5 +1,6 @@
 """The traveller's card pages: my cards, bind, detail, unbind, plans."""
 
+import re
 import zoneinfo
 
 import pytest
@@ -281,11 +282,67 @@ def test_plans_are_priced_in_the_travellers_currency(client_for, traveller, card
     assert "Europe 5 GB" in page and "Europe unlimited" in page
     assert "Japan 3 GB" not in page
     assert "CN¥138.00" in page
-    assert "Not sold in CNY" in page  # the unlimited plan has no CNY price
     assert "$19.90" in page and "€18.50" in page  # the other currencies, smaller
     assert "5 GB" in page and "30 days" in page and "Month" in page
     assert "then 512 kbit/s" in page
-    assert "disabled" in page  # the plan not sold in CNY cannot be renewed in CNY
+    # The unlimited plan has no CNY price: it says what it costs instead, and is bought in it.
+    assert "Not sold in CNY — you will pay $25.00" in page
+    assert _renew_currencies(page) == ["USD", "CNY"]  # the 7-day plan comes first
+
+
+def _renew_currencies(page: str) -> list[str]:
+    """The currency each plan's Renew button orders in, in page order."""
+    return re.findall(r'name="currency" value="([A-Z]{3})"', page)
+
+
+def test_a_currency_no_plan_is_sold_in_is_kept_and_each_plan_says_what_it_costs(
+    client_for, traveller, card_with_plans
+):
+    traveller.preferred_currency = "KRW"
+    traveller.save()
+
+    page = html(client_for(traveller).get(reverse("cards:plans", args=[card_with_plans.pk])))
+
+    assert 'aria-current="true">KRW</a>' in page  # not silently switched to another currency
+    assert "Not sold in KRW — you will pay $19.90" in page
+    assert "Not sold in KRW — you will pay $25.00" in page
+    assert _renew_currencies(page) == ["USD", "USD"]
+
+
+def test_a_plan_without_the_default_currency_is_charged_in_its_first_currency(
+    client_for, traveller, europe
+):
+    card = make_card(owner=traveller, region=europe)
+    make_plan(region=europe, prices={"EUR": 900, "GBP": 790})
+    traveller.preferred_currency = "JPY"
+    traveller.save()
+
+    page = html(client_for(traveller).get(reverse("cards:plans", args=[card.pk])))
+
+    assert "Not sold in JPY — you will pay €9.00" in page
+    assert _renew_currencies(page) == ["EUR"]
+
+
+def test_plans_show_names_and_descriptions_in_the_readers_language(client_for, traveller, europe):
+    europe.name_zh_hant = "歐洲"
+    europe.save()
+    card = make_card(owner=traveller, region=europe)
+    make_plan(
+        region=europe,
+        name="Europe week 5 GB",
+        name_zh_hans="欧洲 7天 5GB",
+        description="A week across Europe.",
+        description_zh_hans="欧洲7天畅游。",
+    )
+    client = client_for(traveller)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+
+    page = html(client.get(reverse("cards:plans", args=[card.pk])))
+
+    # No traditional Chinese plan name yet: the simplified one, before the English one.
+    assert "欧洲 7天 5GB" in page and "欧洲7天畅游。" in page
+    assert "歐洲" in page  # the region's own traditional name
+    assert "Europe week 5 GB" not in page
 
 
 def test_the_currency_switcher_changes_the_price(client_for, traveller, card_with_plans):

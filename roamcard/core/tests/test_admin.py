@@ -151,12 +151,12 @@ def test_a_change_is_audited_with_the_changed_field_names_staff_and_ip(staff_cli
     plan = make_plan(name="Old name")
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
 
-    data = changeform_data(staff_client.get(url), name="New name", validity_days="10")
+    data = changeform_data(staff_client.get(url), name_en="New name", validity_days="10")
     response = staff_client.post(url, data, REMOTE_ADDR="203.0.113.7")
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = AuditEvent.objects.get(action="plan.change")
-    assert sorted(event.details["fields"]) == ["name", "validity_days"]
+    assert sorted(event.details["fields"]) == ["name_en", "validity_days"]
     assert "New name" not in str(event.details)
     assert event.actor == staff
     assert event.ip_address == "203.0.113.7"
@@ -177,7 +177,7 @@ def test_additions_and_deletions_are_audited(staff_client):
     url = reverse("admin:catalog_region_add")
     response = staff_client.post(
         url,
-        {"code": "nordics", "name": "Nordics", "countries": "se, no, DK, FI", "sort_order": "0"},
+        {"code": "nordics", "name_en": "Nordics", "countries": "se, no, DK, FI", "sort_order": "0"},
     )
     assert response.status_code == 302
     added = AuditEvent.objects.get(action="region.add")

@@ -1,9 +1,12 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
+from modeltranslation.utils import build_localized_fieldname as _column
 
 from roamcard.cards.models import Card
 from roamcard.cards.passwords import check_card_password
 from roamcard.cards.selectors import card_balance
-from roamcard.catalog.models import Plan
+from roamcard.catalog.models import Plan, PlanPrice, Region
 from roamcard.demo.services import TRAVELLER_EMAIL, demo_seed
 from roamcard.ledger.selectors import card_data_balance, unit_totals
 
@@ -43,3 +46,63 @@ def test_demo_balances_agree_with_the_ledger():
         assert card_data_balance(card_id=card.pk) == sum(b.bytes_remaining for b in limited)
         assert card_balance(card=card).bytes_remaining > 0
     assert unit_totals().get("BYTE", 0) == 0
+
+
+def test_every_demo_region_and_plan_is_named_in_every_language_and_priced_in_every_currency():
+    demo_seed()
+
+    languages = [code for code, _ in settings.LANGUAGES]
+    assert Region.objects.count() == 5 and Plan.objects.count() == 16
+    for region in Region.objects.all():
+        missing = [lang for lang in languages if not getattr(region, _column("name", lang))]
+        assert not missing, f"region {region.code} has no name in {missing}"
+    for plan in Plan.objects.prefetch_related("prices"):
+        for field in ("name", "description"):
+            missing = [lang for lang in languages if not getattr(plan, _column(field, lang))]
+            assert not missing, f"plan {plan.code} has no {field} in {missing}"
+        priced = sorted(price.currency for price in plan.prices.all())
+        assert priced == sorted(settings.CURRENCIES), f"plan {plan.code} is priced in {priced}"
+
+
+def test_demo_prices_are_local_price_points():
+    demo_seed()
+
+    week = Plan.objects.get(code="japan-week-10-gb")
+    prices = {price.currency: price.amount_minor for price in week.prices.all()}
+    # Whole yen and won; NT$340 and S$14.90 in cents.
+    assert (prices["JPY"], prices["KRW"], prices["TWD"], prices["SGD"]) == (
+        1600,
+        14900,
+        34000,
+        1490,
+    )
+    with translation.override("zh-hant"):
+        assert Plan.objects.get(pk=week.pk).name == "日本 7天 10GB"
+
+
+def test_seeding_a_demo_database_from_an_older_version_fills_in_names_and_prices():
+    # What the previous demo loader left: English names only, four currencies.
+    japan = Region.objects.create(code="japan", name="Japan", countries=["JP"])
+    old = Plan.objects.create(
+        code="japan-week-10-gb",
+        name="Japan week 10 GB",
+        kind="week",
+        region=japan,
+        data_bytes=10 * 1024**3,
+        validity_days=7,
+    )
+    PlanPrice.objects.create(plan=old, currency="USD", amount_minor=999)
+
+    demo_seed()
+
+    old.refresh_from_db()
+    assert (old.name_zh_hans, old.name_ja, old.name_ko) == (
+        "日本 7天 10GB",
+        "日本 7日間 10GB",
+        "일본 7일 10GB",
+    )
+    assert old.prices.get(currency="USD").amount_minor == 1090
+    assert old.prices.count() == len(settings.CURRENCIES)
+    japan.refresh_from_db()
+    assert japan.name_ko == "일본"
+    assert demo_seed().created == 0
