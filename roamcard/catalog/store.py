@@ -11,7 +11,7 @@ from roamcard.core.money import Money
 from .countries import Country, countries_sorted, country_name, country_search
 from .errors import PlanNotFound, RegionNotFound
 from .models import Plan, Region
-from .selectors import plan_list_active
+from .selectors import plan_charge_price, plan_list_active
 
 
 @dataclass(frozen=True)
@@ -36,20 +36,10 @@ def store_currency(
     return default_currency(language, accept_language=accept_language)
 
 
-def _charged_price(prices: list[Money], currency: str) -> tuple[Money | None, Money | None]:
-    """The price in `currency` if there is one; otherwise the one the order would be
-    charged in: the site's default currency first, then the catalogue's order."""
-    by_currency = {m.currency: m for m in prices}
-    if currency in by_currency:
-        return by_currency[currency], by_currency[currency]
-    for candidate in [settings.DEFAULT_CURRENCY, *settings.CURRENCIES, *sorted(by_currency)]:
-        if candidate in by_currency:
-            return None, by_currency[candidate]
-    return None, None
-
-
 def _offer(plan: Plan, currency: str) -> StoreOffer | None:
-    price, charged = _charged_price([p.money for p in plan.prices.all()], currency)
+    prices = [p.money for p in plan.prices.all()]
+    charged = plan_charge_price(prices=prices, currency=currency)
+    price = charged if charged is not None and charged.currency == currency else None
     if charged is None:  # a plan with no price at all cannot be bought
         return None
     return StoreOffer(plan=plan, price=price, charged=charged)
