@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from modeltranslation.utils import build_localized_fieldname
 
 from roamcard.core.money import Money
 
@@ -21,6 +22,15 @@ def plan_list_active() -> QuerySet[Plan]:
         .prefetch_related(Prefetch("prices", queryset=PlanPrice.objects.order_by("currency")))
         .order_by("sort_order", "validity_days", "name")
     )
+
+
+def plan_names(*, plan: Plan) -> dict[str, str]:
+    """The plan's name in each language it has one in: {"en": ..., "ko": ...}."""
+    names = {
+        code: getattr(plan, build_localized_fieldname("name", code), "")
+        for code, _label in settings.LANGUAGES
+    }
+    return {code: name for code, name in names.items() if name}
 
 
 def region_fits(*, plan_region: Region, coverage: Region) -> bool:

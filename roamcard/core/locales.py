@@ -47,3 +47,15 @@ def time_zone_label(name: str, *, language: str | None = None) -> str:
         return get_timezone_location(name, locale=locale)
     except LookupError:
         return name
+
+
+def translation_pick(values: dict[str, str], *, language: str | None = None) -> str:
+    """The text of `values` ({language: text}) for `language` (default: the active one),
+    else for its fallbacks in the order the catalogue uses (MODELTRANSLATION_FALLBACK_LANGUAGES),
+    else "" when none of them has one."""
+    from django.utils.translation import get_language
+
+    language = (language or get_language() or settings.LANGUAGE_CODE).lower()
+    fallbacks = getattr(settings, "MODELTRANSLATION_FALLBACK_LANGUAGES", {})
+    chain = (language, *fallbacks.get(language, fallbacks.get("default", ())))
+    return next((values[code] for code in chain if values.get(code)), "")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from roamcard.core.locales import translation_pick
 from roamcard.core.money import Money
 
 from .choices import OrderState
@@ -20,6 +21,9 @@ class Order(models.Model):
     card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="orders")
     plan = models.ForeignKey("catalog.Plan", on_delete=models.PROTECT, related_name="orders")
     plan_name = models.CharField(_("plan"), max_length=120)
+    # The plan's name in each language when it was bought ({"ko": "유럽 5GB 30일", ...}), so
+    # that every reader (the traveller, an e-mail, staff) sees what was bought in theirs.
+    plan_names = models.JSONField(_("plan in each language"), default=dict, blank=True)
     data_bytes = models.BigIntegerField(_("data (bytes)"), null=True, blank=True)
     validity_days = models.PositiveIntegerField(_("validity (days)"))
     currency = models.CharField(_("currency"), max_length=3)
@@ -57,6 +61,12 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.plan_name}"
+
+    @property
+    def plan_title(self) -> str:
+        """What was bought, in the reader's language (the active one) when the plan had a
+        name in it, else in the nearest language it had, else as it was named when bought."""
+        return translation_pick(self.plan_names) or self.plan_name
 
     @property
     def money(self) -> Money:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from roamcard.cards.choices import CardStatus
 from roamcard.cards.selectors import card_get_for
 from roamcard.catalog.models import Plan
-from roamcard.catalog.selectors import region_fits
+from roamcard.catalog.selectors import plan_names, region_fits
 
 from .choices import TRANSITIONS, OrderState, TransitionCause
 from .errors import (
@@ -83,6 +83,7 @@ def order_create_or_replay(
                 card=card,
                 plan=plan,
                 plan_name=plan.name,
+                plan_names=plan_names(plan=plan),
                 data_bytes=plan.data_bytes,
                 validity_days=plan.validity_days,
                 currency=currency,

@@ -160,7 +160,7 @@ def _order(order: Order) -> dict:
         "state_label": str(order.get_state_display()),
         "card_id": order.card_id,
         "plan_id": order.plan_id,
-        "plan_name": order.plan_name,
+        "plan_name": order.plan_title,
         "data_bytes": order.data_bytes,
         "validity_days": order.validity_days,
         "amount": _money(order.amount_minor, order.currency),

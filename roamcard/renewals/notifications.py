@@ -34,7 +34,7 @@ def notify_renewal_confirmed(*, order: Order, card: Card) -> None:
         context = {
             "order": order,
             "card_name": card.label or card.iccid_masked,
-            "plan_name": order.plan_name,
+            "plan_name": order.plan_title,
             "unlimited": balance.unlimited,
             "data_left": format_bytes(balance.bytes_remaining, language=language),
             "valid_until": _local_time(user, balance.valid_until),
@@ -48,7 +48,7 @@ def _order_context(order: Order, language: str) -> dict:
         return {
             "order": order,
             "card_name": order.card.label or order.card.iccid_masked,
-            "plan_name": order.plan_name,
+            "plan_name": order.plan_title,
             "amount": order.money.format(language),
         }
 

@@ -124,7 +124,7 @@ def renewal_pay(
     return_path = reverse("orders:return", kwargs={"public_id": order.public_id})
     result = payment_open_at_gateway(
         payment=payment,
-        description=f"roamcard {order.plan_name} · {order.card.iccid_masked}",
+        description=f"roamcard {order.plan_title} · {order.card.iccid_masked}",
         return_url=_absolute(f"{return_path}?payment={payment.public_id}"),
         notify_url=_notify_url(payment.gateway),
         language=language,
