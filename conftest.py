@@ -13,6 +13,17 @@ def _isolated_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request activates its reader's language in the thread (LocaleMiddleware, the API's
+    token check); in production the next request activates its own, in tests the next test
+    starts in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def traveller(db):
     from roamcard.testing import make_user

@@ -54,11 +54,6 @@ class PlanOffer:
         """Sold, but not in the currency asked for: the traveller must be told."""
         return self.price is None and self.charged is not None
 
-    @property
-    def alternatives(self) -> list[Money]:
-        """The prices in other currencies than the one charged, to show smaller."""
-        return [money for money in self.other_prices if money != self.charged]
-
 
 def plan_charge_price(*, prices: list[Money], currency: str) -> Money | None:
     """The price a traveller asking for `currency` pays: the one in `currency`; for a plan not

@@ -4,6 +4,7 @@ zone, whatever language the request or the worker happens to run in."""
 import pytest
 from django.utils import translation
 
+from roamcard.core.formatting import format_bytes
 from roamcard.notifications.models import Message
 from roamcard.notifications.tests.language import english_words
 from roamcard.orders.choices import TransitionCause
@@ -52,4 +53,7 @@ def test_every_renewal_message_reads_in_the_travellers_language(language):
         text = f"{message.subject}\n{message.body}"
         assert message.language == language
         assert english_words(text) == [], text
-        assert "5 GB" in text or message.kind != "renewal_confirmed"
+        # 5 GB left, written as the language writes it (Korean: "5GB").
+        assert format_bytes(5 * 1024**3, language=language) in text or (
+            message.kind != "renewal_confirmed"
+        )

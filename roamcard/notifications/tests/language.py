@@ -10,10 +10,12 @@ ALLOWED = {"roamcard", "SMS", "ICCID", "API", "GMT", "UTC", *settings.CURRENCIES
 _URL = re.compile(r"https?://\S+")
 _EMAIL_ADDRESS = re.compile(r"\S+@\S+")
 _WORD = re.compile(r"[A-Za-z]{3,}")
+# An order number: eight upper-case hexadecimal digits ("794FEFB7").
+_ORDER_NUMBER = re.compile(r"\b[0-9A-F]{8}\b")
 
 
 def english_words(text: str) -> list[str]:
     """Runs of 3 or more Latin letters left in `text`, other than the allowed ones; web
     addresses and e-mail addresses (the traveller's own) do not count."""
-    text = _EMAIL_ADDRESS.sub(" ", _URL.sub(" ", text))
+    text = _ORDER_NUMBER.sub(" ", _EMAIL_ADDRESS.sub(" ", _URL.sub(" ", text)))
     return [word for word in _WORD.findall(text) if word not in ALLOWED]
