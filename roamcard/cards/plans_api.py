@@ -14,7 +14,6 @@ from roamcard.catalog.choices import PlanKind
 from roamcard.catalog.selectors import PlanOffer, plan_currencies, plan_offers_for_card
 from roamcard.core.api import error_responses
 from roamcard.core.formatting import format_bytes
-from roamcard.core.money import Money
 
 from .api import CardId
 from .selectors import card_get_for
@@ -67,14 +66,6 @@ class PlanListOut(Schema):
     plans: list[PlanOut]
 
 
-def _price(money: Money, language: str) -> dict:
-    return {
-        "amount_minor": money.amount_minor,
-        "currency": money.currency,
-        "formatted": money.format(language),
-    }
-
-
 def _plan(offer: PlanOffer, language: str) -> dict:
     plan = offer.plan
     return {
@@ -91,10 +82,10 @@ def _plan(offer: PlanOffer, language: str) -> dict:
         "data_formatted": format_bytes(plan.data_bytes, language=language),
         "fair_use_kbps": plan.fair_use_kbps,
         "validity_days": plan.validity_days,
-        "price": _price(offer.price, language) if offer.price else None,
-        "charged_price": _price(offer.charged, language) if offer.charged else None,
+        "price": offer.price.as_json(language) if offer.price else None,
+        "charged_price": offer.charged.as_json(language) if offer.charged else None,
         "sold_in_currency": offer.price is not None,
-        "other_prices": [_price(m, language) for m in offer.other_prices],
+        "other_prices": [m.as_json(language) for m in offer.other_prices],
     }
 
 

@@ -17,7 +17,6 @@ from pydantic import Field, StringConstraints
 
 from roamcard.core.api import error_responses
 from roamcard.core.formatting import format_bytes
-from roamcard.core.money import Money
 
 from .choices import PlanKind
 from .countries import Country, countries_sorted, country_codes, country_search
@@ -136,14 +135,6 @@ class PlanFilter(Schema):
     )
 
 
-def _price(money: Money, language: str) -> dict:
-    return {
-        "amount_minor": money.amount_minor,
-        "currency": money.currency,
-        "formatted": money.format(language),
-    }
-
-
 def _plan(offer: StoreOffer, language: str) -> dict:
     plan = offer.plan
     return {
@@ -158,8 +149,8 @@ def _plan(offer: StoreOffer, language: str) -> dict:
         "data_formatted": format_bytes(plan.data_bytes, language=language),
         "fair_use_kbps": plan.fair_use_kbps,
         "validity_days": plan.validity_days,
-        "price": _price(offer.price, language) if offer.price else None,
-        "charged_price": _price(offer.charged, language),
+        "price": offer.price.as_json(language) if offer.price else None,
+        "charged_price": offer.charged.as_json(language),
     }
 
 

@@ -27,6 +27,15 @@ class Money:
     def format(self, language: str | None = None) -> str:
         return format_money(self, language=language)
 
+    def as_json(self, language: str | None = None) -> dict:
+        """The shape the API gives a price in: the amount, its currency, and how the reader's
+        language writes it."""
+        return {
+            "amount_minor": self.amount_minor,
+            "currency": self.currency,
+            "formatted": self.format(language),
+        }
+
     def __str__(self) -> str:
         return self.format()
 
