@@ -79,7 +79,15 @@ def test_the_traveller_pages_have_no_serious_accessibility_violation(
     found: dict[str, str] = {}
 
     visitor = new_page(viewport=PHONE, locale=BROWSER_LOCALE[language])
-    for path in ("/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"):
+    for path in (
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/store/",
+        f"/store/?q={card.region.countries[0]}",
+        f"/store/regions/{card.region.code}/",
+        "/accounts/password/reset/",  # last: the reset goes on from here
+    ):
         check(visitor, path, found)
     visitor.locator("input[name=destination]").fill(user.email)
     visitor.locator("form button[type=submit]").last.click()
@@ -97,7 +105,11 @@ def test_the_traveller_pages_have_no_serious_accessibility_violation(
         f"/orders/{paid.public_id}/result/",
         "/orders/",
         f"/orders/{paid.public_id}/receipt/",
+        "/cards/bind/",
         "/accounts/profile/",
+        "/accounts/email/",
+        "/accounts/phone/change/",
+        "/accounts/reauthenticate/",
         "/accounts/devices/",
     ):
         check(page, path, found)
