@@ -34,14 +34,14 @@ def test_a_visitor_finds_a_plan_signs_up_binds_a_card_and_reaches_the_plan(new_p
     plans = page.locator(".plan-name")
     expect(plans).to_have_text(["Japan week", "Global week"])  # single-country first
     expect(page.get_by_text("₩13,000")).to_be_visible()
-    expect(page.get_by_text("KRW(으)로는 판매하지 않습니다. USD(으)로 결제됩니다.")).to_be_visible()
+    expect(page.get_by_text("KRW 통화로는 판매하지 않아요. USD 통화로 결제돼요.")).to_be_visible()
     assert fits_the_phone(page)
 
     page.get_by_role("link", name="1개 국가").first.click()
     expect(page.get_by_role("heading", name="Japan", exact=True)).to_be_visible()
     expect(page.locator(".country-list")).to_contain_text("일본")
     page.get_by_role("searchbox").fill("프랑스")  # htmx narrows the list as one types
-    expect(page.get_by_text("Japan에는 ‘프랑스’이(가) 포함되어 있지 않습니다.")).to_be_visible()
+    expect(page.get_by_text("Japan에는 ‘프랑스’에 해당하는 국가가 없어요.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/store/regions/japan/\?q="))
     page.go_back()
 

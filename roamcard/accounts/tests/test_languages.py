@@ -52,8 +52,8 @@ def test_signing_up_in_korean_makes_a_korean_account_and_a_korean_e_mail():
     assert message.language == "ko"
     assert message.subject.startswith("[roamcard] ")
     assert "이메일 인증 코드" in message.subject
-    assert "안녕하세요, roamcard입니다." in message.body
-    assert "roamcard 서비스를 이용해 주셔서 감사합니다." in message.body
+    assert "안녕하세요! roamcard에서 보내 드리는 메일이에요." in message.body
+    assert "roamcard 서비스를 이용해 주셔서 감사해요." in message.body
     assert_reads_in_its_language(message)
 
     verified = client.post(

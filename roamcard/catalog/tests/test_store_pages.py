@@ -78,7 +78,7 @@ def test_a_plan_not_sold_in_the_visitors_currency_says_what_it_would_be_charged_
     world = next(o for o in response.context["offers"] if o.plan.name == "Global week")
     assert world.price is None
     assert world.charged.currency == "USD"
-    assert "KRW(으)로는 판매하지 않습니다. USD(으)로 결제됩니다." in response.content.decode()
+    assert "KRW 통화로는 판매하지 않아요. USD 통화로 결제돼요." in response.content.decode()
 
 
 def test_a_visitor_picks_a_currency_and_it_is_remembered(client, catalogue):
