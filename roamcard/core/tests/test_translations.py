@@ -80,3 +80,16 @@ def test_api_error_in_japanese(client):
         "先にログインしてください。"
         "有効な API トークンを送信するか、ログイン済みのセッションを使用してください。"
     )
+
+
+@pytest.mark.parametrize("language", ["en", *LANGUAGES])
+def test_each_entry_has_one_translation(language):
+    # Babel reads an entry with two msgstr lines without a word (the last one wins), but
+    # GNU gettext refuses the whole file; a careless merge of two catalogues can leave one.
+    text = (LOCALE_DIR / language / "LC_MESSAGES" / "django.po").read_text()
+    doubled = [
+        entry.splitlines()[0]
+        for entry in re.split(r"\n\s*\n", text)
+        if len(re.findall(r'^msgstr "', entry, flags=re.M)) > 1
+    ]
+    assert doubled == []
