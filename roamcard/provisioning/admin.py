@@ -30,7 +30,7 @@ class CardWithNetworkAdmin(CardAdmin):
             card_network_suspend(
                 card_id=card.pk,
                 staff=request.user,
-                reason=f"staff {request.user}",
+                reason="back office",
                 ip_address=request_ip(request),
             )
         self._asked(request, queryset.count())
