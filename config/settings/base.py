@@ -456,7 +456,13 @@ PAYMENT_GATEWAYS, PAYMENT_METHOD_GATEWAYS = payment_gateways(sandbox=SANDBOX_ENA
 # The address gateways and the traveller's browser use to reach us (webhooks, return URLs).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 WEBHOOK_TOLERANCE_SECONDS = 300
-NETWORK_ADAPTER = os.environ.get("NETWORK_ADAPTER", "roamcard.simnet.adapter.SimulatedNetwork")
+# The mobile network's adapter (a class implementing roamcard.provisioning.network's
+# NetworkAdapter) and its options, passed to it as keyword arguments: an operator's
+# endpoint and credentials. NETWORK_ADAPTER (the class) and NETWORK_OPTIONS (JSON) set them.
+NETWORK = {
+    "ADAPTER": os.environ.get("NETWORK_ADAPTER", "roamcard.simnet.adapter.SimulatedNetwork"),
+    "OPTIONS": json.loads(os.environ.get("NETWORK_OPTIONS") or "{}"),
+}
 PROVISIONING_MAX_ATTEMPTS = 6
 PROVISIONING_BACKOFF_SECONDS = [2, 5, 15, 60, 300]
 PROVISIONING_LEASE_SECONDS = 60

@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from django import forms
@@ -18,23 +19,31 @@ from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateTimeFilter, RelatedDropdownFilter
 from unfold.decorators import action, display
 from unfold.widgets import (
+    UnfoldAdminDecimalFieldWidget,
     UnfoldAdminFileFieldWidget,
     UnfoldAdminPasswordWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSplitDateTimeWidget,
+    UnfoldAdminTextareaWidget,
     UnfoldBooleanSwitchWidget,
 )
 
+from roamcard.catalog.forms import DATA_UNITS
 from roamcard.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, request_ip
 from roamcard.core.admin_display import Badge, choice_badge
+from roamcard.core.errors import InvalidInput
 from roamcard.core.formatting import format_bytes
 
-from .choices import CardImportState
+from .choices import BucketAdjustReason, CardImportState
 from .iccid import normalize_iccid
 from .importer import CardImportFileError, validate_activation_code, validate_msisdn
 from .models import Bucket, Card, CardBindFailure, CardImport
 from .passwords import hash_card_password, validate_card_password
 from .selectors import card_balance, card_import_earlier_of_same_file
 from .services import (
+    BUCKET_ADJUST_NOTE_MAX,
     CARD_IMPORT_MAX_BYTES,
+    bucket_adjust,
     card_bind_unlock,
     card_import_create,
     card_unbind_by_staff,
@@ -232,8 +241,60 @@ class CardAdmin(AuditedModelAdmin):
         )
 
 
+class BucketAdjustForm(forms.Form):
+    """Staff type the new remaining data as they read it (MB or GB), not bytes, and not a
+    difference: the page shows what the bucket holds now."""
+
+    request_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    remaining = forms.DecimalField(
+        label=_("New remaining data"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        widget=UnfoldAdminDecimalFieldWidget,
+        help_text=_(
+            "What the bucket should hold from now on, not a difference. Leave empty to keep "
+            "it. Above what the bucket granted is a top-up, for goodwill or compensation "
+            "for a network fault only."
+        ),
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        choices=[(unit, unit) for unit in DATA_UNITS],
+        initial="GB",
+        widget=UnfoldAdminSelectWidget,
+    )
+    valid_until = forms.SplitDateTimeField(
+        label=_("New end of validity"),
+        required=False,
+        widget=UnfoldAdminSplitDateTimeWidget,
+        help_text=_("Leave empty to keep it."),
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "---------"), *BucketAdjustReason.choices],
+        widget=UnfoldAdminSelectWidget,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=BUCKET_ADJUST_NOTE_MAX,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        help_text=_("Required when the reason is “Other”. Kept in the audit log."),
+    )
+
+    def remaining_bytes(self) -> int | None:
+        amount = self.cleaned_data.get("remaining")
+        if amount is None:
+            return None
+        return int(amount * DATA_UNITS[self.cleaned_data["unit"]])
+
+
 @admin.register(Bucket)
 class BucketAdmin(AuditedModelAdmin):
+    """Buckets are read-only here: staff change one only with “Adjust”, which books the
+    change in the ledger and the audit log (cards.services.bucket_adjust)."""
+
     list_display = (
         "card",
         "region",
@@ -248,8 +309,31 @@ class BucketAdmin(AuditedModelAdmin):
     list_filter_submit = True
     search_fields = ("card__iccid", "card__owner__email", "card__owner__phone")
     list_select_related = ("card", "region", "plan")
-    autocomplete_fields = ("card",)
-    readonly_fields = ("updated_at", "created_at")
+    fields = (
+        "card",
+        "plan",
+        "region",
+        "granted",
+        "remaining",
+        "valid_from",
+        "valid_until",
+        "updated_at",
+        "created_at",
+    )
+    readonly_fields = fields
+    actions_detail = ("adjust",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Bucket | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Bucket | None = None) -> bool:
+        return False
+
+    def has_adjust_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return request.user.has_perm("cards.adjust_bucket")
 
     @display(description=_("granted"), ordering="bytes_granted")
     def granted(self, bucket: Bucket) -> str:
@@ -258,6 +342,68 @@ class BucketAdmin(AuditedModelAdmin):
     @display(description=_("remaining"), ordering="bytes_remaining")
     def remaining(self, bucket: Bucket) -> str:
         return _bytes_or_unlimited(bucket.bytes_remaining)
+
+    @action(description=_("Adjust"), url_path="adjust", permissions=["adjust"], icon="tune")
+    def adjust(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Set a bucket's remaining data and/or end of validity, with a reason."""
+        if not self.has_adjust_permission(request):
+            raise PermissionDenied
+        bucket = self.get_object(request, unquote(object_id))
+        if bucket is None:
+            raise Http404
+        form = BucketAdjustForm(
+            request.POST or None, initial={"request_id": uuid.uuid4().hex, "unit": "GB"}
+        )
+        if bucket.is_unlimited:
+            form.fields["remaining"].disabled = True
+            form.fields["unit"].disabled = True
+        if request.method == "POST" and form.is_valid():
+            valid_until = form.cleaned_data.get("valid_until")
+            try:
+                outcome = bucket_adjust(
+                    bucket_id=bucket.pk,
+                    staff=request.user,
+                    request_id=form.cleaned_data["request_id"],
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    bytes_remaining=form.remaining_bytes(),
+                    valid_until=valid_until,
+                    ip_address=request_ip(request),
+                )
+            except InvalidInput as exc:
+                _errors_to_form(form, exc)
+            else:
+                if outcome.applied:
+                    self.message_user(request, gettext("The bucket was adjusted."))
+                else:
+                    self.message_user(
+                        request,
+                        gettext("This adjustment was already made; nothing changed twice."),
+                        messages.WARNING,
+                    )
+                return redirect("admin:cards_bucket_change", bucket.pk)
+        return TemplateResponse(
+            request,
+            "admin/cards/bucket/adjust.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Adjust bucket %(bucket)s") % {"bucket": bucket},
+                "opts": self.model._meta,
+                "original": bucket,
+                "form": form,
+                "granted": _bytes_or_unlimited(bucket.bytes_granted),
+                "remaining": _bytes_or_unlimited(bucket.bytes_remaining),
+            },
+        )
+
+
+def _errors_to_form(form: forms.Form, exc: InvalidInput) -> None:
+    """A service's refusal, on the fields it names (or above the form)."""
+    if not exc.fields:
+        form.add_error(None, str(exc.message))
+    for name, field_messages in exc.fields.items():
+        for message in field_messages:
+            form.add_error(name if name in form.fields else None, str(message))
 
 
 @admin.register(CardBindFailure)

@@ -30,3 +30,13 @@ class CardImportStage(models.TextChoices):
     COMPARING = "comparing", _("Comparing with cards already in stock")
     HASHING = "hashing", _("Hashing card passwords")
     INSERTING = "inserting", _("Saving the new cards")
+
+
+class BucketAdjustReason(models.TextChoices):
+    """Why staff changed a bucket by hand (recorded in the ledger and the audit log)."""
+
+    GOODWILL = "goodwill", _("Goodwill")
+    NETWORK_FAULT = "network_fault", _("Compensation for a network fault")
+    CORRECTION = "correction", _("Correction of an error")
+    FRAUD = "fraud", _("Fraud or abuse")
+    OTHER = "other", _("Other")

@@ -80,6 +80,7 @@ class Bucket(models.Model):
         ordering = ["valid_until", "id"]
         verbose_name = _("bucket")
         verbose_name_plural = _("buckets")
+        permissions = [("adjust_bucket", _("Can adjust a bucket's data and validity"))]
         indexes = [models.Index(fields=["card", "valid_until"])]
         constraints = [
             models.CheckConstraint(

@@ -5,6 +5,7 @@ import codecs
 import hashlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -13,14 +14,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
 from roamcard.core.tasks import enqueue_on_commit
+from roamcard.ledger.selectors import ledger_transaction_exists
+from roamcard.ledger.services import ledger_post_data_adjustment
 
-from .choices import CardImportStage, CardImportState, CardStatus
+from .choices import BucketAdjustReason, CardImportStage, CardImportState, CardStatus
 from .errors import (
     CardAlreadyBound,
     CardAlreadyYours,
@@ -173,6 +176,140 @@ def bucket_withdraw(*, bucket_id: int, now: datetime) -> int:
     bucket.valid_until = max(bucket.valid_from + timedelta(seconds=1), min(bucket.valid_until, now))
     bucket.save(update_fields=["bytes_remaining", "valid_until", "updated_at"])
     return removed
+
+
+# --- staff adjusting a bucket by hand ----------------------------------------------------
+
+# No single bucket holds more than this, whatever is typed (a slip of a few zeros).
+BUCKET_ADJUST_MAX_BYTES = 1024**4
+# Reasons that may give a card more data than its bucket granted (a top-up).
+BUCKET_TOP_UP_REASONS = (BucketAdjustReason.GOODWILL, BucketAdjustReason.NETWORK_FAULT)
+BUCKET_ADJUST_NOTE_MAX = 500
+
+
+@dataclass(frozen=True)
+class BucketAdjustment:
+    bucket: Bucket
+    applied: bool  # False: this request id was applied before (a double submit)
+
+
+def bucket_adjust(
+    *,
+    bucket_id: int,
+    staff: Any,
+    request_id: str,
+    reason: str,
+    note: str = "",
+    bytes_remaining: int | None = None,
+    valid_until: datetime | None = None,
+    ip_address: str | None = None,
+) -> BucketAdjustment:
+    """Staff set a bucket's remaining data and/or the end of its validity, in one
+    transaction with its ledger adjustment and its audit entry (old and new values,
+    reason, note). The bucket's row is locked while it changes.
+
+    Remaining data may be set from 0 up to what the bucket granted; above that only for
+    goodwill or compensating a network fault, when the bucket's grant grows by the same
+    amount (a top-up). The ledger posts the difference in remaining data, so the card's
+    balance stays the sum of its entries. An unlimited bucket only has its window changed.
+    `request_id` comes from the form: submitting the same form twice applies it once."""
+    request_id = (request_id or "").strip()
+    if not request_id or len(request_id) > 64:
+        raise InvalidInput(_("This form has expired. Open the page again and retry."))
+    note = (note or "").strip()
+    if reason not in BucketAdjustReason.values:
+        raise InvalidInput(_("Choose a reason."), fields={"reason": [_("Choose a reason.")]})
+    if reason == BucketAdjustReason.OTHER and not note:
+        message = _("Say what the reason is.")
+        raise InvalidInput(message, fields={"note": [message]})
+    if len(note) > BUCKET_ADJUST_NOTE_MAX:
+        message = _("Keep the note to %(max)d characters.") % {"max": BUCKET_ADJUST_NOTE_MAX}
+        raise InvalidInput(message, fields={"note": [message]})
+    key = f"bucket:{bucket_id}:adjust:{request_id}"
+
+    with transaction.atomic():
+        try:
+            bucket = Bucket.objects.select_for_update().get(pk=bucket_id)
+        except Bucket.DoesNotExist as exc:
+            raise InvalidInput(_("This bucket no longer exists.")) from exc
+        if ledger_transaction_exists(key=key):
+            return BucketAdjustment(bucket=bucket, applied=False)
+        old = _bucket_figures(bucket)
+        fields = _bucket_apply_adjustment(
+            bucket=bucket, reason=reason, bytes_remaining=bytes_remaining, valid_until=valid_until
+        )
+        delta = (bucket.bytes_remaining or 0) - (old["bytes_remaining"] or 0)
+        bucket.save(update_fields=[*fields, "updated_at"])
+        ledger_post_data_adjustment(
+            key=key,
+            card_id=bucket.card_id,
+            bytes_delta=delta,
+            memo=f"{reason}: {note}" if note else reason,
+        )
+        audit_record(
+            actor=staff,
+            action="bucket.adjust",
+            obj=bucket,
+            details={
+                "old": old,
+                "new": _bucket_figures(bucket),
+                "bytes_delta": delta,
+                "reason": reason,
+                "note": note,
+                "ledger_key": key,
+            },
+            ip_address=ip_address,
+        )
+    return BucketAdjustment(bucket=bucket, applied=True)
+
+
+def _bucket_figures(bucket: Bucket) -> dict[str, Any]:
+    return {
+        "bytes_granted": bucket.bytes_granted,
+        "bytes_remaining": bucket.bytes_remaining,
+        "valid_until": bucket.valid_until.isoformat(),
+    }
+
+
+def _bucket_apply_adjustment(
+    *, bucket: Bucket, reason: str, bytes_remaining: int | None, valid_until: datetime | None
+) -> list[str]:
+    """Check the new figures against the locked bucket and set them; returns the fields
+    changed. Raises InvalidInput, naming the form's field, and changes nothing then."""
+    fields: list[str] = []
+    if bytes_remaining is not None and bytes_remaining != bucket.bytes_remaining:
+        if bucket.is_unlimited:
+            message = _("This bucket is unlimited: only the end of its validity can change.")
+            raise InvalidInput(message, fields={"remaining": [message]})
+        if bytes_remaining < 0:
+            message = _("The remaining data cannot be negative.")
+            raise InvalidInput(message, fields={"remaining": [message]})
+        if bytes_remaining > BUCKET_ADJUST_MAX_BYTES:
+            message = _("That is more data than any bucket may hold.")
+            raise InvalidInput(message, fields={"remaining": [message]})
+        if bytes_remaining > bucket.bytes_granted:
+            if reason not in BUCKET_TOP_UP_REASONS:
+                message = _(
+                    "More than the bucket granted is a top-up: choose goodwill or "
+                    "compensation for a network fault as the reason."
+                )
+                raise InvalidInput(message, fields={"remaining": [message]})
+            bucket.bytes_granted += bytes_remaining - bucket.bytes_remaining
+            fields.append("bytes_granted")
+        bucket.bytes_remaining = bytes_remaining
+        fields.append("bytes_remaining")
+    if valid_until is not None and valid_until != bucket.valid_until:
+        if valid_until <= bucket.valid_from:
+            message = _("The validity must end after it starts (%(start)s).") % {
+                "start": formats.localize(timezone.localtime(bucket.valid_from))
+            }
+            raise InvalidInput(message, fields={"valid_until": [message]})
+        bucket.valid_until = valid_until
+        fields.append("valid_until")
+    if not fields:
+        message = _("Nothing to change: enter new remaining data or a new end of validity.")
+        raise InvalidInput(message)
+    return fields
 
 
 # --- importing cards from an uploaded file ---------------------------------------------------

@@ -1,6 +1,6 @@
 from django.db.models import Sum
 
-from .models import DATA_UNIT, Entry
+from .models import DATA_UNIT, Entry, Transaction
 from .services import card_data_account
 
 
@@ -13,10 +13,21 @@ def card_data_balance(*, card_id: int) -> int:
     return account_balance(code=card_data_account(card_id))
 
 
+def ledger_transaction_exists(*, key: str) -> bool:
+    """Whether the business event with this key has been posted already."""
+    return Transaction.objects.filter(key=key).exists()
+
+
 def unit_totals() -> dict[str, int]:
     """The sum of every entry per unit: zero for each, always."""
     rows = Entry.objects.values("unit").annotate(total=Sum("amount"))
     return {row["unit"]: row["total"] for row in rows}
 
 
-__all__ = ["DATA_UNIT", "account_balance", "card_data_balance", "unit_totals"]
+__all__ = [
+    "DATA_UNIT",
+    "account_balance",
+    "card_data_balance",
+    "ledger_transaction_exists",
+    "unit_totals",
+]

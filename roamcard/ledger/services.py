@@ -133,6 +133,32 @@ def ledger_post_data_usage(
     )
 
 
+DATA_ADJUSTED_ACCOUNT = "network:data_adjusted"
+
+
+def ledger_post_data_adjustment(
+    *, key: str, card_id: int, bytes_delta: int, memo: str = ""
+) -> Transaction:
+    """Data that staff added to a card (`bytes_delta` > 0: goodwill, compensation) or took
+    off it (< 0: correcting an error, fraud), against the account of staff adjustments.
+    Zero still records the adjustment, as a transaction without entries (only the
+    bucket's window changed), so the key marks the adjustment as done."""
+    if bytes_delta >= 0:
+        to, from_, amount = card_data_account(card_id), DATA_ADJUSTED_ACCOUNT, bytes_delta
+    else:
+        to, from_, amount = DATA_ADJUSTED_ACCOUNT, card_data_account(card_id), -bytes_delta
+    return _transfer(
+        key=key,
+        kind="data_adjustment",
+        memo=memo,
+        unit=DATA_UNIT,
+        amount=amount,
+        to=to,
+        from_=from_,
+        card_id=card_id,
+    )
+
+
 def ledger_post_payment(
     *, key: str, gateway: str, amount_minor: int, currency: str, memo: str = ""
 ) -> Transaction:

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import F, Q, QuerySet
 
-from .models import ProvisioningJob
+from .models import CardNetworkAction, ProvisioningJob
 
 
 def provisioning_jobs_due(*, now: datetime) -> QuerySet[ProvisioningJob]:
@@ -27,4 +27,17 @@ def provisioning_withdrawals_due(*, now: datetime) -> QuerySet[ProvisioningJob]:
     return ProvisioningJob.objects.filter(
         Q(withdrawn_at__isnull=True) | Q(withdrawn_at__lt=F("withdraw_requested_at")),
         withdraw_requested_at__lte=now - timedelta(seconds=30),
+    )
+
+
+def card_network_actions_due(*, now: datetime) -> QuerySet[CardNetworkAction]:
+    """Card network actions due for a retry, whose job was lost, or whose worker died."""
+    return CardNetworkAction.objects.filter(
+        Q(state=CardNetworkAction.State.PENDING, next_attempt_at__lte=now)
+        | Q(
+            state=CardNetworkAction.State.PENDING,
+            next_attempt_at__isnull=True,
+            created_at__lte=now - timedelta(seconds=30),
+        )
+        | Q(state=CardNetworkAction.State.RUNNING, lease_until__lte=now)
     )

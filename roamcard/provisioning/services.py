@@ -6,20 +6,29 @@ id once), and the answer is recorded on the job. What a job's success or failure
 the order, the card and the money is decided by the renewal flow (roamcard.renewals)."""
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import ProvisioningJob
-from .network import AllowanceRequest, NetworkResult, get_network
+from roamcard.cards.models import Card
+from roamcard.core.audit import audit_record
+from roamcard.core.errors import InvalidInput
+from roamcard.core.tasks import enqueue_on_commit
+
+from .models import CardNetworkAction, ProvisioningJob
+from .network import AllowanceRequest, NetworkError, NetworkResult, get_network
 from .validity import renewal_window
 
 logger = logging.getLogger(__name__)
 
 NETWORK_WITHDRAW_JOB = "provisioning.network_withdraw"  # registered in tasks.py
+CARD_NETWORK_ACTION_JOB = "provisioning.card_network_action"  # registered in tasks.py
 
 FINAL_JOB_STATES = (ProvisioningJob.State.SUCCEEDED, ProvisioningJob.State.FAILED)
 
@@ -41,7 +50,9 @@ def provisioning_job_lock(*, job_id: int) -> ProvisioningJob:
     )
 
 
-def provisioning_job_is_claimable(*, job: ProvisioningJob, now: datetime) -> bool:
+def provisioning_job_is_claimable(
+    *, job: ProvisioningJob | CardNetworkAction, now: datetime
+) -> bool:
     """Not final, and not held by a live worker's lease."""
     if job.state in FINAL_JOB_STATES:
         return False
@@ -164,3 +175,161 @@ def provisioning_withdraw(*, job_id: int) -> None:
     ProvisioningJob.objects.filter(pk=job.pk, withdraw_requested_at__lte=began).update(
         withdrawn_at=began
     )
+
+
+# --- suspending, resuming and throttling a card on the network -------------------------------
+
+
+def card_network_suspend(
+    *, card_id: int, staff: Any, reason: str, ip_address: str | None = None
+) -> CardNetworkAction:
+    """Ask the network to stop the card's data service (run by a job after commit)."""
+    return _card_network_action_record(
+        card_id=card_id,
+        action=CardNetworkAction.Action.SUSPEND,
+        staff=staff,
+        reason=reason,
+        ip_address=ip_address,
+    )
+
+
+def card_network_resume(
+    *, card_id: int, staff: Any, ip_address: str | None = None
+) -> CardNetworkAction:
+    """Ask the network to restore the card's data service (run by a job after commit)."""
+    return _card_network_action_record(
+        card_id=card_id, action=CardNetworkAction.Action.RESUME, staff=staff, ip_address=ip_address
+    )
+
+
+def card_network_throttle(
+    *, card_id: int, staff: Any, kbps: int | None, ip_address: str | None = None
+) -> CardNetworkAction:
+    """Ask the network to limit the card's speed to `kbps`, or with None to lift the limit."""
+    if kbps is not None and kbps <= 0:
+        raise InvalidInput(_("The speed limit must be a whole number of kbps above zero."))
+    return _card_network_action_record(
+        card_id=card_id,
+        action=CardNetworkAction.Action.THROTTLE,
+        staff=staff,
+        kbps=kbps,
+        ip_address=ip_address,
+    )
+
+
+def _card_network_action_record(
+    *,
+    card_id: int,
+    action: str,
+    staff: Any,
+    kbps: int | None = None,
+    reason: str = "",
+    ip_address: str | None = None,
+) -> CardNetworkAction:
+    """Record the request with its request id and audit it, in one transaction; the job
+    that tells the network runs once it commits."""
+    with transaction.atomic():
+        card = Card.objects.get(pk=card_id)
+        record = CardNetworkAction.objects.create(
+            card=card,
+            action=action,
+            kbps=kbps,
+            reason=reason[:200],
+            request_id=f"card-{action}-{uuid.uuid4().hex}",
+            requested_by=staff if getattr(staff, "pk", None) else None,
+        )
+        audit_record(
+            actor=staff,
+            action=f"card.network_{action}",
+            obj=card,
+            details={"request_id": record.request_id, "kbps": kbps, "reason": record.reason},
+            ip_address=ip_address,
+        )
+        enqueue_on_commit(CARD_NETWORK_ACTION_JOB, record.pk)
+    return record
+
+
+def card_network_action_run(*, action_id: int) -> CardNetworkAction:
+    """One attempt: claim the action with a lease, call the network outside any
+    transaction with its request id, record the answer. A failure is retried with backoff
+    (the same request id, so an answer lost in a timeout is reconciled: the network applies
+    it once); a refusal for good, or PROVISIONING_MAX_ATTEMPTS failures, ends it as failed.
+    An action waits while an earlier one for the same card is still under way."""
+    now = timezone.now()
+    with transaction.atomic():
+        record = (
+            CardNetworkAction.objects.select_for_update(of=("self",))
+            .select_related("card")
+            .get(pk=action_id)
+        )
+        if not provisioning_job_is_claimable(job=record, now=now):
+            return record
+        earlier = (
+            CardNetworkAction.objects.filter(card_id=record.card_id, pk__lt=record.pk)
+            .exclude(state__in=FINAL_JOB_STATES)
+            .exists()
+        )
+        if earlier:
+            delay = _backoff(1)
+            record.next_attempt_at = now + delay
+            record.save(update_fields=["next_attempt_at", "updated_at"])
+            enqueue_on_commit(CARD_NETWORK_ACTION_JOB, record.pk, delay=delay.total_seconds())
+            return record
+        record.state = ProvisioningJob.State.RUNNING
+        record.attempts += 1
+        record.lease_until = now + timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS)
+        record.save()
+    try:
+        result = _card_network_call(record)
+    except NetworkError as exc:
+        return _card_network_action_failed(
+            action_id=record.pk, error=str(exc), retryable=exc.retryable
+        )
+    except Exception as exc:
+        logger.exception("Card network action %s crashed", record.pk)
+        return _card_network_action_failed(
+            action_id=record.pk, error=f"unexpected error: {exc}", retryable=True
+        )
+    with transaction.atomic():
+        record = CardNetworkAction.objects.select_for_update().get(pk=record.pk)
+        if record.state != ProvisioningJob.State.SUCCEEDED:
+            record.state = ProvisioningJob.State.SUCCEEDED
+            record.network_reference = result.reference
+            record.lease_until = None
+            record.next_attempt_at = None
+            record.last_error = ""
+            record.save()
+    return record
+
+
+def _card_network_call(record: CardNetworkAction) -> NetworkResult:
+    network = get_network()
+    iccid, request_id = record.card.iccid, record.request_id
+    if record.action == CardNetworkAction.Action.SUSPEND:
+        return network.suspend(iccid=iccid, request_id=request_id, reason=record.reason)
+    if record.action == CardNetworkAction.Action.RESUME:
+        return network.resume(iccid=iccid, request_id=request_id)
+    return network.throttle(iccid=iccid, request_id=request_id, kbps=record.kbps)
+
+
+def _card_network_action_failed(
+    *, action_id: int, error: str, retryable: bool
+) -> CardNetworkAction:
+    with transaction.atomic():
+        record = CardNetworkAction.objects.select_for_update().get(pk=action_id)
+        if record.state != ProvisioningJob.State.RUNNING:
+            return record
+        record.last_error = error[:300]
+        record.lease_until = None
+        if retryable and record.attempts < settings.PROVISIONING_MAX_ATTEMPTS:
+            delay = _backoff(record.attempts)
+            record.state = ProvisioningJob.State.PENDING
+            record.next_attempt_at = timezone.now() + delay
+            record.save()
+            enqueue_on_commit(CARD_NETWORK_ACTION_JOB, record.pk, delay=delay.total_seconds())
+            return record
+        record.state = ProvisioningJob.State.FAILED
+        record.next_attempt_at = None
+        record.save()
+    logger.error("Card network action %s failed for good: %s", record.pk, record.last_error)
+    return record

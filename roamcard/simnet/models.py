@@ -7,6 +7,8 @@ from django.db import models
 class SimCard(models.Model):
     iccid = models.CharField(max_length=20, unique=True)
     suspended = models.BooleanField(default=False)
+    # The speed limit the network enforces on the card; None: full speed.
+    throttle_kbps = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -22,6 +24,27 @@ class SimAllowance(models.Model):
     valid_from = models.DateTimeField()
     valid_until = models.DateTimeField()
     withdrawn = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.request_id
+
+
+class SimCardRequest(models.Model):
+    """A suspend, resume or throttle request the network applied, kept by its request id so
+    that a repeated request is answered without being applied again (a retried suspension
+    must not undo a later resumption)."""
+
+    class Action(models.TextChoices):
+        SUSPEND = "suspend", "suspend"
+        RESUME = "resume", "resume"
+        THROTTLE = "throttle", "throttle"
+
+    request_id = models.CharField(max_length=80, unique=True)
+    card = models.ForeignKey(SimCard, on_delete=models.CASCADE, related_name="requests")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    kbps = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

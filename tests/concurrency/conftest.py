@@ -47,7 +47,7 @@ def renewal_setup(db):
 
 @pytest.fixture
 def slow_network(settings):
-    settings.NETWORK_ADAPTER = f"{SlowNetwork.__module__}.SlowNetwork"
+    settings.NETWORK = {"ADAPTER": f"{SlowNetwork.__module__}.SlowNetwork", "OPTIONS": {}}
     SlowNetwork.calls, SlowNetwork.die_after_applying = 0, False
     get_network.cache_clear()
     yield SlowNetwork

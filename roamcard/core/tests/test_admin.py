@@ -64,7 +64,7 @@ def _one_of_each_renewal_record(*, traveller, card, plan) -> dict:
     from roamcard.ledger.services import ledger_post_payment
     from roamcard.orders.models import Order
     from roamcard.payments.models import Payment, Refund, WebhookDelivery
-    from roamcard.provisioning.models import ProvisioningJob
+    from roamcard.provisioning.models import CardNetworkAction, ProvisioningJob
 
     order = Order.objects.create(
         user=traveller,
@@ -91,6 +91,9 @@ def _one_of_each_renewal_record(*, traveller, card, plan) -> dict:
             gateway="sandbox", event_id="evt_x", headers={"X": "s"}, body="{}", payment=payment
         ),
         "provisioning.provisioningjob": ProvisioningJob.objects.create(order=order),
+        "provisioning.cardnetworkaction": CardNetworkAction.objects.create(
+            card=card, action="suspend", request_id="card-suspend-x"
+        ),
         "ledger.account": entry.account,
         "ledger.transaction": transaction,
         "ledger.entry": entry,
