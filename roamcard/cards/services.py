@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from roamcard.catalog.models import Region
 from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
 from roamcard.core.tasks import enqueue_on_commit
 
-from .choices import CardImportStage, CardImportState, CardStatus
+from .choices import CardImportStage, CardImportState, CardStatus, StartMode
 from .errors import (
     CardAlreadyBound,
     CardAlreadyYours,
@@ -137,16 +138,48 @@ def card_bind_unlock(*, staff: Any, card: Card, ip_address: str | None = None) -
 # --- buckets: what fulfilled purchases put on a card ------------------------------------------
 
 
+class BucketWindowError(ValueError):
+    """A window that is not exactly its plan's validity: a bug, never the traveller's."""
+
+
+def _check_window(
+    *, valid_from: datetime | None, valid_until: datetime | None, validity_days: int | None
+) -> None:
+    """Every window a bucket is given is exactly its plan's validity (docs/decisions/0003);
+    every service that sets a window checks it here."""
+    if valid_from is None and valid_until is None:
+        return
+    if (
+        valid_from is None
+        or valid_until is None
+        or validity_days is None
+        or valid_until - valid_from != timedelta(days=validity_days)
+    ):
+        raise BucketWindowError(f"window {valid_from} – {valid_until} is not {validity_days} days")
+
+
 def bucket_grant(
     *,
     card_id: int,
     plan: Any,
     bytes_granted: int | None,
-    valid_from: datetime,
-    valid_until: datetime,
+    validity_days: int,
+    starts: str,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    activate_by: datetime | None = None,
+    now: datetime | None = None,
 ) -> Bucket:
-    """Put a purchase's allowance on a card (an in-stock or expired card becomes active).
+    """Put a purchase's allowance on a card (an in-stock or expired card becomes active),
+    starting as the purchase says: now, queued (its predicted window moves earlier if the
+    allowance before it has run out meanwhile), or on first use (no window, a deadline).
     Runs in the caller's transaction, which also books the grant in the ledger."""
+    now = now or timezone.now()
+    if starts == StartMode.FIRST_USE:
+        valid_from = valid_until = None
+        if activate_by is None:
+            activate_by = now + timedelta(days=settings.BUCKET_FIRST_USE_WITHIN_DAYS)
+    _check_window(valid_from=valid_from, valid_until=valid_until, validity_days=validity_days)
     card = Card.objects.select_for_update().get(pk=card_id)
     bucket = Bucket.objects.create(
         card=card,
@@ -154,24 +187,122 @@ def bucket_grant(
         region=plan.region,
         bytes_granted=bytes_granted,
         bytes_remaining=bytes_granted,
+        starts=starts,
+        validity_days=validity_days,
         valid_from=valid_from,
         valid_until=valid_until,
+        activate_by=activate_by if starts == StartMode.FIRST_USE else None,
     )
+    if starts == StartMode.QUEUED:
+        bucket_activate_next(card=card, region=plan.region, now=now)
+        bucket.refresh_from_db()
     if card.status in (CardStatus.IN_STOCK, CardStatus.EXPIRED):
         card.status = CardStatus.ACTIVE
         card.save(update_fields=["status"])
     return bucket
 
 
+def bucket_activate_next(*, card: Card, region: Any, now: datetime) -> list[Bucket]:
+    """The allowance of one coverage ran out (used up, or withdrawn) before its end: the
+    queued buckets of that coverage move earlier, the first to start at the end of what is
+    still usable (now, when nothing is), each next one when the one before it ends. A
+    queued window only ever moves earlier and keeps its length. Called by the charging path
+    when a bucket reaches zero, and by the periodic catch-up (bucket_queue_catch_up).
+    Returns the buckets moved."""
+    Card.objects.select_for_update().filter(pk=card.pk).first()
+    buckets = list(
+        Bucket.objects.select_for_update()
+        .filter(
+            card_id=card.pk,
+            region_id=region.pk,
+            withdrawn_at__isnull=True,
+            valid_from__isnull=False,
+            valid_until__gt=now,
+        )
+        .order_by("valid_from", "id")
+    )
+    usable_end = max(
+        (b.valid_until for b in buckets if b.valid_from <= now and not b.is_used_up),
+        default=now,
+    )
+    anchor = usable_end
+    moved = []
+    for bucket in buckets:
+        if bucket.valid_from <= now or bucket.starts != StartMode.QUEUED:
+            continue
+        start = min(bucket.valid_from, anchor)
+        if start < bucket.valid_from:
+            bucket.valid_from = start
+            bucket.valid_until = start + timedelta(days=bucket.validity_days)
+            _check_window(
+                valid_from=bucket.valid_from,
+                valid_until=bucket.valid_until,
+                validity_days=bucket.validity_days,
+            )
+            bucket.save(update_fields=["valid_from", "valid_until", "updated_at"])
+            moved.append(bucket)
+        anchor = bucket.valid_until
+    return moved
+
+
+def bucket_queue_catch_up(*, now: datetime) -> int:
+    """Start queued buckets whose predecessor ran out without the charging path saying so
+    (a periodic safety net; cheap: it reads only queued buckets not yet started, through a
+    partial index). Returns how many buckets moved."""
+    pairs = (
+        Bucket.objects.filter(
+            starts=StartMode.QUEUED, withdrawn_at__isnull=True, valid_from__gt=now
+        )
+        .values_list("card_id", "region_id")
+        .distinct()
+    )
+    moved = 0
+    for card_id, region_id in list(pairs):
+        with transaction.atomic():
+            moved += len(
+                bucket_activate_next(card=Card(pk=card_id), region=Region(pk=region_id), now=now)
+            )
+    return moved
+
+
+def bucket_first_use(*, bucket: Bucket, at: datetime) -> Bucket:
+    """A first-use bucket (a day pass) is used for the first time at `at`, in a covered
+    country: its window becomes [at, at + its days]. Only the first call counts; a bucket
+    withdrawn, or not started by its deadline, stays as it is."""
+    with transaction.atomic():
+        locked = Bucket.objects.select_for_update().get(pk=bucket.pk)
+        if (
+            locked.valid_from is None
+            and locked.withdrawn_at is None
+            and locked.validity_days is not None
+            and (locked.activate_by is None or at < locked.activate_by)
+        ):
+            locked.valid_from = at
+            locked.valid_until = at + timedelta(days=locked.validity_days)
+            _check_window(
+                valid_from=locked.valid_from,
+                valid_until=locked.valid_until,
+                validity_days=locked.validity_days,
+            )
+            locked.save(update_fields=["valid_from", "valid_until", "updated_at"])
+    return locked
+
+
 def bucket_withdraw(*, bucket_id: int, now: datetime) -> int:
-    """Take a refunded purchase's allowance off the card: no bytes left, and it ends now (or
-    a second after it began, as a bucket must end after it starts). Returns the bytes
-    removed, for the caller to book in the ledger in the same transaction."""
-    bucket = Bucket.objects.select_for_update().get(pk=bucket_id)
+    """Take a refunded purchase's allowance off the card: no bytes left, withdrawn now (a
+    started window ends now, or a second after it began, as a bucket must end after it
+    starts), and queued buckets of its coverage move up. Returns the bytes removed, for the
+    caller to book in the ledger in the same transaction."""
+    bucket = Bucket.objects.select_for_update().select_related("card", "region").get(pk=bucket_id)
     removed = bucket.bytes_remaining or 0
     bucket.bytes_remaining = 0 if bucket.bytes_granted is not None else None
-    bucket.valid_until = max(bucket.valid_from + timedelta(seconds=1), min(bucket.valid_until, now))
-    bucket.save(update_fields=["bytes_remaining", "valid_until", "updated_at"])
+    bucket.withdrawn_at = bucket.withdrawn_at or now
+    fields = ["bytes_remaining", "withdrawn_at", "updated_at"]
+    if bucket.valid_from is not None and bucket.valid_from <= now < bucket.valid_until:
+        bucket.valid_until = max(bucket.valid_from + timedelta(seconds=1), now)
+        fields.append("valid_until")
+    bucket.save(update_fields=fields)
+    bucket_activate_next(card=bucket.card, region=bucket.region, now=now)
     return removed
 
 
