@@ -204,11 +204,11 @@ def bucket_grant(
 
 def bucket_activate_next(*, card: Card, region: Any, now: datetime) -> list[Bucket]:
     """The allowance of one coverage ran out (used up, or withdrawn) before its end: the
-    queued buckets of that coverage move earlier, the first to start at the end of what is
-    still usable (now, when nothing is), each next one when the one before it ends. A
-    queued window only ever moves earlier and keeps its length. Called by the charging path
-    when a bucket reaches zero, and by the periodic catch-up (bucket_queue_catch_up).
-    Returns the buckets moved."""
+    queued buckets of that coverage move earlier, each to start at the latest end of what
+    is still usable and of the queued ones before it (now, when there is nothing), as when
+    it was bought. A queued window only ever moves earlier and keeps its length. Called by
+    the charging path when a bucket reaches zero, and by the periodic catch-up
+    (bucket_queue_catch_up). Returns the buckets moved."""
     Card.objects.select_for_update().filter(pk=card.pk).first()
     buckets = list(
         Bucket.objects.select_for_update()
@@ -241,7 +241,7 @@ def bucket_activate_next(*, card: Card, region: Any, now: datetime) -> list[Buck
             )
             bucket.save(update_fields=["valid_from", "valid_until", "updated_at"])
             moved.append(bucket)
-        anchor = bucket.valid_until
+        anchor = max(anchor, bucket.valid_until)
     return moved
 
 

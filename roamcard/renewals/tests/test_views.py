@@ -1,7 +1,6 @@
 """The renewal pages: plans → order summary → gateway → result; history and receipts."""
 
 import time
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
