@@ -96,6 +96,6 @@ def test_the_card_page_headline_follows_the_country_picked(client, traveller, ca
     france = client.get(reverse("cards:detail", args=[card.pk]), {"country": "FR"})
 
     assert "<strong>13 GB</strong>" in japan.content.decode()
-    assert "In Japan" in japan.content.decode()
+    assert "Usable in Japan" in japan.content.decode()
     assert "<strong>3 GB</strong>" in france.content.decode()
     assert '<option value="FR" selected>France</option>' in france.content.decode()
