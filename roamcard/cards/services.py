@@ -34,6 +34,7 @@ from .iccid import normalize_iccid
 from .importer import STAGE_VALIDATING, CardImportFileError, card_import_csv
 from .models import Bucket, Card, CardBindFailure, CardImport
 from .passwords import check_card_password_or_spend_the_time, validate_card_password
+from .selectors import bucket_queue_end
 
 
 def _recent_failures(iccid: str) -> int:
@@ -171,16 +172,23 @@ def bucket_grant(
     now: datetime | None = None,
 ) -> Bucket:
     """Put a purchase's allowance on a card (an in-stock or expired card becomes active),
-    starting as the purchase says: now, queued (its predicted window moves earlier if the
-    allowance before it has run out meanwhile), or on first use (no window, a deadline).
+    starting as the purchase says: now, queued (after what the coverage holds, however the
+    window was predicted; earlier if the allowance before it has run out meanwhile), or on
+    first use (no window, a deadline).
     Runs in the caller's transaction, which also books the grant in the ledger."""
     now = now or timezone.now()
     if starts == StartMode.FIRST_USE:
         valid_from = valid_until = None
         if activate_by is None:
             activate_by = now + timedelta(days=settings.BUCKET_FIRST_USE_WITHIN_DAYS)
-    _check_window(valid_from=valid_from, valid_until=valid_until, validity_days=validity_days)
     card = Card.objects.select_for_update().get(pk=card_id)
+    if starts == StartMode.QUEUED and valid_from is not None:
+        # Never before what the coverage already holds: another renewal's bucket may have
+        # landed since this window was predicted (its job retried, or finished first).
+        queue_end = bucket_queue_end(card_id=card_id, region_id=plan.region_id, now=now)
+        if queue_end is not None and queue_end > valid_from:
+            valid_from, valid_until = queue_end, queue_end + timedelta(days=validity_days)
+    _check_window(valid_from=valid_from, valid_until=valid_until, validity_days=validity_days)
     bucket = Bucket.objects.create(
         card=card,
         plan=plan,

@@ -150,6 +150,39 @@ def test_withdrawing_the_current_bucket_moves_the_queued_one_up(card, regions):
     assert (queued.valid_from, queued.valid_until) == (T0 + DAY, T0 + 8 * DAY)
 
 
+def test_a_queued_bucket_landing_after_a_later_purchase_never_overlaps_it(card, regions):
+    """Two queued renewals whose windows were predicted in order, the second landing first
+    (the first one's provisioning was retried): neither overlaps the other."""
+    world = regions[0]
+    current = grant(card, make_plan(region=world, days=30), starts=StartMode.NOW, now=T0)
+    end = current.valid_until
+    week = make_plan(region=world, days=7)
+
+    def land(valid_from):
+        return bucket_grant(
+            card_id=card.pk,
+            plan=week,
+            bytes_granted=GIB,
+            validity_days=7,
+            starts=StartMode.QUEUED,
+            valid_from=valid_from,
+            valid_until=valid_from + timedelta(days=7),
+            now=T0 + DAY,
+        )
+
+    second = land(end + timedelta(days=7))  # predicted after the first, landed first
+    first = land(end)
+    second.refresh_from_db()
+
+    windows = sorted(
+        [(first.valid_from, first.valid_until), (second.valid_from, second.valid_until)]
+    )
+    assert windows == [
+        (end, end + timedelta(days=7)),
+        (end + timedelta(days=7), end + timedelta(days=14)),
+    ]
+
+
 def test_a_queued_bucket_of_another_coverage_does_not_wait_for_this_one(card, regions):
     world, japan = regions
     grant(card, make_plan(region=world, days=30), starts=StartMode.NOW, now=T0)
