@@ -9,6 +9,7 @@ from django.utils import timezone
 from roamcard.cards.models import Bucket
 from roamcard.cards.selectors import card_balance
 from roamcard.cards.services import bucket_first_use
+from roamcard.notifications.models import Message
 from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.orders.errors import IdempotencyKeyReused
 from roamcard.orders.services import order_create
@@ -72,6 +73,9 @@ def test_renewing_early_queues_after_the_current_plan_for_exactly_its_days(renew
     assert balance.valid_until == bucket.valid_until
     [line] = balance.lines
     assert [b.pk for b in line.queued] == [bucket.pk]
+    # The confirmation does not promise data at once.
+    [sms] = Message.objects.filter(kind="renewal_confirmed", channel="sms")
+    assert "It starts when your current plan ends or runs out" in sms.body
 
 
 def test_renewing_early_but_choosing_now_adds_the_data_at_once_for_its_days(renewal_setup):
@@ -112,6 +116,8 @@ def test_a_day_pass_on_a_card_with_14_days_left_lasts_a_day_from_its_first_use(r
     assert sent.activate_by == bucket.activate_by
     assert bucket.activate_by - order.paid_at == timedelta(days=180)
     assert not card_balance(card=card).unlimited  # not started: nothing unlimited yet
+    [sms] = Message.objects.filter(kind="renewal_confirmed", channel="sms")
+    assert "It starts the first time you use data in Europe" in sms.body
 
     first_use = timezone.now() + timedelta(days=3)
     bucket = bucket_first_use(bucket=bucket, at=first_use)
