@@ -5,21 +5,9 @@ from datetime import datetime, timedelta
 
 from roamcard.cards.choices import StartMode
 from roamcard.cards.models import Card
-from roamcard.cards.selectors import bucket_queue_end, card_has_live_data
-from roamcard.catalog.choices import PlanKind
-from roamcard.catalog.models import Plan
+from roamcard.cards.selectors import bucket_queue_end
 
 from .models import ProvisioningJob
-
-
-def renewal_default_start(*, card: Card, plan: Plan, now: datetime) -> str:
-    """first_use for plan kinds that start on first use (day passes); else queued when the
-    card has live data of the same coverage now (renewing early); else now."""
-    if plan.kind in PlanKind.values and PlanKind(plan.kind).starts_on_first_use:
-        return StartMode.FIRST_USE
-    if card_has_live_data(card_id=card.pk, region_id=plan.region_id, now=now):
-        return StartMode.QUEUED
-    return StartMode.NOW
 
 
 def renewal_queue_end(*, card: Card, region_id: int, now: datetime) -> datetime | None:
