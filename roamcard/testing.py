@@ -89,12 +89,13 @@ def make_bucket(
     bytes_remaining: int | None = None,
     days: int = 7,
     plan=None,
+    region=None,
 ):
     now = timezone.now()
     return Bucket.objects.create(
         card=card,
         plan=plan,
-        region=card.region,
+        region=region or card.region,
         bytes_granted=bytes_granted,
         bytes_remaining=bytes_granted if bytes_remaining is None else bytes_remaining,
         valid_from=now - timedelta(hours=1),

@@ -466,6 +466,9 @@ NETWORK = {
 PROVISIONING_MAX_ATTEMPTS = 6
 PROVISIONING_BACKOFF_SECONDS = [2, 5, 15, 60, 300]
 PROVISIONING_LEASE_SECONDS = 60
+# A bucket that starts on first use (a day pass) must be started within this many days of
+# its purchase; unused after that, it ends (docs/decisions/0003).
+BUCKET_FIRST_USE_WITHIN_DAYS = 180
 RECONCILE_BACKOFF_SECONDS = [10, 30, 60, 300, 900, 3600]
 # How long a payer has to pay at the gateway; the gateway is told (its own session ends
 # then). After it and a grace period the payment is closed at the gateway, and the gateway

@@ -15,6 +15,24 @@ class CardForm(models.TextChoices):
     ESIM = "esim", _("eSIM")
 
 
+class StartMode(models.TextChoices):
+    """When a purchase's allowance starts (docs/decisions/0003)."""
+
+    NOW = "now", pgettext_lazy("plan start", "Now")
+    QUEUED = "queued", pgettext_lazy("plan start", "When the current plan ends or runs out")
+    FIRST_USE = "first_use", pgettext_lazy("plan start", "On first use")
+
+
+class BucketState(models.TextChoices):
+    """Derived from a bucket's window, bytes and withdrawal at a moment (never stored)."""
+
+    QUEUED = "queued", pgettext_lazy("bucket", "Starts later")
+    WAITING_FIRST_USE = "waiting_first_use", pgettext_lazy("bucket", "Starts on first use")
+    LIVE = "live", pgettext_lazy("bucket", "In use")
+    USED_UP = "used_up", pgettext_lazy("bucket", "Used up")
+    ENDED = "ended", pgettext_lazy("bucket", "Ended")
+
+
 class CardImportState(models.TextChoices):
     QUEUED = "queued", pgettext_lazy("card import", "Queued")
     RUNNING = "running", pgettext_lazy("card import", "Running")

@@ -1,12 +1,14 @@
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roamcard.catalog.models import Plan, Region
 
-from .choices import CardForm, CardImportStage, CardImportState, CardStatus
+from .choices import BucketState, CardForm, CardImportStage, CardImportState, CardStatus, StartMode
 
 
 class Card(models.Model):
@@ -43,6 +45,11 @@ class Card(models.Model):
         related_name="cards",
     )
     label = models.CharField(_("label"), max_length=60, blank=True)
+    # The ISO code of the country the card last used data in, as the network reports it:
+    # the country whose balance the card's headline shows first. Null: none seen yet.
+    last_country = models.CharField(  # noqa: DJ001 (null: never seen, not "no country")
+        _("last country seen"), max_length=2, null=True, blank=True
+    )
     bound_at = models.DateTimeField(_("bound at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -60,7 +67,11 @@ class Card(models.Model):
 
 
 class Bucket(models.Model):
-    """The allowance one fulfilled purchase puts on a card."""
+    """The allowance one fulfilled purchase puts on a card. Its window is exactly its plan's
+    validity; when it starts is the purchase's start mode (docs/decisions/0003): now, queued
+    after the current bucket of the same coverage, or at first use (no window until then).
+    Its state is derived (bucket_state), never stored: time alone moves a bucket from queued
+    to live to ended."""
 
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="buckets")
     plan = models.ForeignKey(
@@ -71,17 +82,35 @@ class Bucket(models.Model):
     )
     bytes_granted = models.BigIntegerField(_("bytes granted"), null=True, blank=True)
     bytes_remaining = models.BigIntegerField(_("bytes remaining"), null=True, blank=True)
-    valid_from = models.DateTimeField(_("valid from"))
-    valid_until = models.DateTimeField(_("valid until"))
+    starts = models.CharField(
+        _("starts"), max_length=10, choices=StartMode.choices, default=StartMode.NOW
+    )
+    # The plan's validity when bought; null only for buckets made before windows were exact.
+    validity_days = models.PositiveIntegerField(_("validity (days)"), null=True, blank=True)
+    # Null until a first-use bucket is first used.
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    # A first-use bucket not started by then ends unused.
+    activate_by = models.DateTimeField(_("start by"), null=True, blank=True)
+    # Taken back (its order was refunded): ended, whatever its window says.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     updated_at = models.DateTimeField(_("figures as of"), auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["valid_until", "id"]
+        ordering = [models.F("valid_until").asc(nulls_last=True), "id"]
         verbose_name = _("bucket")
         verbose_name_plural = _("buckets")
         permissions = [("adjust_bucket", _("Can adjust a bucket's data and validity"))]
-        indexes = [models.Index(fields=["card", "valid_until"])]
+        indexes = [
+            models.Index(fields=["card", "valid_until"]),
+            # The queue job's scan: queued buckets not yet started.
+            models.Index(
+                fields=["valid_from"],
+                condition=models.Q(starts="queued", withdrawn_at__isnull=True),
+                name="bucket_queued_start",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(bytes_remaining__gte=0) | models.Q(bytes_remaining__isnull=True),
@@ -91,14 +120,54 @@ class Bucket(models.Model):
                 condition=models.Q(valid_until__gt=models.F("valid_from")),
                 name="bucket_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True, valid_until__isnull=True)
+                | models.Q(valid_from__isnull=False, valid_until__isnull=False),
+                name="bucket_window_whole_or_none",
+            ),
+            # Only a first-use bucket may wait without a window, and it has a deadline.
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=False)
+                | models.Q(starts="first_use", activate_by__isnull=False),
+                name="bucket_windowless_only_first_use",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.valid_until is None:
+            return f"{self.card} (starts on first use)"
         return f"{self.card} until {self.valid_until:%Y-%m-%d}"
 
     @property
     def is_unlimited(self) -> bool:
         return self.bytes_granted is None
+
+    @property
+    def is_used_up(self) -> bool:
+        return self.bytes_granted is not None and not self.bytes_remaining
+
+    def state_at(self, now: datetime) -> BucketState:
+        if self.withdrawn_at is not None:
+            return BucketState.ENDED
+        if self.valid_from is None or self.valid_until is None:
+            if self.activate_by is not None and now >= self.activate_by:
+                return BucketState.ENDED
+            return BucketState.WAITING_FIRST_USE
+        if now >= self.valid_until:
+            return BucketState.ENDED
+        if self.is_used_up:
+            return BucketState.USED_UP
+        if now < self.valid_from:
+            return BucketState.QUEUED
+        return BucketState.LIVE
+
+    @property
+    def state(self) -> BucketState:
+        return self.state_at(timezone.now())
+
+    def is_live_at(self, now: datetime) -> bool:
+        """Usable now: started, not ended, not used up, not withdrawn."""
+        return self.state_at(now) == BucketState.LIVE
 
 
 class CardBindFailure(models.Model):

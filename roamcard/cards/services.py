@@ -17,13 +17,14 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from roamcard.catalog.models import Region
 from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
 from roamcard.core.tasks import enqueue_on_commit
 from roamcard.ledger.selectors import ledger_transaction_exists
 from roamcard.ledger.services import ledger_post_data_adjustment
 
-from .choices import BucketAdjustReason, CardImportStage, CardImportState, CardStatus
+from .choices import BucketAdjustReason, CardImportStage, CardImportState, CardStatus, StartMode
 from .errors import (
     CardAlreadyBound,
     CardAlreadyYours,
@@ -36,6 +37,7 @@ from .iccid import normalize_iccid
 from .importer import STAGE_VALIDATING, CardImportFileError, card_import_csv
 from .models import Bucket, Card, CardBindFailure, CardImport
 from .passwords import check_card_password_or_spend_the_time, validate_card_password
+from .selectors import bucket_queue_end
 
 
 def _recent_failures(iccid: str) -> int:
@@ -140,41 +142,178 @@ def card_bind_unlock(*, staff: Any, card: Card, ip_address: str | None = None) -
 # --- buckets: what fulfilled purchases put on a card ------------------------------------------
 
 
+class BucketWindowError(ValueError):
+    """A window that is not exactly its plan's validity: a bug, never the traveller's."""
+
+
+def _check_window(
+    *, valid_from: datetime | None, valid_until: datetime | None, validity_days: int | None
+) -> None:
+    """Every window a bucket is given is exactly its plan's validity (docs/decisions/0003);
+    every service that sets a window checks it here."""
+    if valid_from is None and valid_until is None:
+        return
+    if (
+        valid_from is None
+        or valid_until is None
+        or validity_days is None
+        or valid_until - valid_from != timedelta(days=validity_days)
+    ):
+        raise BucketWindowError(f"window {valid_from} – {valid_until} is not {validity_days} days")
+
+
 def bucket_grant(
     *,
     card_id: int,
     plan: Any,
     bytes_granted: int | None,
-    valid_from: datetime,
-    valid_until: datetime,
+    validity_days: int,
+    starts: str,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    activate_by: datetime | None = None,
+    now: datetime | None = None,
 ) -> Bucket:
-    """Put a purchase's allowance on a card (an in-stock or expired card becomes active).
+    """Put a purchase's allowance on a card (an in-stock or expired card becomes active),
+    starting as the purchase says: now, queued (after what the coverage holds, however the
+    window was predicted; earlier if the allowance before it has run out meanwhile), or on
+    first use (no window, a deadline).
     Runs in the caller's transaction, which also books the grant in the ledger."""
+    now = now or timezone.now()
+    if starts == StartMode.FIRST_USE:
+        valid_from = valid_until = None
+        if activate_by is None:
+            activate_by = now + timedelta(days=settings.BUCKET_FIRST_USE_WITHIN_DAYS)
     card = Card.objects.select_for_update().get(pk=card_id)
+    if starts == StartMode.QUEUED and valid_from is not None:
+        # Never before what the coverage already holds: another renewal's bucket may have
+        # landed since this window was predicted (its job retried, or finished first).
+        queue_end = bucket_queue_end(card_id=card_id, region_id=plan.region_id, now=now)
+        if queue_end is not None and queue_end > valid_from:
+            valid_from, valid_until = queue_end, queue_end + timedelta(days=validity_days)
+    _check_window(valid_from=valid_from, valid_until=valid_until, validity_days=validity_days)
     bucket = Bucket.objects.create(
         card=card,
         plan=plan,
         region=plan.region,
         bytes_granted=bytes_granted,
         bytes_remaining=bytes_granted,
+        starts=starts,
+        validity_days=validity_days,
         valid_from=valid_from,
         valid_until=valid_until,
+        activate_by=activate_by if starts == StartMode.FIRST_USE else None,
     )
+    if starts == StartMode.QUEUED:
+        bucket_activate_next(card=card, region=plan.region, now=now)
+        bucket.refresh_from_db()
     if card.status in (CardStatus.IN_STOCK, CardStatus.EXPIRED):
         card.status = CardStatus.ACTIVE
         card.save(update_fields=["status"])
     return bucket
 
 
+def bucket_activate_next(*, card: Card, region: Any, now: datetime) -> list[Bucket]:
+    """The allowance of one coverage ran out (used up, or withdrawn) before its end: the
+    queued buckets of that coverage move earlier, each to start at the latest end of what
+    is still usable and of the queued ones before it (now, when there is nothing), as when
+    it was bought. A queued window only ever moves earlier and keeps its length. Called by
+    the charging path when a bucket reaches zero, and by the periodic catch-up
+    (bucket_queue_catch_up). Returns the buckets moved."""
+    Card.objects.select_for_update().filter(pk=card.pk).first()
+    buckets = list(
+        Bucket.objects.select_for_update()
+        .filter(
+            card_id=card.pk,
+            region_id=region.pk,
+            withdrawn_at__isnull=True,
+            valid_from__isnull=False,
+            valid_until__gt=now,
+        )
+        .order_by("valid_from", "id")
+    )
+    usable_end = max(
+        (b.valid_until for b in buckets if b.valid_from <= now and not b.is_used_up),
+        default=now,
+    )
+    anchor = usable_end
+    moved = []
+    for bucket in buckets:
+        if bucket.valid_from <= now or bucket.starts != StartMode.QUEUED:
+            continue
+        start = min(bucket.valid_from, anchor)
+        if start < bucket.valid_from:
+            bucket.valid_from = start
+            bucket.valid_until = start + timedelta(days=bucket.validity_days)
+            _check_window(
+                valid_from=bucket.valid_from,
+                valid_until=bucket.valid_until,
+                validity_days=bucket.validity_days,
+            )
+            bucket.save(update_fields=["valid_from", "valid_until", "updated_at"])
+            moved.append(bucket)
+        anchor = max(anchor, bucket.valid_until)
+    return moved
+
+
+def bucket_queue_catch_up(*, now: datetime) -> int:
+    """Start queued buckets whose predecessor ran out without the charging path saying so
+    (a periodic safety net; cheap: it reads only queued buckets not yet started, through a
+    partial index). Returns how many buckets moved."""
+    pairs = (
+        Bucket.objects.filter(
+            starts=StartMode.QUEUED, withdrawn_at__isnull=True, valid_from__gt=now
+        )
+        .values_list("card_id", "region_id")
+        .distinct()
+    )
+    moved = 0
+    for card_id, region_id in list(pairs):
+        with transaction.atomic():
+            moved += len(
+                bucket_activate_next(card=Card(pk=card_id), region=Region(pk=region_id), now=now)
+            )
+    return moved
+
+
+def bucket_first_use(*, bucket: Bucket, at: datetime) -> Bucket:
+    """A first-use bucket (a day pass) is used for the first time at `at`, in a covered
+    country: its window becomes [at, at + its days]. Only the first call counts; a bucket
+    withdrawn, or not started by its deadline, stays as it is."""
+    with transaction.atomic():
+        locked = Bucket.objects.select_for_update().get(pk=bucket.pk)
+        if (
+            locked.valid_from is None
+            and locked.withdrawn_at is None
+            and locked.validity_days is not None
+            and (locked.activate_by is None or at < locked.activate_by)
+        ):
+            locked.valid_from = at
+            locked.valid_until = at + timedelta(days=locked.validity_days)
+            _check_window(
+                valid_from=locked.valid_from,
+                valid_until=locked.valid_until,
+                validity_days=locked.validity_days,
+            )
+            locked.save(update_fields=["valid_from", "valid_until", "updated_at"])
+    return locked
+
+
 def bucket_withdraw(*, bucket_id: int, now: datetime) -> int:
-    """Take a refunded purchase's allowance off the card: no bytes left, and it ends now (or
-    a second after it began, as a bucket must end after it starts). Returns the bytes
-    removed, for the caller to book in the ledger in the same transaction."""
-    bucket = Bucket.objects.select_for_update().get(pk=bucket_id)
+    """Take a refunded purchase's allowance off the card: no bytes left, withdrawn now (a
+    started window ends now, or a second after it began, as a bucket must end after it
+    starts), and queued buckets of its coverage move up. Returns the bytes removed, for the
+    caller to book in the ledger in the same transaction."""
+    bucket = Bucket.objects.select_for_update().select_related("card", "region").get(pk=bucket_id)
     removed = bucket.bytes_remaining or 0
     bucket.bytes_remaining = 0 if bucket.bytes_granted is not None else None
-    bucket.valid_until = max(bucket.valid_from + timedelta(seconds=1), min(bucket.valid_until, now))
-    bucket.save(update_fields=["bytes_remaining", "valid_until", "updated_at"])
+    bucket.withdrawn_at = bucket.withdrawn_at or now
+    fields = ["bytes_remaining", "withdrawn_at", "updated_at"]
+    if bucket.valid_from is not None and bucket.valid_from <= now < bucket.valid_until:
+        bucket.valid_until = max(bucket.valid_from + timedelta(seconds=1), now)
+        fields.append("valid_until")
+    bucket.save(update_fields=fields)
+    bucket_activate_next(card=bucket.card, region=bucket.region, now=now)
     return removed
 
 
@@ -267,7 +406,7 @@ def _bucket_figures(bucket: Bucket) -> dict[str, Any]:
     return {
         "bytes_granted": bucket.bytes_granted,
         "bytes_remaining": bucket.bytes_remaining,
-        "valid_until": bucket.valid_until.isoformat(),
+        "valid_until": bucket.valid_until.isoformat() if bucket.valid_until else None,
     }
 
 
@@ -299,6 +438,7 @@ def _bucket_apply_adjustment(
         bucket.bytes_remaining = bytes_remaining
         fields.append("bytes_remaining")
     if valid_until is not None and valid_until != bucket.valid_until:
+        _bucket_window_may_change(bucket)
         if valid_until <= bucket.valid_from:
             message = _("The validity must end after it starts (%(start)s).") % {
                 "start": formats.localize(timezone.localtime(bucket.valid_from))
@@ -310,6 +450,34 @@ def _bucket_apply_adjustment(
         message = _("Nothing to change: enter new remaining data or a new end of validity.")
         raise InvalidInput(message)
     return fields
+
+
+def _bucket_window_may_change(bucket: Bucket) -> None:
+    """Staff may move the end of a bucket that has its window and nothing queued after it.
+    A plan waiting for its first use has no window yet, and the plans queued in a coverage
+    follow each other end to start (docs/decisions/0003): moving one end would leave a gap
+    or an overlap, so those are refused with the reason."""
+    if bucket.valid_from is None or bucket.valid_until is None:
+        message = _(
+            "This plan has not started: it starts the first time it is used. Only its data "
+            "can change."
+        )
+        raise InvalidInput(message, fields={"valid_until": [message]})
+    queued_after = Bucket.objects.filter(
+        card_id=bucket.card_id,
+        region_id=bucket.region_id,
+        starts=StartMode.QUEUED,
+        withdrawn_at__isnull=True,
+        valid_from__gte=bucket.valid_until,
+    ).exclude(pk=bucket.pk)
+    if bucket.starts == StartMode.QUEUED and bucket.valid_from > timezone.now():
+        queued_after = queued_after | Bucket.objects.filter(pk=bucket.pk)
+    if queued_after.exists():
+        message = _(
+            "A plan in this coverage is queued to start when another ends, so this end "
+            "cannot move. Change the remaining data instead."
+        )
+        raise InvalidInput(message, fields={"valid_until": [message]})
 
 
 # --- importing cards from an uploaded file ---------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from roamcard.catalog.countries import country_name, sort_key
 from roamcard.catalog.errors import PlanNotFound
 from roamcard.catalog.selectors import plan_currencies, plan_offers_for_card, region_fits
 from roamcard.catalog.store import store_plan_get
@@ -94,10 +95,15 @@ def card_bind_view(request: HttpRequest) -> HttpResponse:
 def card_detail_view(request: HttpRequest, card_id: int) -> HttpResponse:
     card = _own_card(request, card_id)
     now = timezone.now()
+    balance = card_balance(card=card, now=now, country=request.GET.get("country"))
+    countries = sorted(
+        ((code, country_name(code)) for code in card.region.countries),
+        key=lambda pair: sort_key(pair[1]),
+    )
     return render(
         request,
         "cards/card_detail.html",
-        {"card": card, "balance": card_balance(card=card, now=now), "now": now},
+        {"card": card, "balance": balance, "now": now, "countries": countries},
     )
 
 

@@ -3,20 +3,22 @@ brings the catalogue (names in every language, prices in every currency) up to d
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import encrypt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
-from roamcard.cards.choices import CardForm, CardStatus
+from roamcard.cards.choices import CardForm, CardStatus, StartMode
 from roamcard.cards.iccid import iccid_with_check_digit
 from roamcard.cards.models import Bucket, Card
 from roamcard.cards.passwords import hash_card_password
+from roamcard.catalog.choices import PlanKind
 from roamcard.catalog.models import Plan, PlanPrice, Region
 from roamcard.catalog.prices import minor_units
 from roamcard.ledger.services import ledger_post_data_grant, ledger_post_data_usage
@@ -164,25 +166,43 @@ def _seed_card(demo: DemoCard, *, owner=None) -> tuple[Card, bool]:
 def _seed_buckets(card: Card, *, plan_codes: list[str], used_fraction: float) -> None:
     if card.buckets.exists():
         return
-    # Bought two days ago, one after the other: each allowance usable from its purchase, its
-    # days added after the previous end (docs/decisions/0003-renewal-validity.md).
+    # Bought two days ago, one after the other, as a traveller's renewals start by default
+    # (docs/decisions/0003-renewal-validity.md): the first of a coverage at once, the next
+    # of the same coverage queued after it, a day pass on its first use.
     bought = timezone.now() - timedelta(days=2)
-    end = bought
+    queue_end: dict[int, datetime] = {}
     for index, code in enumerate(plan_codes):
         plan = Plan.objects.get(code=code)
         granted = plan.data_bytes
         # Usage goes to the allowance that expires first: only the first one is used.
         used = used_fraction if index == 0 else 0
         remaining = None if granted is None else int(granted * (1 - used))
-        end = end + timedelta(days=plan.validity_days)
+        days = timedelta(days=plan.validity_days)
+        if PlanKind(plan.kind).starts_on_first_use:
+            starts, start, end = StartMode.FIRST_USE, None, None
+        elif plan.region_id in queue_end:
+            starts, start = StartMode.QUEUED, queue_end[plan.region_id]
+            end = start + days
+        else:
+            starts, start = StartMode.NOW, bought
+            end = start + days
+        if end is not None:
+            queue_end[plan.region_id] = end
         bucket = Bucket.objects.create(
             card=card,
             plan=plan,
             region=plan.region,
             bytes_granted=granted,
             bytes_remaining=remaining,
-            valid_from=bought,
+            starts=starts,
+            validity_days=plan.validity_days,
+            valid_from=start,
             valid_until=end,
+            activate_by=(
+                bought + timedelta(days=settings.BUCKET_FIRST_USE_WITHIN_DAYS)
+                if start is None
+                else None
+            ),
         )
         # The books must agree with the buckets, as for every real purchase and usage.
         if granted:

@@ -48,3 +48,15 @@ class OrderNotCancellable(DomainError):
     code = "order_not_cancellable"
     status = 409
     message = _("This order can no longer be cancelled: it has been paid or closed.")
+
+
+class StartNotAvailable(DomainError):
+    code = "start_not_available"
+    status = 422
+    message = _("Choose when the plan starts: now, or when your current plan ends or runs out.")
+
+
+class OrderNotChangeable(DomainError):
+    code = "order_not_changeable"
+    status = 409
+    message = _("This order has been paid or closed and can no longer be changed.")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from roamcard.cards.choices import StartMode
 from roamcard.core.locales import translation_pick
 from roamcard.core.money import Money
 
@@ -34,6 +35,10 @@ class Order(models.Model):
         choices=OrderState.choices,
         default=OrderState.PENDING_PAYMENT,
         db_index=True,
+    )
+    # When the allowance starts (docs/decisions/0003), chosen when the order is created.
+    starts = models.CharField(
+        _("starts"), max_length=10, choices=StartMode.choices, default=StartMode.NOW
     )
     idempotency_key = models.CharField(max_length=128, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)

@@ -6,8 +6,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from roamcard.cards.choices import CardStatus
-from roamcard.cards.selectors import card_get_for
+from roamcard.cards.choices import CardStatus, StartMode
+from roamcard.cards.selectors import card_get_for, card_has_live_data
+from roamcard.catalog.choices import PlanKind
 from roamcard.catalog.models import Plan
 from roamcard.catalog.selectors import plan_names, region_fits
 
@@ -16,17 +17,19 @@ from .errors import (
     CardNotRenewable,
     IdempotencyKeyReused,
     OrderNotCancellable,
+    OrderNotChangeable,
     OrderNotFound,
     PlanNotAvailable,
     PriceNotAvailable,
+    StartNotAvailable,
 )
 from .models import Order, OrderEvent
 
 _STAMPS = {OrderState.PAID: "paid_at", OrderState.FULFILLED: "fulfilled_at"}
 
 
-def _fingerprint(*, card_id: int, plan_id: int, currency: str) -> str:
-    return hashlib.sha256(f"{card_id}|{plan_id}|{currency}".encode()).hexdigest()
+def _fingerprint(*, card_id: int, plan_id: int, currency: str, starts: str) -> str:
+    return hashlib.sha256(f"{card_id}|{plan_id}|{currency}|{starts}".encode()).hexdigest()
 
 
 def _existing_for_key(*, user: Any, key: str, fingerprint: str) -> Order | None:
@@ -37,30 +40,46 @@ def _existing_for_key(*, user: Any, key: str, fingerprint: str) -> Order | None:
 
 
 def order_create(
-    *, user: Any, card_id: int, plan_id: int, currency: str, idempotency_key: str = ""
+    *,
+    user: Any,
+    card_id: int,
+    plan_id: int,
+    currency: str,
+    idempotency_key: str = "",
+    starts: str = "",
 ) -> Order:
     """A traveller's order of a plan for one of their cards, priced in `currency`.
 
     With an idempotency key, a retry returns the order the first call created; the same key
-    with other parameters is refused."""
+    with other parameters is refused. `starts` (now or queued) is when the allowance starts;
+    empty: the default for the plan and the card (docs/decisions/0003)."""
     order, _created = order_create_or_replay(
         user=user,
         card_id=card_id,
         plan_id=plan_id,
         currency=currency,
         idempotency_key=idempotency_key,
+        starts=starts,
     )
     return order
 
 
 def order_create_or_replay(
-    *, user: Any, card_id: int, plan_id: int, currency: str, idempotency_key: str = ""
+    *,
+    user: Any,
+    card_id: int,
+    plan_id: int,
+    currency: str,
+    idempotency_key: str = "",
+    starts: str = "",
 ) -> tuple[Order, bool]:
     """order_create that also says whether this call created the order (False: a retry
     with the key of an earlier order). However many retries race, one creates: the unique
     key decides, in the database."""
     currency = (currency or "").upper()
-    fingerprint = _fingerprint(card_id=card_id, plan_id=plan_id, currency=currency)
+    if starts and starts not in CHOOSABLE_STARTS:
+        raise StartNotAvailable()
+    fingerprint = _fingerprint(card_id=card_id, plan_id=plan_id, currency=currency, starts=starts)
     if idempotency_key:
         existing = _existing_for_key(user=user, key=idempotency_key, fingerprint=fingerprint)
         if existing is not None:
@@ -75,6 +94,7 @@ def order_create_or_replay(
     price = plan.prices.filter(currency=currency).first()
     if price is None:
         raise PriceNotAvailable()
+    starts = order_start_for(card=card, plan=plan, chosen=starts)
 
     try:
         with transaction.atomic():
@@ -90,6 +110,7 @@ def order_create_or_replay(
                 amount_minor=price.amount_minor,
                 idempotency_key=idempotency_key,
                 request_fingerprint=fingerprint,
+                starts=starts,
             )
             OrderEvent.objects.create(
                 order=order, from_state="", to_state=order.state, cause=TransitionCause.TRAVELLER
@@ -101,6 +122,44 @@ def order_create_or_replay(
             raise
         return existing, False
     return order, True
+
+
+# What a traveller may choose; a plan that starts on first use is not a choice.
+CHOOSABLE_STARTS = (StartMode.NOW, StartMode.QUEUED)
+
+
+def order_start_for(*, card: Any, plan: Plan, chosen: str = "", now: Any = None) -> str:
+    """When the order's allowance starts: first use for a plan kind that starts then (not
+    a choice); else the traveller's choice of now or queued; else the default (queued when
+    the card has live data of the plan's coverage, now otherwise)."""
+    if PlanKind(plan.kind).starts_on_first_use:
+        return StartMode.FIRST_USE
+    if chosen:
+        return chosen
+    live = card_has_live_data(card_id=card.pk, region_id=plan.region_id, now=now or timezone.now())
+    return StartMode.QUEUED if live else StartMode.NOW
+
+
+def order_set_start(*, user: Any, order_id: int, starts: str) -> Order:
+    """The traveller changes when an unpaid order's allowance starts (now or queued), on
+    the order's summary page. A first-use plan keeps starting on first use."""
+    if starts not in CHOOSABLE_STARTS:
+        raise StartNotAvailable()
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("plan")
+            .filter(pk=order_id, user=user)
+            .first()
+        )
+        if order is None:
+            raise OrderNotFound()
+        if order.state not in (OrderState.PENDING_PAYMENT, OrderState.PAYMENT_FAILED):
+            raise OrderNotChangeable()
+        if order.starts != StartMode.FIRST_USE and order.starts != starts:
+            order.starts = starts
+            order.save(update_fields=["starts", "updated_at"])
+    return order
 
 
 def order_lock(*, order_id: int) -> Order:

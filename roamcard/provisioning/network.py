@@ -38,8 +38,14 @@ class AllowanceRequest:
     data_bytes: int | None  # None: unlimited with a fair-use speed
     fair_use_kbps: int | None
     countries: list[str]
-    valid_from: datetime
-    valid_until: datetime
+    # When it starts (docs/decisions/0003): "now" or "queued" with its window (a queued
+    # window is predicted: it moves earlier when the allowance before it runs out), or
+    # "first_use" with no window yet, only the date it must be started by.
+    valid_from: datetime | None
+    valid_until: datetime | None
+    starts: str = "now"
+    validity_days: int | None = None
+    activate_by: datetime | None = None
 
 
 @dataclass(frozen=True)

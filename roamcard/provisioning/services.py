@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from roamcard.cards.choices import StartMode
 from roamcard.cards.models import Card
 from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
@@ -63,14 +64,19 @@ def provisioning_job_is_claimable(
 
 def provisioning_job_claim(*, job: ProvisioningJob, now: datetime) -> ProvisioningJob:
     """Take a locked, claimable job for one attempt. Its window is fixed at the first
-    attempt, so every retry asks the network for the same allowance; the card's row is
-    locked while it is fixed, so two renewals fixed together still stack their days
-    (renewal_window counts the windows of jobs under way)."""
-    if job.valid_from is None:
+    attempt (none for a first-use allowance), so every retry asks the network for the same
+    allowance; the card's row is locked while it is fixed, so two queued renewals fixed
+    together still follow each other (renewal_window counts the windows of jobs under
+    way)."""
+    if job.attempts == 0 and job.valid_from is None:
         card = job.order.card
         type(card).objects.select_for_update().filter(pk=card.pk).first()
         job.valid_from, job.valid_until = renewal_window(
-            card=card, validity_days=job.order.validity_days, now=now
+            card=card,
+            region_id=job.order.plan.region_id,
+            starts=job.order.starts,
+            validity_days=job.order.validity_days,
+            now=now,
         )
     job.state = ProvisioningJob.State.RUNNING
     job.attempts += 1
@@ -89,7 +95,20 @@ def provisioning_allowance_request(*, job: ProvisioningJob) -> AllowanceRequest:
         countries=sorted(order.plan.region.countries),
         valid_from=job.valid_from,
         valid_until=job.valid_until,
+        starts=order.starts,
+        validity_days=order.validity_days,
+        activate_by=provisioning_activate_by(job=job),
     )
+
+
+def provisioning_activate_by(*, job: ProvisioningJob) -> datetime | None:
+    """A first-use allowance must be started within BUCKET_FIRST_USE_WITHIN_DAYS of its
+    payment: the same date on every attempt and on our bucket."""
+    order = job.order
+    if order.starts != StartMode.FIRST_USE:
+        return None
+    paid = order.paid_at or order.created_at
+    return paid + timedelta(days=settings.BUCKET_FIRST_USE_WITHIN_DAYS)
 
 
 def provisioning_apply(*, request: AllowanceRequest) -> NetworkResult:

@@ -95,7 +95,17 @@ class OrderAdmin(ReadOnlyModelAdmin):
         ),
         (
             _("What was bought"),
-            {"fields": ("plan", "plan_name", "data", "validity_days", "amount", "bucket")},
+            {
+                "fields": (
+                    "plan",
+                    "plan_name",
+                    "data",
+                    "validity_days",
+                    "starts",
+                    "amount",
+                    "bucket",
+                )
+            },
         ),
         (_("Times"), {"fields": ("created_at", "paid_at", "fulfilled_at", "updated_at")}),
         (_("Idempotency"), {"fields": ("idempotency_key",), "classes": ("collapse",)}),
@@ -111,6 +121,7 @@ class OrderAdmin(ReadOnlyModelAdmin):
         "plan_name",
         "data",
         "validity_days",
+        "starts",
         "amount",
         "bucket",
         "created_at",

@@ -1,7 +1,7 @@
 """API: the traveller's orders — create (idempotently), list, detail, pay, cancel, history."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from ninja import Header, Path, Router, Schema, Status
 from pydantic import Field
 
+from roamcard.cards.choices import StartMode
 from roamcard.core.api import InSchema, error_responses
 from roamcard.core.formatting import format_bytes
 from roamcard.core.money import Money, format_money
@@ -51,6 +52,13 @@ class OrderCreateIn(InSchema):
         max_length=3,
         pattern=r"^[A-Za-z]{3}$",
         description="ISO 4217 code of one of the plan's prices, e.g. `CNY`.",
+    )
+    starts: Literal["now", "queued"] | None = Field(
+        default=None,
+        description="When the allowance starts: `now`, or `queued` (when the card's current "
+        "allowance of the same coverage ends or runs out). Default: `queued` when the card has "
+        "live data of the plan's coverage, else `now`. Ignored for plans that start on first "
+        "use (day passes): their `starts` is `first_use`.",
     )
 
 
@@ -100,7 +108,13 @@ class RenewalOut(Schema):
     bytes_remaining: int | None = Field(description="Null when unlimited.")
     remaining_formatted: str
     valid_until: datetime | None = Field(description="The card's validity now.")
-    order_valid_until: datetime | None = Field(description="End of the allowance this order added.")
+    order_valid_from: datetime | None = Field(
+        description="Start of the allowance this order added (predicted while queued); null "
+        "until first use for a plan that starts then."
+    )
+    order_valid_until: datetime | None = Field(
+        description="End of the allowance this order added; null until first use."
+    )
 
 
 class OrderOut(Schema):
@@ -113,6 +127,10 @@ class OrderOut(Schema):
     plan_name: str
     data_bytes: int | None = Field(description="Null for an unlimited plan.")
     validity_days: int
+    starts: StartMode = Field(
+        description="`now`, `queued` (after the current allowance of the same coverage) or "
+        "`first_use` (the first time the card uses data in a covered country)."
+    )
     amount: MoneyOut
     failure_message: str = Field(description="Why the last payment failed, if it did.")
     created_at: datetime
@@ -163,6 +181,7 @@ def _order(order: Order) -> dict:
         "plan_name": order.plan_title,
         "data_bytes": order.data_bytes,
         "validity_days": order.validity_days,
+        "starts": order.starts,
         "amount": _money(order.amount_minor, order.currency),
         "failure_message": order.failure_message,
         "created_at": order.created_at,
@@ -212,6 +231,7 @@ def _renewal(order: Order) -> dict | None:
             None if balance.unlimited else balance.bytes_remaining, language=get_language()
         ),
         "valid_until": balance.valid_until,
+        "order_valid_from": order.bucket.valid_from if order.bucket else None,
         "order_valid_until": order.bucket.valid_until if order.bucket else None,
     }
 
@@ -246,13 +266,15 @@ def order_create_endpoint(
     second order: the retry answers 200 with the first order and the header
     `Idempotency-Replayed: true`. Errors: 404 `card_not_found` (also for another
     traveller's card), 409 `plan_not_available`, `price_not_available`,
-    `card_not_renewable`, 422 `idempotency_key_reused`."""
+    `card_not_renewable`, 422 `idempotency_key_reused` (the key with other parameters,
+    `starts` included)."""
     order, created = order_create_or_replay(
         user=request.auth,
         card_id=payload.card_id,
         plan_id=payload.plan_id,
         currency=payload.currency,
         idempotency_key=idempotency_key or "",
+        starts=payload.starts or "",
     )
     order = order_get_for(user=request.auth, public_id=order.public_id)
     if not created:

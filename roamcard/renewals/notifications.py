@@ -35,6 +35,10 @@ def notify_renewal_confirmed(*, order: Order, card: Card) -> None:
             "order": order,
             "card_name": card.label or card.iccid_masked,
             "plan_name": order.plan_title,
+            # When the new allowance starts (docs/decisions/0003): the balance shown is
+            # what is usable now, which a queued or first-use allowance is not yet.
+            "starts": order.starts,
+            "region": order.plan.region.name,
             "unlimited": balance.unlimited,
             "data_left": format_bytes(balance.bytes_remaining, language=language),
             "valid_until": _local_time(user, balance.valid_until),

@@ -57,6 +57,7 @@ from roamcard.provisioning.models import ProvisioningJob
 from roamcard.provisioning.network import NetworkError
 from roamcard.provisioning.services import (
     NETWORK_WITHDRAW_JOB,
+    provisioning_activate_by,
     provisioning_allowance_request,
     provisioning_apply,
     provisioning_job_claim,
@@ -421,8 +422,11 @@ def _fulfil(*, job_id: int, reference: str) -> ProvisioningJob:
             card_id=order.card_id,
             plan=order.plan,
             bytes_granted=order.data_bytes,
+            validity_days=order.validity_days,
+            starts=order.starts,
             valid_from=job.valid_from,
             valid_until=job.valid_until,
+            activate_by=provisioning_activate_by(job=job),
         )
         order_attach_bucket(order=order, bucket=bucket)
         order_transition(

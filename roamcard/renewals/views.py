@@ -20,7 +20,7 @@ from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.orders.errors import OrderNotCancellable, OrderNotFound
 from roamcard.orders.models import Order
 from roamcard.orders.selectors import order_get_for, order_list_for
-from roamcard.orders.services import order_cancel, order_create
+from roamcard.orders.services import order_cancel, order_create, order_set_start
 from roamcard.payments.choices import FINAL_PAYMENT_STATES, PaymentState
 from roamcard.payments.gateways.base import PaymentMethod
 from roamcard.payments.models import Payment
@@ -141,6 +141,10 @@ def order_pay_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if not form.is_valid():
         return _summary(request, order, form, status=400)
     try:
+        if request.POST.get("starts"):  # the start choice, shown when there is one
+            order = order_set_start(
+                user=request.user, order_id=order.pk, starts=request.POST["starts"]
+            )
         payment = renewal_pay(
             user=request.user,
             order=order,

@@ -55,6 +55,8 @@ class SimulatedNetwork:
                     "countries": request.countries,
                     "valid_from": request.valid_from,
                     "valid_until": request.valid_until,
+                    "starts": request.starts,
+                    "activate_by": request.activate_by,
                 },
             )
         if fault is not None:  # applied, but the answer never reaches the caller

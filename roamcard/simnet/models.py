@@ -21,8 +21,11 @@ class SimAllowance(models.Model):
     data_bytes = models.BigIntegerField(null=True, blank=True)
     fair_use_kbps = models.PositiveIntegerField(null=True, blank=True)
     countries = models.JSONField(default=list)
-    valid_from = models.DateTimeField()
-    valid_until = models.DateTimeField()
+    # now / queued / first_use; a first-use allowance has no window until first used.
+    starts = models.CharField(max_length=10, default="now")
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    activate_by = models.DateTimeField(null=True, blank=True)
     withdrawn = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,6 +8,7 @@ status must be one the operation documents. Paying is done the way a browser doe
 sandbox gateway's hosted page (`redirect_url`) is a plain HTML form."""
 
 import time
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
@@ -219,9 +220,14 @@ def test_an_api_only_client_orders_pays_and_sees_the_new_balance(
         time.sleep(0.2)
     assert order["state"] == "fulfilled", order
     assert order["payments"][0]["state"] == "succeeded"
+    # Renewed early: by default the new 5 GB queue after the half GB still live
+    # (docs/decisions/0003), for exactly the plan's days.
+    assert order["starts"] == "queued"
     renewal = order["renewal"]
-    assert renewal["bytes_remaining"] == 5 * GIB + GIB // 2
-    assert renewal["order_valid_until"] is not None
+    assert renewal["bytes_remaining"] == GIB // 2
+    valid_from = datetime.fromisoformat(renewal["order_valid_from"])
+    valid_until = datetime.fromisoformat(renewal["order_valid_until"])
+    assert valid_until - valid_from == timedelta(days=plan["validity_days"])
 
     status, card_after = client.call(
         "get", "/api/v1/cards/{card_id}", path_params={"card_id": card["id"]}
@@ -229,3 +235,6 @@ def test_an_api_only_client_orders_pays_and_sees_the_new_balance(
     assert status == 200
     assert card_after["data"]["bytes_remaining"] == renewal["bytes_remaining"]
     assert card_after["valid_until"] == renewal["valid_until"]
+    [line] = card_after["balances"]
+    [upcoming] = line["upcoming"]
+    assert upcoming["starts"] == "queued" and upcoming["bytes_granted"] == 5 * GIB

@@ -82,6 +82,13 @@ def pay_by_card(page, number: str):
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
 
 
+def expect_queued(page, card):
+    """Renewed early with the default start: the 5 GB waits for the current quarter GB."""
+    expect_renewed(page, card, GIB // 4)
+    expect(page.get_by_text("It starts when your current plan ends or runs out.")).to_be_visible()
+    expect(page.locator(".result-balance")).to_contain_text("Next: 5 GB for 30 days")
+
+
 def expect_renewed(page, card, total_bytes: int):
     """The result page says so, with the new balance, and the card really has it."""
     expect(page.get_by_role("heading", name="Renewed")).to_be_visible(timeout=15_000)
@@ -95,8 +102,13 @@ def test_renewing_by_card(page, traveller_with_card):
 
     choose_plan(page, card)
     expect(page.get_by_text("$19.90").first).to_be_visible()
-    expect(page.get_by_text("the 30 days are added after that")).to_be_visible()
+    # Renewing early: start when the current plan ends or runs out (the default), or now.
+    expect(page.get_by_role("heading", name="When should it start?")).to_be_visible()
+    expect(
+        page.get_by_role("radio", name=re.compile(r"^Start when your current plan"))
+    ).to_be_checked()
     shot(page, "1-summary")
+    page.locator("label.pay-method", has_text="Start now").click()
     pay_with(page, "Card")
 
     expect(page).to_have_url(re.compile(r"/sandbox/pay/"))
@@ -104,6 +116,8 @@ def test_renewing_by_card(page, traveller_with_card):
 
     expect(page).to_have_url(re.compile(r"/orders/[0-9a-f-]+/result/"))
     expect_renewed(page, card, GIB // 4 + 5 * GIB)
+    expect(page.get_by_text("You can use it right away.")).to_be_visible()
+    assert Order.objects.get().starts == "now"
     shot(page, "2-result-renewed")
 
     page.get_by_role("link", name="Receipt").click()
@@ -133,7 +147,7 @@ def test_a_declined_card_then_alipay(page, traveller_with_card):
     expect(page).to_have_url(re.compile(r"/sandbox/pay/"))
     page.get_by_role("button", name="I have paid in the wallet").click()
 
-    expect_renewed(page, card, GIB // 4 + 5 * GIB)
+    expect_queued(page, card)
     order = Order.objects.get()
     assert order.currency == "CNY" and order.amount_minor == 13800
     assert [p.state for p in Payment.objects.order_by("created_at")] == ["failed", "succeeded"]
@@ -148,7 +162,7 @@ def test_renewing_with_wechat_pay(page, traveller_with_card):
     expect(page).to_have_url(re.compile(r"/sandbox/pay/"))
     page.get_by_role("button", name="I have paid in the wallet").click()
 
-    expect_renewed(page, card, GIB // 4 + 5 * GIB)
+    expect_queued(page, card)
     assert Payment.objects.get().method == "wechat_pay"
 
 
@@ -161,7 +175,7 @@ def test_a_card_that_needs_an_extra_confirmation_step(page, traveller_with_card)
     expect(page).to_have_url(re.compile(r"/sandbox/pay/.+/confirm/"))
     page.get_by_role("button", name="Confirm payment").click()
 
-    expect_renewed(page, card, GIB // 4 + 5 * GIB)
+    expect_queued(page, card)
 
 
 def test_the_result_page_updates_itself_when_paid_on_the_phone(page, traveller_with_card):

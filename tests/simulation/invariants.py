@@ -5,10 +5,11 @@ run; each check returns the violations it found, so a failure lists all of them 
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from roamcard.cards.models import Bucket, Card
+from roamcard.core.models import AuditEvent
 from roamcard.ledger.models import DATA_UNIT, Entry
 from roamcard.ledger.selectors import account_balance, card_data_balance, unit_totals
 from roamcard.notifications.models import Message
@@ -22,12 +23,15 @@ from roamcard.simnet.models import SimAllowance
 
 
 def books_violations() -> list[str]:
-    """The ledger and the buckets agree, and every unit's entries sum to zero."""
+    """The ledger and the buckets agree, and every unit's entries sum to zero. The card
+    owns the bytes of every bucket not ended: live, queued, or waiting for first use."""
     problems = []
     now = timezone.now()
     for card in Card.objects.all():
         live = Bucket.objects.filter(
-            card=card, valid_from__lte=now, valid_until__gt=now, bytes_granted__isnull=False
+            Q(valid_until__gt=now) | Q(valid_until__isnull=True),
+            card=card,
+            bytes_granted__isnull=False,
         )
         buckets = live.aggregate(total=Sum("bytes_remaining"))["total"] or 0
         ledger = card_data_balance(card_id=card.pk)
@@ -70,10 +74,17 @@ def fulfilment_violations(*, settled: bool = True) -> list[str]:
             problems.append(f"order {order.pk} has {len(payers)} paying payments")
         if order.state == OrderState.REFUNDED and order.bucket_id:
             bucket = order.bucket
-            # A refunded bucket ends now, or one second after it began if that is later
-            # (a bucket must end after it starts): no bytes, and no time beyond that.
-            ends_by = max(timezone.now(), bucket.valid_from + timedelta(seconds=1))
-            if bucket.bytes_remaining or bucket.valid_until > ends_by:
+            # A refunded bucket is withdrawn: no bytes; a started one ends now, or one
+            # second after it began if that is later (a bucket must end after it starts).
+            started = bucket.valid_from is not None and bucket.valid_from <= timezone.now()
+            ends_by = (
+                max(timezone.now(), bucket.valid_from + timedelta(seconds=1)) if started else None
+            )
+            if (
+                bucket.bytes_remaining
+                or bucket.withdrawn_at is None
+                or (ends_by is not None and bucket.valid_until > ends_by)
+            ):
                 problems.append(
                     f"refunded order {order.pk} left usable data: {bucket.bytes_remaining} B "
                     f"until {bucket.valid_until}"
@@ -215,9 +226,51 @@ def settled_violations() -> list[str]:
     return problems
 
 
+def window_violations() -> list[str]:
+    """Every bucket's window is exactly its plan's validity (none yet for a first-use
+    bucket); the network was asked for the same window; queued buckets of one coverage
+    never overlap (docs/decisions/0003)."""
+    problems = []
+    queues = defaultdict(list)
+    # Staff may move a started bucket's end (decision 0003, "the one exception"), audited.
+    moved_by_staff = {
+        int(event.object_id)
+        for event in AuditEvent.objects.filter(action="bucket.adjust")
+        if event.details.get("old", {}).get("valid_until")
+        != event.details.get("new", {}).get("valid_until")
+    }
+    for bucket in Bucket.objects.filter(validity_days__isnull=False, withdrawn_at__isnull=True):
+        if bucket.pk in moved_by_staff:
+            continue
+        if bucket.valid_from is None:
+            if bucket.starts != "first_use" or bucket.activate_by is None:
+                problems.append(f"bucket {bucket.pk} ({bucket.starts}) has no window")
+            continue
+        if bucket.valid_until - bucket.valid_from != timedelta(days=bucket.validity_days):
+            problems.append(
+                f"bucket {bucket.pk}: {bucket.valid_from} – {bucket.valid_until} is not "
+                f"{bucket.validity_days} days"
+            )
+        if bucket.starts == "queued":
+            queues[(bucket.card_id, bucket.region_id)].append(bucket)
+    for queue in queues.values():
+        queue.sort(key=lambda b: b.valid_from)
+        for before, after in zip(queue, queue[1:], strict=False):
+            if after.valid_from < before.valid_until:
+                problems.append(f"queued buckets {before.pk} and {after.pk} overlap")
+    for order in Order.objects.filter(bucket__isnull=False).select_related("bucket"):
+        allowance = SimAllowance.objects.filter(request_id=f"order-{order.public_id}").first()
+        if allowance is not None and allowance.starts != order.starts:
+            problems.append(
+                f"order {order.pk} is {order.starts}, the network has it {allowance.starts}"
+            )
+    return problems
+
+
 def all_violations(*, settled: bool = True) -> list[str]:
     problems = (
-        books_violations()
+        window_violations()
+        + books_violations()
         + fulfilment_violations(settled=settled)
         + money_violations()
         + vendor_violations(settled=settled)

@@ -169,6 +169,49 @@ def test_the_validity_cannot_end_before_it_starts(bucket, staff):
     assert "valid_until" in exc.value.fields
 
 
+def test_a_plan_waiting_for_its_first_use_keeps_its_data_only_adjustable(bucket, staff):
+    bucket.starts, bucket.valid_from, bucket.valid_until = "first_use", None, None
+    bucket.activate_by = timezone.now() + timedelta(days=180)
+    bucket.save()
+
+    with pytest.raises(InvalidInput) as exc:
+        bucket_adjust(
+            bucket_id=bucket.pk,
+            staff=staff,
+            request_id="r1",
+            reason="goodwill",
+            valid_until=timezone.now() + timedelta(days=3),
+        )
+    assert "valid_until" in exc.value.fields
+
+    done = bucket_adjust(
+        bucket_id=bucket.pk, staff=staff, request_id="r2", reason="correction", bytes_remaining=GIB
+    )
+    assert done.applied and done.bucket.valid_until is None
+    assert ledger_matches_buckets(bucket.card_id)
+
+
+def test_an_end_with_a_plan_queued_after_it_cannot_move(bucket, staff):
+    queued = make_bucket(card=bucket.card)
+    queued.starts, queued.valid_from = "queued", bucket.valid_until
+    queued.valid_until = bucket.valid_until + timedelta(days=7)
+    queued.save()
+
+    for target in (bucket, queued):
+        with pytest.raises(InvalidInput) as exc:
+            bucket_adjust(
+                bucket_id=target.pk,
+                staff=staff,
+                request_id=f"r{target.pk}",
+                reason="goodwill",
+                valid_until=target.valid_until + timedelta(days=2),
+            )
+        assert "valid_until" in exc.value.fields
+    bucket.refresh_from_db()
+    queued.refresh_from_db()
+    assert queued.valid_from == bucket.valid_until
+
+
 # --- the back office --------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from roamcard.core.formatting import (
     format_local_time,
     format_number,
 )
-from roamcard.core.money import Money, format_money
+from roamcard.core.money import Money, babel_locale, format_money
 
 register = template.Library()
 
@@ -30,6 +30,14 @@ def money(value: Money | None) -> str:
     if value is None:
         return ""
     return format_money(value)
+
+
+@register.filter
+def country_name(code: str | None) -> str:
+    """A country's name, from its ISO code, in the active language (CLDR)."""
+    if not code:
+        return ""
+    return babel_locale().territories.get(code.upper(), code.upper())
 
 
 @register.filter

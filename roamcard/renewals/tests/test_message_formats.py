@@ -42,7 +42,11 @@ def test_the_confirmation_reads_in_the_travellers_language_and_zone(
         valid_from=ENDS - timedelta(days=30),
         valid_until=ENDS,
     )
-    order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="CNY")
+    # Started at once, so the confirmation gives the data left (a queued one says when
+    # it starts instead).
+    order = order_create(
+        user=traveller, card_id=card.pk, plan_id=plan.pk, currency="CNY", starts="now"
+    )
 
     with translation.override("en"), timezone.override("UTC"):
         notify_renewal_confirmed(order=order, card=card)

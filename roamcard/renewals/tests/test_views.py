@@ -1,7 +1,6 @@
 """The renewal pages: plans → order summary → gateway → result; history and receipts."""
 
 import time
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -129,14 +128,58 @@ def test_the_summary_shows_card_plan_validity_price_and_the_enabled_methods(
     assert reverse("orders:cancel", args=[order.public_id]) in page
 
 
-def test_the_summary_estimates_validity_after_the_current_one(browser, gateway, order, card):
-    bucket = make_bucket(card=card, days=10)
+def test_a_first_renewal_starts_at_once_for_exactly_its_days(browser, gateway, order):
+    page = html(browser.get(reverse("orders:detail", args=[order.public_id])))
+
+    assert order.starts == "now"
+    assert "Usable at once" in page
+    assert "The 30 days count from the moment the payment is confirmed." in page
+    assert "When should it start?" not in page
+
+
+def test_renewing_early_offers_to_start_now_or_when_the_current_plan_ends(
+    browser, gateway, traveller, card, plan
+):
+    bucket = make_bucket(card=card, days=10, bytes_granted=3 * GIB)
+    order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="USD")
 
     page = html(browser.get(reverse("orders:detail", args=[order.public_id])))
 
-    assert "the 30 days are added after that" in page
-    expected = bucket.valid_until + timedelta(days=30)
-    assert str(expected.year) in page
+    assert order.starts == "queued"  # the default when renewing early
+    assert "When should it start?" in page
+    assert 'value="queued" checked' in page
+    assert "Start when your current plan ends or runs out (on" in page
+    assert str(bucket.valid_until.year) in page
+    assert "Start now — your current 3 GB stays usable alongside" in page
+
+
+def test_the_start_chosen_on_the_summary_is_the_orders(browser, gateway, traveller, card, plan):
+    make_bucket(card=card, days=10)
+    order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="USD")
+
+    browser.post(reverse("orders:pay", args=[order.public_id]), {"method": "card", "starts": "now"})
+
+    order.refresh_from_db()
+    assert order.starts == "now"
+    assert Payment.objects.filter(order=order).exists()
+
+
+def test_a_start_that_is_not_a_choice_is_refused_and_nothing_is_paid(
+    browser, gateway, traveller, card, plan
+):
+    make_bucket(card=card, days=10)
+    order = order_create(user=traveller, card_id=card.pk, plan_id=plan.pk, currency="USD")
+
+    response = browser.post(
+        reverse("orders:pay", args=[order.public_id]),
+        {"method": "card", "starts": "first_use"},
+        follow=True,
+    )
+
+    order.refresh_from_db()
+    assert order.starts == "queued"
+    assert not Payment.objects.filter(order=order).exists()
+    assert "Choose when the plan starts" in html(response)
 
 
 def test_another_travellers_order_pages_are_not_found(client, gateway, other_traveller, order):
