@@ -232,6 +232,9 @@ class CardImport(models.Model):
     # Why the file as a whole could not be imported.
     message = models.TextField(_("message"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # When the worker last reported progress: an import that stops reporting was stopped
+    # (card_import_sweep).
+    progress_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     MAX_ERRORS = 1000

@@ -612,7 +612,11 @@ class _RecordProgress:
     def _save(self, **fields: Any) -> None:
         self.saved_at = time.monotonic()
         CardImport.objects.filter(pk=self.card_import_id).update(
-            stage=self.stage, stage_total=self.total, stage_done=self.done, **fields
+            stage=self.stage,
+            stage_total=self.total,
+            stage_done=self.done,
+            progress_at=timezone.now(),
+            **fields,
         )
 
 
@@ -623,7 +627,10 @@ def card_import_run(*, card_import_id: int) -> CardImport:
     Messages are written in the uploader's language. The stored file (card passwords in
     clear) is deleted at the end, whatever the outcome."""
     claimed = CardImport.objects.filter(pk=card_import_id, state=CardImportState.QUEUED).update(
-        state=CardImportState.RUNNING, started_at=timezone.now(), stage=CardImportStage.READING
+        state=CardImportState.RUNNING,
+        started_at=timezone.now(),
+        progress_at=timezone.now(),
+        stage=CardImportStage.READING,
     )
     card_import = CardImport.objects.select_related("created_by").get(pk=card_import_id)
     if not claimed:
@@ -675,3 +682,49 @@ def card_import_run(*, card_import_id: int) -> CardImport:
     )
     card_import.refresh_from_db()
     return card_import
+
+
+# An import whose worker has said nothing for this long was stopped (killed, redeployed);
+# a queued one whose job has not started for this long lost its job.
+CARD_IMPORT_SILENT_AFTER = timedelta(minutes=30)
+CARD_IMPORT_UNSTARTED_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class CardImportSweep:
+    requeued: int
+    failed: int
+
+
+def card_import_sweep(*, now: datetime) -> CardImportSweep:
+    """The janitor of uploads: a queued import whose job was lost is queued again (running
+    it twice is harmless: card_import_run claims it once); a running one whose worker went
+    silent is marked failed, its stored file (card passwords in clear) deleted, and staff
+    upload the file again. An import writes its cards in one transaction, so a stopped one
+    wrote nothing; one that finishes after all still records its true result."""
+    lost = CardImport.objects.filter(
+        state=CardImportState.QUEUED, created_at__lt=now - CARD_IMPORT_UNSTARTED_AFTER
+    ).values_list("pk", flat=True)
+    requeued = 0
+    for card_import_id in lost:
+        enqueue_on_commit(CARD_IMPORT_JOB, card_import_id)
+        requeued += 1
+    silent = CardImport.objects.filter(
+        state=CardImportState.RUNNING, progress_at__lt=now - CARD_IMPORT_SILENT_AFTER
+    )
+    failed = 0
+    for card_import in silent:
+        with translation.override(card_import.language):
+            message = _(
+                "The import stopped without finishing (its worker was stopped); nothing was "
+                "imported. Upload the file again."
+            )
+        stopped = CardImport.objects.filter(
+            pk=card_import.pk, state=CardImportState.RUNNING, progress_at=card_import.progress_at
+        ).update(state=CardImportState.FAILED, message=message, stage="", finished_at=now)
+        if stopped:
+            if card_import.file:
+                card_import.file.delete(save=False)
+                CardImport.objects.filter(pk=card_import.pk).update(file="")
+            failed += 1
+    return CardImportSweep(requeued=requeued, failed=failed)

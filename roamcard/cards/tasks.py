@@ -21,3 +21,8 @@ def card_import_run_task(card_import_id: int) -> None:
 def bucket_queue_catch_up_task() -> None:
     # A safety net: the charging path moves queued buckets up itself when one runs out.
     services.bucket_queue_catch_up(now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def card_import_sweep_task() -> None:
+    services.card_import_sweep(now=timezone.now())

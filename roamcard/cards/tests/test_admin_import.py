@@ -1,16 +1,19 @@
 """Importing cards from a CSV file uploaded in the back office, as staff meet it."""
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from roamcard.cards.choices import CardImportState
 from roamcard.cards.models import Card, CardImport
 from roamcard.cards.passwords import check_card_password
+from roamcard.cards.services import card_import_sweep
 from roamcard.core.models import AuditEvent
 from roamcard.core.tests.staff import make_staff
 from roamcard.testing import make_iccid, make_region
@@ -313,3 +316,55 @@ def test_an_import_page_is_for_staff_who_may_see_imports(staff_client, regions):
     )
     assert staff_client.get(url).status_code == 200
     assert staff_client.get(reverse("admin:cards_cardimport_change", args=[999])).status_code == 404
+
+
+# --- the janitor -------------------------------------------------------------------------
+
+
+def test_an_import_whose_job_was_lost_is_queued_again_and_completes(
+    staff_client, regions, django_capture_on_commit_callbacks
+):
+    upload(staff_client, HEADER + "".join(good_rows(2)))  # its job never ran
+    card_import = CardImport.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        early = card_import_sweep(now=timezone.now())
+    assert early.requeued == 0  # a fresh upload waits for its worker
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = card_import_sweep(now=timezone.now() + timedelta(minutes=6))
+
+    card_import.refresh_from_db()
+    assert swept.requeued == 1
+    assert card_import.state == CardImportState.DONE and card_import.created == 2
+    assert Card.objects.count() == 2
+
+
+def test_an_import_whose_worker_went_silent_fails_and_its_file_is_deleted(
+    staff_client, regions, private_media
+):
+    upload(staff_client, HEADER + "".join(good_rows(1)), language="ja")
+    card_import = CardImport.objects.get()
+    stopped_at = timezone.now() - timedelta(minutes=31)
+    CardImport.objects.filter(pk=card_import.pk).update(
+        state=CardImportState.RUNNING, started_at=stopped_at, progress_at=stopped_at
+    )
+    working = CardImport.objects.create(
+        created_by=card_import.created_by,
+        file_name="other.csv",
+        file_size=1,
+        file_sha256="0" * 64,
+        state=CardImportState.RUNNING,
+        progress_at=timezone.now() - timedelta(minutes=2),
+    )
+    assert stored_files(private_media)
+
+    swept = card_import_sweep(now=timezone.now())
+
+    card_import.refresh_from_db()
+    working.refresh_from_db()
+    assert swept.failed == 1
+    assert card_import.state == CardImportState.FAILED
+    assert "アップロード" in card_import.message  # in the uploader's language
+    assert stored_files(private_media) == []
+    assert working.state == CardImportState.RUNNING  # still reporting progress: left alone
+    assert Card.objects.count() == 0
