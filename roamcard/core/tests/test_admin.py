@@ -13,8 +13,8 @@ from roamcard.core.audit import audit_record
 from roamcard.core.models import AuditEvent
 from roamcard.core.tests.staff import changeform_data
 from roamcard.notifications.models import Message
-from roamcard.usage.models import NetworkApiKey
 from roamcard.testing import make_bucket, make_card, make_plan, make_user
+from roamcard.usage.models import NetworkApiKey
 
 
 def _one_of_each(staff) -> dict:
