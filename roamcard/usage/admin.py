@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,7 @@ class NetworkApiKeyAdmin(AuditedModelAdmin):
     search_fields = ("name", "=prefix")
     list_select_related = ("created_by", "revoked_by")
     actions = ("revoke",)
+    actions_list = ("issue_key",)
     fields = (
         "name",
         "prefix",
@@ -58,6 +60,10 @@ class NetworkApiKeyAdmin(AuditedModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Keys are revoked, not deleted: who issued which key stays on record.
         return False
+
+    @action(description=_("Issue a key"), url_path="issue", permissions=["add"], icon="key")
+    def issue_key(self, request: HttpRequest) -> HttpResponse:
+        return redirect("admin:usage_networkapikey_add")
 
     @display(description=_("revoked"), ordering="revoked_at")
     def revoked(self, key: NetworkApiKey) -> str:

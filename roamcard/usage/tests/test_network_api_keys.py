@@ -53,6 +53,8 @@ def network_client() -> TestClient:
 
 
 def test_staff_issue_a_key_in_the_back_office_and_see_its_secret_once(staff_client, staff):
+    changelist = staff_client.get(reverse("admin:usage_networkapikey_changelist"))
+    assert "Issue a key" in changelist.content.decode()
     add_url = reverse("admin:usage_networkapikey_add")
     assert staff_client.get(add_url).status_code == 200
 
