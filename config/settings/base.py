@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "roamcard.orders",
     "roamcard.payments",
     "roamcard.provisioning",
+    "roamcard.usage",
     "roamcard.renewals",
     "roamcard.simnet",
     "roamcard.sandbox",

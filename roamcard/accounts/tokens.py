@@ -1,11 +1,8 @@
 """API bearer tokens for the mobile app: log in for a token, authenticate with it, revoke it.
 
-A token is shown once, when it is created; only its SHA-256 is stored. A token carries
-256 bits of randomness, so a fast hash looked up by a unique index is as safe as a slow
-one and keeps Argon2 off the path of every API request."""
+A token is shown once, when it is created; only its SHA-256 is stored (see
+roamcard.core.bearer)."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from roamcard.core.bearer import bearer_secret_hash, bearer_secret_new
 from roamcard.core.errors import DomainError, PermissionDenied
 from roamcard.core.rawsql import reader, table
 
@@ -46,18 +44,14 @@ class LoginNotVerified(PermissionDenied):
     )
 
 
-def _hash(raw_token: str) -> str:
-    return hashlib.sha256(raw_token.encode()).hexdigest()
-
-
 def api_token_create(*, user: Any, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for the user. Returns the stored token and the raw token, which is
     never stored and cannot be shown again."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    raw = bearer_secret_new(prefix=TOKEN_PREFIX)
     token = ApiToken.objects.create(
         user=user,
         name=name[:100],
-        token_hash=_hash(raw),
+        token_hash=bearer_secret_hash(raw),
         prefix=raw[:12],
         expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
     )
@@ -77,7 +71,7 @@ def api_token_authenticate(*, raw_token: str) -> ApiToken | None:
             f"SELECT {tokens.columns}, {users.columns} FROM {table(ApiToken)} t "
             f"JOIN {table(User)} u ON u.id = t.user_id "
             "WHERE t.token_hash = %s AND t.revoked_at IS NULL",
-            [_hash(raw_token)],
+            [bearer_secret_hash(raw_token)],
         )
         row = cursor.fetchone()
     if row is None:

@@ -14,6 +14,7 @@ from roamcard.core.models import AuditEvent
 from roamcard.core.tests.staff import changeform_data
 from roamcard.notifications.models import Message
 from roamcard.testing import make_bucket, make_card, make_plan, make_user
+from roamcard.usage.models import NetworkApiKey
 
 
 def _one_of_each(staff) -> dict:
@@ -55,6 +56,9 @@ def _one_of_each(staff) -> dict:
             channel="sms", to="+85291234567", kind="test", body="hi"
         ),
         "core.auditevent": audit_record(actor=staff, action="test.event", obj=card),
+        "usage.networkapikey": NetworkApiKey.objects.create(
+            name="feed", prefix="rcn_abcd", secret_hash="secret-key-hash", scope="usage:write"
+        ),
         **_one_of_each_renewal_record(traveller=traveller, card=card, plan=plan),
     }
 
