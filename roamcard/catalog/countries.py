@@ -53,6 +53,11 @@ class Country:
     code: str
     name: str
 
+    @property
+    def flag(self) -> str:
+        """The country's flag as an emoji: its two letters as regional indicator symbols."""
+        return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in self.code.upper())
+
 
 def fold(text: str) -> str:
     """Text as search compares it: full-width letters as ASCII (NFKC), accents dropped from

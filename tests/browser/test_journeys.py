@@ -28,6 +28,8 @@ from .language import LanguageChecker
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CARD_PASSWORD = "482913"
+# France, as each journey's traveller types it in the store's search.
+FRANCE = {"ko": "프랑스", "ja": "フランス", "zh-hant": "法國"}
 PRICES = {"USD": 1990, "CNY": 13800, "KRW": 26000, "JPY": 2900, "TWD": 59900, "HKD": 15500}
 
 
@@ -267,6 +269,21 @@ def test_a_traveller_meets_only_their_language(browser, live_server, unbound_car
         with step("home page"):
             page.goto("/")
         check(page, "home page")
+
+        # Look around the store first, as a visitor: a destination typed in the journey's
+        # language, its plans in the journey's currency, the coverage's country list.
+        with step("store: search for France"):
+            page.goto("/store/")
+            page.locator("main input[name=q]").first.fill(FRANCE[journey.language])
+            page.locator("main input[name=q]").first.press("Enter")
+            expect(page.locator(".plan-name").first).to_have_text(journey.plan_name)
+        check(page, "store: plans for France")
+        with step("store: the coverage's countries"):
+            page.locator(".plan-region a").first.click()
+            expect(page.locator(".country-list")).to_be_visible()
+        check(page, "store: the coverage's countries")
+        with step("back to the home page"):
+            page.goto("/")
         with step("sign-up page"):
             page.locator('a[href$="/accounts/signup/"]').first.click()
             expect(page.locator(f"input[name={journey.signup_by}]")).to_be_visible()

@@ -89,3 +89,10 @@ def test_only_real_country_codes_are_countries():
     assert not is_country("EU")
     assert not is_country("ZZ")
     assert not is_country("QQ")
+
+
+def test_a_country_shows_its_flag_rather_than_its_code():
+    from roamcard.catalog.countries import Country
+
+    assert Country(code="JP", name="日本").flag == "🇯🇵"
+    assert Country(code="kr", name="한국").flag == "🇰🇷"
