@@ -28,7 +28,7 @@ from unfold.widgets import (
     UnfoldBooleanSwitchWidget,
 )
 
-from roamcard.catalog.forms import DATA_UNITS
+from roamcard.catalog.forms import DATA_UNITS, DataUnitField
 from roamcard.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, request_ip
 from roamcard.core.admin_display import Badge, choice_badge
 from roamcard.core.errors import InvalidInput
@@ -258,12 +258,7 @@ class BucketAdjustForm(forms.Form):
             "for a network fault only."
         ),
     )
-    unit = forms.ChoiceField(
-        label=_("Unit"),
-        choices=[(unit, unit) for unit in DATA_UNITS],
-        initial="GB",
-        widget=UnfoldAdminSelectWidget,
-    )
+    unit = DataUnitField()
     valid_until = forms.SplitDateTimeField(
         label=_("New end of validity"),
         required=False,

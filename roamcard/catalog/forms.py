@@ -28,6 +28,16 @@ def data_in_units(data_bytes: int) -> tuple[Decimal, str]:
     return amount, unit
 
 
+class DataUnitField(forms.ChoiceField):
+    """MB or GB (1 GB = 1024 MB), beside an amount: how the back office takes data."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Unit"))
+        kwargs.setdefault("initial", "GB")
+        kwargs.setdefault("widget", UnfoldAdminSelectWidget)
+        super().__init__(choices=[(unit, unit) for unit in DATA_UNITS], **kwargs)
+
+
 class PlanAdminForm(forms.ModelForm):
     """A plan with its data allowance as a number and a unit, or unlimited."""
 
@@ -40,12 +50,7 @@ class PlanAdminForm(forms.ModelForm):
         widget=UnfoldAdminDecimalFieldWidget,
         help_text=_("For example 10 GB or 500 MB (1 GB = 1024 MB)."),
     )
-    data_unit = forms.ChoiceField(
-        label=_("Unit"),
-        choices=[(unit, unit) for unit in DATA_UNITS],
-        initial="GB",
-        widget=UnfoldAdminSelectWidget,
-    )
+    data_unit = DataUnitField()
     unlimited = forms.BooleanField(
         label=_("Unlimited data"),
         required=False,

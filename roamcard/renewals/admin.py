@@ -185,6 +185,7 @@ class OrderAdmin(ReadOnlyModelAdmin):
                     "title": _("Refund these orders in full?"),
                     "opts": self.model._meta,
                     "orders": orders,
+                    "objects": orders,
                     "action_name": "refund_in_full",
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 },

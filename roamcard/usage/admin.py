@@ -131,6 +131,7 @@ class NetworkApiKeyAdmin(AuditedModelAdmin):
                     "title": gettext("Revoke these network API keys?"),
                     "opts": self.model._meta,
                     "keys": keys,
+                    "objects": keys,
                     "action_name": "revoke",
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 },
