@@ -470,6 +470,15 @@ PROVISIONING_LEASE_SECONDS = 60
 # A bucket that starts on first use (a day pass) must be started within this many days of
 # its purchase; unused after that, it ends (docs/decisions/0003).
 BUCKET_FIRST_USE_WITHIN_DAYS = 180
+# Usage the network reports (docs/decisions/0007). Usage beyond every bucket that covers
+# the country makes us ask the network to "suspend" the card or "throttle" it to
+# USAGE_OVERAGE_THROTTLE_KBPS, until a renewal lands.
+USAGE_OVERAGE_ACTION = os.environ.get("USAGE_OVERAGE_ACTION", "suspend")
+USAGE_OVERAGE_THROTTLE_KBPS = 64
+USAGE_BATCH_MAX_EVENTS = 10_000
+# Events older than this, or starting later than the clock skew allows, are rejected.
+USAGE_MAX_AGE_DAYS = 90
+USAGE_MAX_CLOCK_SKEW_SECONDS = 300
 RECONCILE_BACKOFF_SECONDS = [10, 30, 60, 300, 900, 3600]
 # How long a payer has to pay at the gateway; the gateway is told (its own session ends
 # then). After it and a grace period the payment is closed at the gateway, and the gateway

@@ -50,6 +50,11 @@ class Card(models.Model):
     last_country = models.CharField(  # noqa: DJ001 (null: never seen, not "no country")
         _("last country seen"), max_length=2, null=True, blank=True
     )
+    # When the usage that set last_country started: a late event never overrides a newer one.
+    last_usage_at = models.DateTimeField(_("last usage at"), null=True, blank=True)
+    # Set when usage went beyond every bucket and the network was asked to suspend or
+    # throttle the card; cleared when a renewal lands and the network is asked to resume.
+    data_limited_at = models.DateTimeField(_("limited for no data since"), null=True, blank=True)
     bound_at = models.DateTimeField(_("bound at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
