@@ -87,6 +87,9 @@ class CardInUse:
     countries: frozenset[str]
     last_country: str | None
     throttle_kbps: int | None
+    # Since when it has had data to use: no usage is reported before (a plan bought a
+    # second ago was not used during the previous interval).
+    usable_since: datetime
 
 
 def cards_in_use(*, now: datetime) -> list[CardInUse]:
@@ -100,11 +103,14 @@ def cards_in_use(*, now: datetime) -> list[CardInUse]:
     )
     coverage: dict[str, set[str]] = {}
     last_country: dict[str, str | None] = {}
+    usable_since: dict[str, datetime] = {}
     for bucket in buckets:
         if bucket.state_at(now) in _USING_DATA:
             iccid = bucket.card.iccid
             coverage.setdefault(iccid, set()).update(bucket.region.country_set)
             last_country[iccid] = bucket.card.last_country
+            since = max(bucket.created_at, bucket.valid_from or bucket.created_at)
+            usable_since[iccid] = min(since, usable_since.get(iccid, since))
     # The network's own view of the card; a card it never heard of runs at full speed.
     network = {card.iccid: card for card in SimCard.objects.filter(iccid__in=coverage)}
     return [
@@ -113,6 +119,7 @@ def cards_in_use(*, now: datetime) -> list[CardInUse]:
             countries=frozenset(countries),
             last_country=last_country[iccid],
             throttle_kbps=network[iccid].throttle_kbps if iccid in network else None,
+            usable_since=usable_since[iccid],
         )
         for iccid, countries in coverage.items()
         if not (iccid in network and network[iccid].suspended)
@@ -143,6 +150,7 @@ class TrafficGenerator:
 
     def _card_events(self, card: CardInUse, since: datetime, until: datetime):
         """One to three sessions back to back over the interval, in one country."""
+        since = max(since, card.usable_since)
         if since >= until:
             return
         country = self._country(card)
@@ -163,8 +171,8 @@ class TrafficGenerator:
                 "iccid": card.iccid,
                 "bytes_up": bytes_up,
                 "bytes_down": total - bytes_up,
-                "started_at": start.isoformat(timespec="milliseconds"),
-                "ended_at": end.isoformat(timespec="milliseconds"),
+                "started_at": start.isoformat(),
+                "ended_at": end.isoformat(),
                 "country": country,
             }
 
@@ -240,17 +248,21 @@ def traffic_key_issue() -> tuple[NetworkApiKey, str]:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def answer_summary(*, events: int, cards: int, answer: dict[str, Any]) -> str:
-    """One short line for the demo's console."""
+    """One short line for the demo's console (English, like the rest of `make run`'s)."""
     parts = [f"{answer.get('accepted', 0)} accepted"]
     if answer.get("duplicates"):
-        parts.append(f"{answer['duplicates']} duplicate")
+        parts.append(_count(answer["duplicates"], "duplicate"))
     if answer.get("rejected"):
         reasons = sorted(
             {r.get("reason") or "?" for r in answer.get("results", []) if r["result"] == "rejected"}
         )
         parts.append(f"{answer['rejected']} rejected ({', '.join(reasons)})")
-    return f"simnet: {events} events for {cards} cards: {', '.join(parts)}"
+    return f"simnet: {_count(events, 'event')} for {_count(cards, 'card')}: {', '.join(parts)}"
 
 
 def traffic_run(
@@ -275,7 +287,7 @@ def traffic_run(
                     if error.retry:
                         unsent = batch[-UNSENT_KEPT:]
                     again = "; sending them again next time" if error.retry else ""
-                    say(f"simnet: {len(batch)} events not delivered ({error}){again}")
+                    say(f"simnet: {_count(len(batch), 'event')} not delivered ({error}){again}")
                 else:
                     say(answer_summary(events=len(batch), cards=len(cards), answer=answer))
             stop.wait(generator.options.interval_seconds)

@@ -2,6 +2,7 @@
 network sends to the usage API."""
 
 import random
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,21 +10,27 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from roamcard.cards.choices import CardStatus, StartMode
-from roamcard.cards.models import Bucket
+from roamcard.cards.models import Bucket, Card
+from roamcard.cards.selectors import card_balance
 from roamcard.demo import run
+from roamcard.demo.services import TRAVELLER_EMAIL, demo_seed
 from roamcard.simnet.models import SimCard
 from roamcard.simnet.traffic import (
     KEY_NAME,
     MB,
     STRAY_COUNTRIES,
+    USAGE_EVENTS_PATH,
     CardInUse,
+    NotDelivered,
     TrafficGenerator,
     TrafficOptions,
+    answer_summary,
     cards_in_use,
     traffic_key_issue,
+    traffic_run,
 )
 from roamcard.testing import GIB, make_bucket, make_card, make_region, make_user
-from roamcard.usage.models import NetworkApiKey
+from roamcard.usage.models import NetworkApiKey, UsageDay, UsageEvent
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 EUROPE = frozenset({"FR", "DE", "IT", "ES"})
@@ -35,6 +42,7 @@ def in_use(iccid="8985200000000000001", countries=EUROPE, **kwargs) -> CardInUse
         countries=countries,
         last_country=kwargs.get("last_country"),
         throttle_kbps=kwargs.get("throttle_kbps"),
+        usable_since=kwargs.get("usable_since", NOW - timedelta(days=1)),
     )
 
 
@@ -130,6 +138,12 @@ def test_after_a_pause_only_a_few_intervals_are_reported():
     )
 
 
+def test_nothing_is_reported_from_before_the_card_had_data():
+    bought = NOW - timedelta(seconds=2)
+    [events] = ticks(generator(resend_chance=0), [in_use(usable_since=bought)], 1)
+    assert min(datetime.fromisoformat(e["started_at"]) for e in events) == bought
+
+
 @pytest.mark.django_db
 def test_cards_in_use_have_live_data_or_a_day_pass_waiting():
     now = timezone.now()
@@ -163,6 +177,7 @@ def test_cards_in_use_have_live_data_or_a_day_pass_waiting():
     assert set(found) == {live.iccid, waiting.iccid, throttled.iccid}
     assert found[live.iccid].countries == live.region.country_set  # not Japan: used up
     assert found[waiting.iccid].countries == {"TH", "VN"}
+    assert found[waiting.iccid].usable_since == waiting.buckets.get().created_at
     assert found[throttled.iccid].throttle_kbps == 64 and found[live.iccid].throttle_kbps is None
 
 
@@ -200,3 +215,113 @@ def test_sizes_are_whole_bytes_and_megabytes_per_minute_are_realistic():
     events = [e for tick in ticks(gen, [in_use()], 60) for e in tick]
     assert all(isinstance(e["bytes_up"], int) and isinstance(e["bytes_down"], int) for e in events)
     assert 2 * 60 * MB < total_bytes(events) < 25 * 60 * MB
+
+
+def client_sender(client):
+    """The HTTP sender's part, through Django's test client to the real endpoint."""
+
+    def send(events, secret):
+        response = client.post(
+            USAGE_EVENTS_PATH,
+            {"events": events},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return send
+
+
+def data_left(card: Card) -> int:
+    return card_balance(card=Card.objects.get(pk=card.pk)).bytes_remaining
+
+
+@pytest.mark.django_db
+def test_one_tick_through_the_api_moves_the_demo_cards_and_charges_each_event_once(client):
+    demo_seed()
+    europe = Card.objects.get(owner__email=TRAVELLER_EMAIL, region__code="europe-33")
+    before = data_left(europe)
+    _key, secret = traffic_key_issue()
+    send = client_sender(client)
+    gen = generator(resend_chance=0, stray_chance=0)
+    now = timezone.now()
+    cards = cards_in_use(now=now)
+    assert len(cards) == 3  # the waiting day pass too
+
+    events = gen.tick(now=now, cards=cards)
+    answer = send(events, secret)
+
+    assert (answer["accepted"], answer["duplicates"], answer["rejected"]) == (len(events), 0, 0)
+    used = total_bytes(e for e in events if e["iccid"] == europe.iccid)
+    assert data_left(europe) == before - used > 0
+    assert sum(day.bytes for day in UsageDay.objects.filter(card=europe)) == used
+    day_pass = Bucket.objects.get(card__region__code="south-east-asia", card__owner=europe.owner)
+    assert day_pass.valid_from is not None  # started by its first use
+
+    again = send(events, secret)
+    assert (again["accepted"], again["duplicates"]) == (0, len(events))
+    gen.options = TrafficOptions(resend_chance=1)
+    retried = send(gen.tick(now=timezone.now(), cards=cards_in_use(now=timezone.now())), secret)
+    assert retried["duplicates"] == 1
+    assert UsageEvent.objects.count() == len(events) + retried["accepted"]
+    assert data_left(europe) < before - used
+
+
+# Outside a test transaction, as the process runs: it refreshes its connection each tick.
+@pytest.mark.django_db(transaction=True)
+def test_the_loop_reports_then_revokes_its_key_when_stopped(client):
+    demo_seed()
+    stop = threading.Event()
+    answers, lines = [], []
+    send = client_sender(client)
+
+    def send_then_stop(events, secret):
+        answers.append(send(events, secret))
+        stop.set()
+        return answers[-1]
+
+    traffic_run(generator=generator(), send=send_then_stop, stop=stop, say=lines.append)
+
+    [key] = NetworkApiKey.objects.filter(name=KEY_NAME)
+    assert key.revoked_at is not None
+    assert answers[0]["accepted"] > 0 and UsageEvent.objects.exists()
+    assert lines == [
+        f"simnet: {answers[0]['accepted']} events for 3 cards: {answers[0]['accepted']} accepted"
+    ]
+
+
+# Outside a test transaction, as the process runs: it refreshes its connection each tick.
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_server_did_not_take_is_sent_again_with_the_next(client):
+    demo_seed()
+    stop = threading.Event()
+    batches, lines = [], []
+    send = client_sender(client)
+
+    def down_then_up(events, secret):
+        batches.append(events)
+        if len(batches) == 1:
+            raise NotDelivered("ConnectionError", retry=True)
+        stop.set()
+        return send(events, secret)
+
+    gen = generator(interval_seconds=0.01, resend_chance=0)
+    traffic_run(generator=gen, send=down_then_up, stop=stop, say=lines.append)
+
+    first, second = batches
+    assert second[: len(first)] == first and len(second) > len(first)
+    assert lines[0].endswith("not delivered (ConnectionError); sending them again next time")
+    assert UsageEvent.objects.count() == len(second)
+
+
+def test_the_console_line_is_short_and_says_what_the_api_answered():
+    answer = {
+        "accepted": 10,
+        "duplicates": 1,
+        "rejected": 2,
+        "results": [{"result": "rejected", "reason": "unknown_card"}] * 2,
+    }
+    assert answer_summary(events=13, cards=1, answer=answer) == (
+        "simnet: 13 events for 1 card: 10 accepted, 1 duplicate, 2 rejected (unknown_card)"
+    )
