@@ -121,8 +121,9 @@ def _copy(cursor: Any, table: str, names: str, rows: list[tuple]) -> None:
 
 
 def _stage(cursor: Any, connection: Any, table_name: str, columns: list[str]) -> str:
-    """A temporary table shaped like those columns of the table, emptied at every commit
-    (created once per connection), to COPY rows into before one statement merges them."""
+    """A temporary table shaped like those columns of the table (created once per
+    connection), empty, to COPY rows into before one statement merges them. Emptied here,
+    not only at commit: two batches may run in one transaction (a caller's atomic block)."""
     quote = connection.ops.quote_name
     stage = quote(f"stage_{table_name}_{len(columns)}_{abs(hash(tuple(columns))) % 10**8}")
     names = ", ".join(quote(c) for c in columns)
@@ -130,6 +131,7 @@ def _stage(cursor: Any, connection: Any, table_name: str, columns: list[str]) ->
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
         f"SELECT {names} FROM {quote(table_name)} WITH NO DATA"
     )
+    cursor.execute(f"TRUNCATE {stage}")
     return stage
 
 

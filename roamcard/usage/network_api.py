@@ -36,8 +36,14 @@ class UsageEventIn(Schema):
     country: str = Field(description="ISO 3166-1 alpha-2 (JP), or the MCC-MNC (44010).")
 
 
-class UsageEventsIn(Schema):
-    events: list[UsageEventIn] = Field(max_length=10_000)
+# The body's schema, inline (no $ref), for the OpenAPI document only.
+USAGE_EVENTS_IN = {
+    "type": "object",
+    "required": ["events"],
+    "properties": {
+        "events": {"type": "array", "maxItems": 10_000, "items": UsageEventIn.json_schema()}
+    },
+}
 
 
 class EventResultOut(Schema):
@@ -79,7 +85,7 @@ _encode = msgspec.json.Encoder().encode
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": UsageEventsIn.json_schema()}},
+            "content": {"application/json": {"schema": USAGE_EVENTS_IN}},
         }
     },
 )
