@@ -37,8 +37,8 @@ from django.utils.translation import gettext_lazy
 
 from roamcard.core.errors import DomainError
 
+from .ingest import REJECTED, usage_ingest
 from .models import UsageBatch
-from .services import usage_ingest
 
 FIELDS = ("event_id", "iccid", "bytes_up", "bytes_down", "started_at", "ended_at", "country")
 
@@ -178,7 +178,13 @@ def cdr_open(source: str, *, stdin: IO[bytes] | None = None) -> Iterator[CdrStre
             _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
         ) from exc
     with raw:
-        yield _cdr_stream(raw, name=path.name, gzip_name=path.suffix.lower() == ".gz")
+        try:
+            cdr = _cdr_stream(raw, name=path.name, gzip_name=path.suffix.lower() == ".gz")
+        except OSError as exc:
+            raise CdrFileError(
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
+            ) from exc
+        yield cdr
 
 
 def _cdr_stream(raw: IO[bytes], *, name: str, gzip_name: bool) -> CdrStream:
@@ -233,34 +239,27 @@ def read_cdr(stream: IO[bytes], *, fmt: str) -> Iterator[CdrEvent | BadLine]:
     """Each data line of the file in order: an event to send, or a bad line (with its
     reason) that is not sent. Blank lines are skipped. Raises CdrFileError for a file that
     cannot be read as a whole (a CSV file without a usable header row)."""
-    if fmt == FORMAT_CSV:
-        return read_csv(stream)
-    return read_jsonl(stream)
-
-
-def read_jsonl(stream: IO[bytes]) -> Iterator[CdrEvent | BadLine]:
-    for line, raw in _lines(stream):
+    lines = _lines(stream)
+    parse = _csv_layout(lines).parse if fmt == FORMAT_CSV else _parse_jsonl
+    for line, raw in lines:
         if raw is None:
             yield _too_long(line)
-            continue
-        if not raw.strip():
-            continue
-        try:
-            value = msgspec.json.decode(raw)
-        except UnicodeDecodeError as exc:
-            yield _not_utf8(line, exc)
-            continue
-        except msgspec.DecodeError as exc:
-            yield BadLine(
-                line, "", REASON_BAD_JSON, _("not valid JSON: %(error)s") % {"error": exc}
-            )
-            continue
-        if not isinstance(value, dict):
-            yield BadLine(
-                line, "", REASON_NOT_AN_OBJECT, _("not a JSON object ({...}) with the event")
-            )
-            continue
-        yield CdrEvent(line, {name: value[name] for name in FIELDS if name in value})
+        elif raw.strip():
+            yield parse(line, raw)
+
+
+def _parse_jsonl(line: int, raw: bytes) -> CdrEvent | BadLine:
+    try:
+        value = msgspec.json.decode(raw)
+    except UnicodeDecodeError as exc:
+        return _not_utf8(line, exc)
+    except msgspec.DecodeError as exc:
+        return BadLine(line, "", REASON_BAD_JSON, _("not valid JSON: %(error)s") % {"error": exc})
+    if not isinstance(value, dict):
+        return BadLine(
+            line, "", REASON_NOT_AN_OBJECT, _("not a JSON object ({...}) with the event")
+        )
+    return CdrEvent(line, {name: value[name] for name in FIELDS if name in value})
 
 
 @dataclass(frozen=True)
@@ -269,6 +268,31 @@ class _CsvLayout:
     columns: int
     # The position of each of FIELDS among the columns.
     positions: dict[str, int]
+
+    def parse(self, line: int, raw: bytes) -> CdrEvent | BadLine:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _not_utf8(line, exc)
+        # One record a line: a quoted field may hold the delimiter but not a line break, so a
+        # stray quote spoils its own line only, and line numbers are the file's.
+        try:
+            values = next(csv.reader((text,), delimiter=self.delimiter, strict=True))
+        except csv.Error as exc:
+            return BadLine(line, "", REASON_BAD_CSV, _("not valid CSV: %(error)s") % {"error": exc})
+        if len(values) != self.columns:
+            event_id_at = self.positions["event_id"]
+            message = _("expected %(expected)d fields, found %(found)d") % {
+                "expected": self.columns,
+                "found": len(values),
+            }
+            return BadLine(
+                line,
+                values[event_id_at].strip() if event_id_at < len(values) else "",
+                REASON_WRONG_FIELD_COUNT,
+                message,
+            )
+        return CdrEvent(line, {name: values[at].strip() for name, at in self.positions.items()})
 
 
 def _csv_layout(lines: Iterator[tuple[int, bytes | None]]) -> _CsvLayout:
@@ -308,39 +332,6 @@ def _csv_layout(lines: Iterator[tuple[int, bytes | None]]) -> _CsvLayout:
             % {"expected": expected, "problems": "; ".join(problems)}
         )
     return _CsvLayout(delimiter, len(names), {name: names.index(name) for name in FIELDS})
-
-
-def read_csv(stream: IO[bytes]) -> Iterator[CdrEvent | BadLine]:
-    lines = _lines(stream)
-    layout = _csv_layout(lines)
-    event_id_at = layout.positions["event_id"]
-    for line, raw in lines:
-        if raw is None:
-            yield _too_long(line)
-            continue
-        if not raw.strip():
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield _not_utf8(line, exc)
-            continue
-        # One record a line: a quoted field may hold the delimiter but not a line break, so a
-        # stray quote spoils its own line only, and line numbers are the file's.
-        try:
-            values = next(csv.reader((text,), delimiter=layout.delimiter, strict=True))
-        except csv.Error as exc:
-            yield BadLine(line, "", REASON_BAD_CSV, _("not valid CSV: %(error)s") % {"error": exc})
-            continue
-        if len(values) != layout.columns:
-            event_id = values[event_id_at].strip() if event_id_at < len(values) else ""
-            message = _("expected %(expected)d fields, found %(found)d") % {
-                "expected": layout.columns,
-                "found": len(values),
-            }
-            yield BadLine(line, event_id, REASON_WRONG_FIELD_COUNT, message)
-            continue
-        yield CdrEvent(line, {name: values[at].strip() for name, at in layout.positions.items()})
 
 
 # --- importing ----------------------------------------------------------------------------
@@ -387,7 +378,7 @@ def _import_chunk(
         rejected = [
             BadLine(line, result.event_id or "", result.reason or "", result.message or "")
             for line, result in zip(chunk.event_lines, outcome.results, strict=True)
-            if result.result == "rejected"
+            if result.result == REJECTED
         ]
     report.lines += len(chunk)
     report.rejected += len(chunk.bad_lines) + len(rejected)
@@ -395,8 +386,23 @@ def _import_chunk(
         on_bad_line(bad_line)
 
 
-def _ignore(bad_line: BadLine) -> None:
+def _ignore(_report_or_bad_line: Any) -> None:
     pass
+
+
+def _read_error(
+    exc: Exception, *, name: str, last_line: int, report: CdrImportReport
+) -> CdrFileError:
+    if not report.lines:
+        return CdrFileError(_("Cannot read %(path)s: %(error)s") % {"path": name, "error": exc})
+    return CdrFileError(
+        _(
+            "Reading stopped after line %(line)d: %(error)s. The lines before it were "
+            "imported; importing the file again is safe."
+        )
+        % {"line": last_line, "error": exc},
+        report=report,
+    )
 
 
 def cdr_file_import(
@@ -406,50 +412,41 @@ def cdr_file_import(
     batch_size: int = DEFAULT_BATCH_SIZE,
     stdin: IO[bytes] | None = None,
     on_bad_line: Callable[[BadLine], None] = _ignore,
-    on_progress: Callable[[CdrImportReport], None] | None = None,
+    on_progress: Callable[[CdrImportReport], None] = _ignore,
 ) -> CdrImportReport:
     """Import a CDR file (a path, or "-" for `stdin`) in format `fmt`, `batch_size` lines
     at a time, each chunk's events one usage batch (one transaction). Every bad line goes to
     on_bad_line as it is found, in line order; on_progress gets the report after each chunk.
 
     Raises CdrFileError if the file cannot be read at all, or (with the report so far) if it
-    cannot be read past some line: the chunks before that line are imported."""
+    cannot be read past some line: the lines before it are imported."""
     report = CdrImportReport()
     with cdr_open(source, stdin=stdin) as cdr:
         report.size = cdr.size
-        records = read_cdr(cdr.stream, fmt=fmt)
         chunk = _Chunk()
+
+        def send_chunk() -> None:
+            nonlocal chunk
+            _import_chunk(chunk, file_name=cdr.name, report=report, on_bad_line=on_bad_line)
+            chunk = _Chunk()
+            report.bytes_read = cdr.bytes_read
+            on_progress(report)
+
+        records = read_cdr(cdr.stream, fmt=fmt)
         last_line = 0
         while True:
+            # Only reading is guarded here: a fault in sending is not the file's.
             try:
                 record = next(records, None)
             except READ_ERRORS as exc:
-                _import_chunk(chunk, file_name=cdr.name, report=report, on_bad_line=on_bad_line)
-                report.bytes_read = cdr.bytes_read
-                if not report.lines:
-                    raise CdrFileError(
-                        _("Cannot read %(path)s: %(error)s") % {"path": cdr.name, "error": exc}
-                    ) from exc
-                raise CdrFileError(
-                    _(
-                        "Reading stopped after line %(line)d: %(error)s. The lines before it "
-                        "were imported; importing the file again is safe."
-                    )
-                    % {"line": last_line, "error": exc},
-                    report=report,
-                ) from exc
+                if chunk:
+                    send_chunk()
+                raise _read_error(exc, name=cdr.name, last_line=last_line, report=report) from exc
             if record is None:
                 break
             last_line = record.line
             chunk.add(record)
             if len(chunk) >= batch_size:
-                _import_chunk(chunk, file_name=cdr.name, report=report, on_bad_line=on_bad_line)
-                chunk = _Chunk()
-                report.bytes_read = cdr.bytes_read
-                if on_progress is not None:
-                    on_progress(report)
-        _import_chunk(chunk, file_name=cdr.name, report=report, on_bad_line=on_bad_line)
-        report.bytes_read = cdr.bytes_read
-        if on_progress is not None:
-            on_progress(report)
+                send_chunk()
+        send_chunk()
     return report

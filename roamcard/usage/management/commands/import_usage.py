@@ -13,7 +13,7 @@ from django.core.management.base import (
 )
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
 from roamcard.usage.cdr import (
@@ -64,13 +64,14 @@ class RawDescriptionFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFo
 
 
 class _TqdmFile:
-    """The command's stderr as tqdm writes to it: as is, without a line break added."""
+    """The command's stderr as tqdm writes to it: as is, without a line break or the error
+    style added."""
 
     def __init__(self, wrapper: OutputWrapper) -> None:
         self._wrapper = wrapper
 
     def write(self, text: str) -> None:
-        self._wrapper.write(text, ending="")
+        self._wrapper.write(text, style_func=str, ending="")
 
     def flush(self) -> None:
         self._wrapper.flush()
@@ -89,10 +90,13 @@ class _Terminal:
     def progress(self, report: CdrImportReport) -> None:
         if self._file is None:
             return
+        rate = report.lines / max(time.monotonic() - self._started, 1e-9)
+        postfix = _("%(rate)s events/s") % {"rate": f"{rate:,.0f}"}
         if self._bar is None:
             self._bar = tqdm(
                 total=report.size,
                 desc=_("Importing"),
+                postfix=postfix,
                 unit="B",
                 unit_scale=True,
                 unit_divisor=1024,
@@ -100,15 +104,15 @@ class _Terminal:
                 dynamic_ncols=True,
                 file=self._file,
             )
-        rate = report.lines / max(time.monotonic() - self._started, 1e-9)
-        self._bar.set_postfix_str(_("%(rate)s events/s") % {"rate": f"{rate:,.0f}"}, refresh=False)
+        else:
+            self._bar.set_postfix_str(postfix, refresh=False)
         self._bar.update(report.bytes_read - self._bar.n)
 
     def say(self, text: str) -> None:
         if self._file is None:
             self._stderr.write(text)
         else:
-            tqdm.write(text, file=self._file)
+            tqdm.write(self._stderr.style_func(text), file=self._file)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -227,7 +231,13 @@ class Command(BaseCommand):
         self._summarize(report, bad_lines, options["errors"], started)
         if report.rejected:
             raise CommandError(
-                _("%(count)d lines were rejected.") % {"count": report.rejected}, returncode=1
+                ngettext(
+                    "%(count)d line was rejected.",
+                    "%(count)d lines were rejected.",
+                    report.rejected,
+                )
+                % {"count": report.rejected},
+                returncode=1,
             )
 
     def _open_errors_file(self, path: str | None) -> IO[str] | None:
@@ -247,14 +257,17 @@ class Command(BaseCommand):
         if bad_lines.count > PRINTED_BAD_LINES:
             more = bad_lines.count - PRINTED_BAD_LINES
             if errors_path:
-                note = _("… and %(count)d more bad lines, all of them in %(file)s.") % {
-                    "count": more,
-                    "file": errors_path,
-                }
+                note = ngettext(
+                    "… and %(count)d more bad line, in %(file)s with all the others.",
+                    "… and %(count)d more bad lines, all of them in %(file)s.",
+                    more,
+                ) % {"count": more, "file": errors_path}
             else:
-                note = _("… and %(count)d more bad lines: give --errors FILE to list them all.") % {
-                    "count": more
-                }
+                note = ngettext(
+                    "… and %(count)d more bad line: give --errors FILE to list them all.",
+                    "… and %(count)d more bad lines: give --errors FILE to list them all.",
+                    more,
+                ) % {"count": more}
             self.stderr.write(note)
         elapsed = time.monotonic() - started
         summary = _(
