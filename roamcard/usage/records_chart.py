@@ -55,6 +55,7 @@ class Tick:
 class DayLabel:
     x: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor
 
 
 @dataclass(frozen=True)
@@ -146,13 +147,14 @@ def usage_chart(records: UsageRecords) -> UsageChart | None:
         )
         for n in range(int(top // step) + 1)
     ]
-    # Today (the last day) always labelled, then every few days back.
+    # Today (the last day) always labelled, ending at the plot's edge rather than running
+    # off the drawing; then every few days back, under their bars.
     every = math.ceil(len(days) / MAX_DAY_LABELS)
     day_labels = [
         DayLabel(x=_round(LEFT + n * slot + slot / 2), label=format_day(day, skeleton="Md"))
-        for n, day in enumerate(days)
+        for n, day in enumerate(days[:-1])
         if (len(days) - 1 - n) % every == 0
-    ]
+    ] + [DayLabel(x=WIDTH - RIGHT, label=format_day(days[-1], skeleton="Md"), anchor="end")]
     start, end = format_day(records.period.start), format_day(records.period.end)
     description = _(
         "Data used per day (UTC) from %(start)s to %(end)s, stacked by country: %(total)s in "

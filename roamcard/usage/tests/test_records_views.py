@@ -83,7 +83,9 @@ def test_the_page_shows_the_chart_the_table_and_the_forecast(client, traveller, 
 
     assert "<strong>670 MB</strong>" in page  # the total of the last 30 days
     # The chart: a named image with its description, bars per country, a legend.
-    assert 'role="img" aria-labelledby="usage-chart-title usage-chart-desc"' in page
+    assert (
+        'role="img" aria-labelledby="usage-chart-title" aria-describedby="usage-chart-desc"' in page
+    )
     assert '<title id="usage-chart-title">Data used per day</title>' in page
     assert "stacked by country: 670 MB in all; Japan 500 MB, South Korea 120 MB, and Taiwan" in page
     assert page.count('class="usage-series-0"') == 2 + 1  # Japan: two days and the legend
