@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -72,15 +73,13 @@ def usage_period(
     up to `end` (default today), or from `start` to today. InvalidInput (fields `from`
     and `to`, as the API names them) for a period that ends before it starts, is longer
     than MAX_PERIOD_DAYS, or reaches before EARLIEST_DAY."""
-    today = today or utc_today()
-    too_early = _("There are no usage records before %(day)s.") % {"day": format_day(EARLIEST_DAY)}
-    fields: dict[str, list[Any]] = {}
-    for name, value in (("from", start), ("to", end)):
-        if value is not None and value < EARLIEST_DAY:
-            fields[name] = [too_early]
-    if fields:
-        raise InvalidInput(fields=fields)
-    end = end or today
+    early = [n for n, v in (("from", start), ("to", end)) if v is not None and v < EARLIEST_DAY]
+    if early:
+        message = _("There are no usage records before %(day)s.") % {
+            "day": format_day(EARLIEST_DAY)
+        }
+        raise InvalidInput(fields={name: [message] for name in early})
+    end = end or today or utc_today()
     if start is None:
         start = max(end - timedelta(days=days - 1), EARLIEST_DAY)
     if start > end:
@@ -212,11 +211,11 @@ class CoverageForecast:
     region: Region
     is_card_coverage: bool
     outlook: Outlook
-    bytes_left: int | None  # live and queued; None: unlimited
-    valid_until: datetime | None  # when the coverage's last allowance ends (at this pace)
-    pace_bytes_per_day: int | None  # None: unlimited or no usage
-    pace_days: int  # the days the pace was measured over (0: none)
-    runs_out_at: datetime | None  # set only when the data runs out first
+    valid_until: datetime  # when the coverage's last allowance ends (at this pace)
+    bytes_left: int | None = None  # live and queued; None: unlimited
+    pace_bytes_per_day: int | None = None  # None: unlimited, used up or no usage
+    pace_days: int = 0  # the days the pace was measured over
+    runs_out_at: datetime | None = None  # set only when the data runs out first
 
     @property
     def needs_data(self) -> bool:
@@ -410,21 +409,14 @@ def _coverage_forecast(
     usage: list[tuple[date, int]],
     now: datetime,
 ) -> CoverageForecast:
-    def forecast(outlook: Outlook, **values: Any) -> CoverageForecast:
-        unknown = {"bytes_left": None, "pace_bytes_per_day": None, "pace_days": 0}
-        figures = {**unknown, "runs_out_at": None, **values}
-        return CoverageForecast(
-            region=region, is_card_coverage=is_card_coverage, outlook=outlook, **figures
-        )
-
+    forecast = partial(CoverageForecast, region=region, is_card_coverage=is_card_coverage)
     if any(b.is_unlimited for b in live):
         until = max(b.valid_until for b in live if b.is_unlimited)
-        return forecast(Outlook.UNLIMITED, valid_until=until)
+        return forecast(outlook=Outlook.UNLIMITED, valid_until=until)
     chain = [*live, *queued]
     if not chain:
-        return forecast(
-            Outlook.USED_UP, bytes_left=0, valid_until=max(b.valid_until for b in used_up)
-        )
+        until = max(b.valid_until for b in used_up)
+        return forecast(outlook=Outlook.USED_UP, bytes_left=0, valid_until=until)
     # Queued allowances add to what is left; an unlimited one makes it unlimited.
     bytes_left = (
         None if any(b.is_unlimited for b in chain) else sum(b.bytes_remaining or 0 for b in chain)
@@ -432,10 +424,10 @@ def _coverage_forecast(
     pace, pace_days = _pace(usage, now)
     if not pace:
         valid_until = max(b.valid_until for b in chain if b.valid_until)
-        return forecast(Outlook.NO_USAGE, bytes_left=bytes_left, valid_until=valid_until)
+        return forecast(outlook=Outlook.NO_USAGE, bytes_left=bytes_left, valid_until=valid_until)
     ran_out, stops, last_end = _simulate(live, queued, pace, now)
     return forecast(
-        Outlook.DATA_FIRST if ran_out else Outlook.VALIDITY_FIRST,
+        outlook=Outlook.DATA_FIRST if ran_out else Outlook.VALIDITY_FIRST,
         bytes_left=bytes_left,
         valid_until=_moment(now, last_end),
         pace_bytes_per_day=round(pace),

@@ -73,7 +73,7 @@ class UsageForecastOut(Schema):
     bytes_left: int | None = Field(
         description="Live and queued data of the coverage; null when unlimited."
     )
-    valid_until: datetime | None = Field(
+    valid_until: datetime = Field(
         description="When the coverage's last allowance ends. At this pace: a queued "
         "allowance starts (and so ends) earlier when the one before it runs out."
     )
