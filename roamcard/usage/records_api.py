@@ -1,6 +1,7 @@
 """API: a card's usage records — what it used per UTC day and country over a period, the
 totals, when the figures are as of, and the forecast per coverage."""
 
+from dataclasses import asdict
 from datetime import date, datetime
 
 from django.http import HttpRequest
@@ -18,7 +19,6 @@ from .records import (
     PACE_DAYS,
     CountryUsage,
     CoverageForecast,
-    Figures,
     Outlook,
     usage_forecast,
     usage_records_for,
@@ -110,19 +110,9 @@ class CardUsageOut(Schema):
     )
 
 
-def _figures(figures: Figures) -> dict:
-    return {
-        "bytes": figures.bytes,
-        "charged_bytes": figures.charged_bytes,
-        "overage_bytes": figures.overage_bytes,
-        "uncovered_bytes": figures.uncovered_bytes,
-        "events": figures.events,
-    }
-
-
 def _country(usage: CountryUsage) -> dict:
     return {
-        **_figures(usage.figures),
+        **asdict(usage.figures),
         "country": usage.country,
         "name": country_name(usage.country),
     }
@@ -165,12 +155,12 @@ def card_usage(request: HttpRequest, card_id: CardId, period: Query[UsagePeriodI
         "from": records.period.start,
         "to": records.period.end,
         "as_of": records.as_of,
-        "totals": _figures(records.total),
+        "totals": asdict(records.total),
         "countries": [_country(c) for c in records.countries],
         "days": [
             {
                 "day": day.day,
-                "total": _figures(day.total),
+                "total": asdict(day.total),
                 "countries": [_country(c) for c in day.countries],
             }
             for day in records.days
