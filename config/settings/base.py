@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "roamcard.provisioning",
     "roamcard.usage",
     "roamcard.renewals",
+    "roamcard.autorenewal",
     "roamcard.simnet",
     "roamcard.sandbox",
     "roamcard.demo",
@@ -485,6 +486,16 @@ RECONCILE_BACKOFF_SECONDS = [10, 30, 60, 300, 900, 3600]
 # is asked once more a grace period later, in case the payer got through at the last moment.
 PAYMENT_PAYER_WINDOW_SECONDS = 30 * 60
 PAYMENT_CLOSE_GRACE_SECONDS = 2 * 60
+# Automatic renewal (docs/decisions/0010). A declined charge is tried again after each of
+# these delays, then automatic renewal switches off; a charge whose payment is still open
+# is looked at again this often; a charge that has not recorded its payment within the
+# lease is presumed dead and made again. The sweep (every minute) hands out at most
+# AUTORENEWAL_SWEEP_LIMIT due policies and renewals, each claimed for its lease.
+AUTORENEWAL_RETRY_BACKOFF_SECONDS = [3600, 6 * 3600, 24 * 3600]
+AUTORENEWAL_PAYMENT_CHECK_SECONDS = 60
+AUTORENEWAL_CHARGE_LEASE_SECONDS = 5 * 60
+AUTORENEWAL_SWEEP_LEASE_SECONDS = 5 * 60
+AUTORENEWAL_SWEEP_LIMIT = 50_000
 
 # --- API --------------------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
