@@ -61,7 +61,16 @@ def policies_evaluate(*, card_ids: Iterable[int], now: datetime | None = None) -
 
 
 def _evaluate_chunk(card_ids: list[int], now: datetime) -> list[int]:
-    # The cards' locks first, in id order (as usage_ingest and every writer of buckets).
+    # Most cards a usage batch charged have no policy on: their locks are not taken.
+    card_ids = list(
+        RenewalPolicy.objects.filter(card_id__in=card_ids, enabled=True).values_list(
+            "card_id", flat=True
+        )
+    )
+    if not card_ids:
+        return []
+    # The cards' locks, in id order (as usage_ingest and every writer of buckets take them),
+    # before anything is read that the decision rests on.
     list(
         Card.objects.select_for_update(no_key=True)
         .filter(pk__in=card_ids)

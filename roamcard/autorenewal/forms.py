@@ -74,18 +74,20 @@ class RenewalPolicyForm(forms.Form):
             "notice_minutes": policy.notice_minutes,
         }
 
-    def policy_input(self) -> PolicyInput | None:
-        """The input for policy_update; None (with the error on the field) for a limit with
-        more decimals than its currency has."""
-        data = self.cleaned_data
-        limit = data["monthly_limit"]
-        limit_minor = None
-        if limit is not None:
+    def clean(self) -> dict:
+        """The limit in minor units of the currency; more decimals than it has are refused."""
+        cleaned = super().clean()
+        limit, currency = cleaned.get("monthly_limit"), cleaned.get("currency")
+        cleaned["monthly_limit_minor"] = None
+        if limit is not None and currency:
             try:
-                limit_minor = minor_units(limit, data["currency"])
+                cleaned["monthly_limit_minor"] = minor_units(limit, currency)
             except TooManyDecimals as error:
                 self.add_error("monthly_limit", too_many_decimals(error.currency, error.digits))
-                return None
+        return cleaned
+
+    def policy_input(self) -> PolicyInput:
+        data = self.cleaned_data
         return PolicyInput(
             enabled=data["enabled"],
             plan_id=data["plan_id"],
@@ -96,6 +98,6 @@ class RenewalPolicyForm(forms.Form):
             trigger_mb=data["trigger_mb"],
             trigger_hours=data["trigger_hours"],
             max_renewals=data["max_renewals"],
-            monthly_limit_minor=limit_minor,
+            monthly_limit_minor=data["monthly_limit_minor"],
             notice_minutes=data["notice_minutes"],
         )

@@ -19,7 +19,7 @@ from roamcard.catalog.selectors import plan_currencies, plan_offers_for_card
 from roamcard.core.errors import DomainError, InvalidInput
 from roamcard.payments.selectors import saved_methods_for
 
-from .choices import RenewalState
+from .choices import SKIPPABLE_STATES, RenewalState
 from .errors import AutoRenewalNotFound
 from .forms import RenewalPolicyForm
 from .models import AutoRenewal, RenewalPolicy
@@ -76,12 +76,12 @@ def policy_view(request: HttpRequest, card_id: int) -> HttpResponse:
     card = _own_card(request, card_id)
     state = policy_state_for(user=request.user, card=card)
     form = _form(request, card, state.policy)
-    if request.method == "POST" and form.is_valid() and (data := form.policy_input()):
+    if request.method == "POST" and form.is_valid():
         try:
             policy = policy_update(
                 user=request.user,
                 card_id=card.pk,
-                data=data,
+                data=form.policy_input(),
                 ip_address=request.META.get("REMOTE_ADDR"),
             )
         except InvalidInput as exc:
@@ -144,7 +144,8 @@ def skip_link_view(request: HttpRequest, token: str) -> HttpResponse:
     except AutoRenewalNotFound as exc:
         raise Http404(str(exc.message)) from exc
     skipped_now, problem = False, ""
-    if request.method == "POST":
+    # Used once: a second use (a double tap) shows what became of it.
+    if request.method == "POST" and renewal.state in SKIPPABLE_STATES:
         try:
             renewal = auto_renewal_skip(renewal=renewal)
         except DomainError as exc:
