@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0007_bucket_ending_index'),
-        ('usage', '0002_usagebatch_usagecharge_usageday_usageevent'),
+        ('cards', '0008_bucket_ending_index'),
+        ('usage', '0003_hot_updates'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0006_card_data_limited_at_card_last_usage_at'),
+        ('cards', '0007_hot_updates'),
         ('catalog', '0002_translated_names'),
     ]
 
