@@ -31,8 +31,6 @@ from roamcard.notifications.services import alert_send
 
 from .models import UsageAlert
 
-# Enqueued by usage_ingest after each batch commits, with the cards and buckets it changed.
-CHARGED_JOB = "usage.charged"
 DATA_LOW = "usage_data_low"
 DATA_OUT = "usage_data_out"
 VALIDITY_ENDING = "usage_validity_ending"

@@ -6,10 +6,10 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from roamcard.core.tasks import job
 
-from . import alerts
+from . import alerts, ingest
 
 
-@job(alerts.CHARGED_JOB)
+@job(ingest.CHARGED_JOB)
 @db_task()
 def usage_charged_task(card_ids: list[int], bucket_ids: list[int]) -> None:
     # Each bucket names its card: the alerts need only the buckets. No retries: an alert

@@ -11,7 +11,8 @@ from django.utils import timezone
 from roamcard.cards.models import Bucket
 from roamcard.core.tasks import enqueue
 from roamcard.testing import make_bucket, make_card
-from roamcard.usage.alerts import CHARGED_JOB, DATA_LOW, DATA_OUT, usage_alerts_check
+from roamcard.usage.alerts import DATA_LOW, DATA_OUT, usage_alerts_check
+from roamcard.usage.ingest import CHARGED_JOB
 
 from .alerting import (
     GIB,
