@@ -14,7 +14,7 @@ from roamcard.cards.models import CardBindFailure, CardImport
 from roamcard.core.audit import audit_record
 from roamcard.core.models import AuditEvent
 from roamcard.core.tests.staff import changeform_data
-from roamcard.notifications.models import Message
+from roamcard.notifications.models import Message, Notice, NotificationPreferences
 from roamcard.testing import make_bucket, make_card, make_plan, make_user
 from roamcard.usage.models import NetworkApiKey
 
@@ -56,6 +56,12 @@ def _one_of_each(staff) -> dict:
         "catalog.plan": plan,
         "notifications.message": Message.objects.create(
             channel="sms", to="+85291234567", kind="test", body="hi"
+        ),
+        "notifications.notice": Notice.objects.create(
+            user=traveller, kind="usage_data_low", title="Japan: 1 GB left", body="Renew."
+        ),
+        "notifications.notificationpreferences": NotificationPreferences.objects.create(
+            user=traveller
         ),
         "core.auditevent": audit_record(actor=staff, action="test.event", obj=card),
         "usage.networkapikey": NetworkApiKey.objects.create(
