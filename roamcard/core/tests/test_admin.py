@@ -74,8 +74,9 @@ def _one_of_each(staff) -> dict:
 
 def _one_of_each_usage_record(*, card) -> dict:
     """A batch and an event the network sent (issue 8)."""
+    from roamcard.cards.models import Bucket
     from roamcard.usage.ingest import usage_ingest
-    from roamcard.usage.models import UsageBatch, UsageEvent
+    from roamcard.usage.models import UsageAlert, UsageBatch, UsageEvent
 
     at = timezone.now() - timedelta(minutes=5)
     event = {
@@ -91,6 +92,11 @@ def _one_of_each_usage_record(*, card) -> dict:
     return {
         "usage.usagebatch": UsageBatch.objects.get(pk=outcome.batch_id),
         "usage.usageevent": UsageEvent.objects.get(event_id="evt-admin"),
+        "usage.usagealert": UsageAlert.objects.create(
+            bucket=Bucket.objects.filter(card=card).first(),
+            kind=UsageAlert.Kind.DATA,
+            threshold=50,
+        ),
     }
 
 
