@@ -31,6 +31,8 @@ from .rating import BucketSlot, Charge, rate_card
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 # Named, not imported: provisioning tells the network (roamcard.provisioning.tasks).
 LIMIT_CARDS_JOB = "provisioning.limit_for_no_data"
+# What a batch changed, for whoever acts on it (the usage alerts: roamcard.usage.tasks).
+CHARGED_JOB = "usage.charged"
 # Named, not imported: automatic renewal evaluates the cards charged (roamcard.autorenewal).
 AUTORENEWAL_JOB = "autorenewal.evaluate"
 SEEN_RESOLUTION = timedelta(minutes=10)
@@ -203,8 +205,11 @@ def _store(
     limited = _note_cards(card_by_id, by_card, charges, now)
     if limited:
         enqueue_on_commit(LIMIT_CARDS_JOB, limited)
+    changed_ids = sorted(b.id for b in changed)
+    if changed_ids:
+        enqueue_on_commit(CHARGED_JOB, sorted(by_card), changed_ids)
     enqueue_on_commit(AUTORENEWAL_JOB, sorted(by_card))
-    return batch.pk, sorted(by_card), sorted(b.id for b in changed)
+    return batch.pk, sorted(by_card), changed_ids
 
 
 def _lock_cards(iccids: list[str]) -> dict[str, _Card]:
