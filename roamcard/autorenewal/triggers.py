@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from roamcard.cards.choices import BucketState
+from roamcard.usage.alerts import coverage_data_left, coverage_last_bucket
 
 from .choices import TriggerKind
 
@@ -73,41 +74,34 @@ def policy_outlook(
     """`buckets`: the coverage's buckets not withdrawn whose window has not ended (or that
     wait for their first use); `order_pending`: a paid order of the coverage is being
     applied; `acted_on`: the (bucket id, trigger kind) pairs that already have an
-    automatic renewal."""
-    states = [(bucket, bucket.state_at(now)) for bucket in buckets]
-    waiting = [b for b, state in states if state == BucketState.WAITING_FIRST_USE]
-    queued = [b for b, state in states if state == BucketState.QUEUED]
-    if order_pending or waiting:
+    automatic renewal. The coverage's data and last bucket are read as the usage alerts
+    read them (roamcard.usage.alerts)."""
+    buckets = list(buckets)
+    states = {bucket.pk: bucket.state_at(now) for bucket in buckets}
+    if order_pending or BucketState.WAITING_FIRST_USE in states.values():
         return NOTHING  # the renewal lands (or starts on first use): usage tells us then
-    if queued:
+    last = coverage_last_bucket(buckets, now)
+    if BucketState.QUEUED in states.values():
         # The coverage goes on; its last plan may fire once it is the one in use.
-        last = max(queued, key=lambda b: (b.valid_until, b.pk))
         return Outlook(trigger=None, due_at=_validity_due(policy, last, floor=last.valid_from))
-    live = [b for b, state in states if state == BucketState.LIVE]
-    used_up = [b for b, state in states if state == BucketState.USED_UP]
-    if not live and not used_up:
+    current = [b for b in buckets if states[b.pk] in (BucketState.LIVE, BucketState.USED_UP)]
+    if not current:
         return NOTHING  # nothing in use: nothing to renew
 
     met: list[Trigger] = []
     later: list[datetime] = []
-    if not any(b.is_unlimited for b in live):
-        if live:
-            anchor = min(live, key=lambda b: (b.valid_until, b.pk))
-            remaining = sum(b.bytes_remaining for b in live)
-            granted = sum(b.bytes_granted for b in live)
-        else:
-            anchor, remaining, granted = max(used_up, key=lambda b: (b.valid_until, b.pk)), 0, 0
-        if data_is_low(policy, remaining=remaining, granted=granted):
-            ends = max(b.valid_until for b in live or used_up)
-            met.append(Trigger(TriggerKind.DATA, anchor.pk, remaining, ends))
-        if len(live) > 1:
+    data = coverage_data_left(current, now)
+    if data is not None:
+        if data_is_low(policy, remaining=data.remaining, granted=data.granted):
+            ends = last.valid_until if last is not None else data.bucket.valid_until
+            met.append(Trigger(TriggerKind.DATA, data.bucket.pk, data.remaining, ends))
+        if last is not None and last.pk != data.bucket.pk:
             # When the first of them ends, the share left is of what the others granted.
-            later.append(anchor.valid_until)
-    if live and policy.trigger_hours is not None:
-        last = max(live, key=lambda b: (b.valid_until, b.pk))
+            later.append(data.bucket.valid_until)
+    if last is not None and policy.trigger_hours is not None:
         fires_at = _validity_due(policy, last, floor=now)
         if fires_at <= now:
-            remaining = None if last.is_unlimited else sum(b.bytes_remaining or 0 for b in live)
+            remaining = data.remaining if data is not None else None
             met.append(Trigger(TriggerKind.VALIDITY, last.pk, remaining, last.valid_until))
         else:
             later.append(fires_at)

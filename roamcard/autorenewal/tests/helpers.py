@@ -4,6 +4,7 @@ saved method, a policy switched on."""
 from dataclasses import replace
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from roamcard.autorenewal.policies import PolicyInput, policy_update
@@ -21,16 +22,17 @@ def grant(card, plan, *, remaining=None, starts=StartMode.NOW, start=None):
     """A fulfilled purchase's bucket, as the renewal flow books it (by default started two
     hours ago), with `remaining` bytes left."""
     start = start or timezone.now() - timedelta(hours=2)
-    bucket = bucket_grant(
-        card_id=card.pk,
-        plan=plan,
-        bytes_granted=plan.data_bytes,
-        validity_days=plan.validity_days,
-        starts=starts,
-        valid_from=start,
-        valid_until=start + timedelta(days=plan.validity_days),
-        now=start if starts == StartMode.NOW else timezone.now(),
-    )
+    with transaction.atomic():  # as the renewal flow grants: with the card locked
+        bucket = bucket_grant(
+            card_id=card.pk,
+            plan=plan,
+            bytes_granted=plan.data_bytes,
+            validity_days=plan.validity_days,
+            starts=starts,
+            valid_from=start,
+            valid_until=start + timedelta(days=plan.validity_days),
+            now=start if starts == StartMode.NOW else timezone.now(),
+        )
     if plan.data_bytes:
         ledger_post_data_grant(
             key=f"test-grant-{bucket.pk}", card_id=card.pk, bytes_granted=plan.data_bytes

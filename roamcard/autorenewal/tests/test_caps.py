@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 
 from roamcard.autorenewal.choices import RenewalState, SkipReason
@@ -29,7 +30,8 @@ def renew_now(card) -> AutoRenewal:
     now = timezone.now()
     live = [b for b in Bucket.objects.filter(card=card) if b.is_live_at(now)]
     Bucket.objects.filter(pk__in=[b.pk for b in live]).update(bytes_remaining=0)
-    bucket_activate_next(card=card, region=card.region, now=now)
+    with transaction.atomic():
+        bucket_activate_next(card=card, region=card.region, now=now)
     started = [b for b in Bucket.objects.filter(card=card) if b.is_live_at(now)]
     Bucket.objects.filter(pk__in=[b.pk for b in started]).update(bytes_remaining=GIB // 4)
     policies_evaluate(card_ids=[card.pk])

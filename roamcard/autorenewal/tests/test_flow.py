@@ -28,8 +28,8 @@ def sweep_at(moment):
         return autorenewal_sweep()
 
 
-def messages(kind):
-    return list(Message.objects.filter(kind=kind).order_by("id"))
+def messages(kind, channel="email"):
+    return list(Message.objects.filter(kind=kind, channel=channel).order_by("id"))
 
 
 def test_a_card_low_on_data_is_announced_then_charged_once_at_its_time(traveller, card, plan):
