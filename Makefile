@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test test-browser lint format lock messages bench-api bench-renewal clean
+.PHONY: install run test test-browser lint format lock messages bench-api bench-renewal bench-sweep clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench-api: install
 # Webhook arrival -> new balance visible in the API, SQLite and PostgreSQL + Redis (bench/renewal.py).
 bench-renewal: install
 	$(BIN)/python -m bench.renewal
+
+# Automatic renewal's sweep over 1,000,000 cards, 1 % due, on PostgreSQL (bench/sweep.py).
+bench-sweep: install
+	$(BIN)/python -m bench.sweep
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules
