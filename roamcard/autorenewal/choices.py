@@ -53,7 +53,10 @@ class SkipReason(models.TextChoices):
     SPENDING_CAP = "spending_cap", _("The monthly spending limit was reached")
     PLAN_UNAVAILABLE = "plan_unavailable", _("The plan can no longer be bought for this card")
     NO_METHOD = "no_method", _("The saved payment method can no longer be used")
-    NOT_NEEDED = "not_needed", _("The card was renewed meanwhile")
+    NOT_NEEDED = (
+        "not_needed",
+        _("Not needed any more: the card was renewed, or the trigger changed"),
+    )
 
 
 # Skipping for these switches automatic renewal off: trying again would fail again.
