@@ -28,13 +28,15 @@ from roamcard.core.api import (
     validation_fields,
 )
 from roamcard.core.errors import DomainError, InvalidInput, NotFound, RateLimited
+from roamcard.notifications.api import router as notifications_router
 from roamcard.renewals.api import router as orders_router
 from roamcard.usage.network_api import router as network_router
 
 logger = logging.getLogger("roamcard.api")
 
 DESCRIPTION = """
-The traveller's API: their profile, their cards, and the plans a card can take; and the
+The traveller's API: their profile, their cards, and the plans a card can take, their
+notices and notification settings (`/me/notices`, `/me/notifications`); and the
 public store (`/store/...`: destinations, plans for a country, a coverage's countries),
 which needs no authentication and may be cached for five minutes per `Accept-Language`.
 
@@ -57,6 +59,12 @@ but not acceptable),
 `not_authenticated` (401), `csrf_failed` (403), `not_found` and `card_not_found` (404: also
 for a card of another traveller), `method_not_allowed` (405), `rate_limited` (429),
 `server_error` (500).
+
+**The network's side.** `POST /network/usage-events` takes the mobile network's usage
+records, up to 10,000 per request, with a key staff issue in the back office
+(`Authorization: Bearer rcn_…`, scope `usage:write`; a traveller's token does not pass).
+Each event is answered on its own: `accepted`, `duplicate` (its `event_id` was seen
+before, so sending a batch again is safe) or `rejected` with a `reason`.
 """
 
 _CODE_BY_STATUS = {
@@ -191,7 +199,9 @@ def health(request: HttpRequest):
 
 api.add_router("/", accounts_router)
 api.add_router("/cards", cards_router)
+api.add_router("/cards", "roamcard.usage.records_api.router")  # a card's usage records
 api.add_router("/", catalog_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", store_router)
+api.add_router("/", notifications_router)
 api.add_router("/", network_router)

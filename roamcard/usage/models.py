@@ -87,8 +87,16 @@ class UsageEvent(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     event_id = models.CharField(_("event id"), max_length=64, unique=True)
+    # No database constraint on these keys (nor on UsageCharge's and UsageDay's): checked
+    # at commit, one per row, they cost as much as the rows; usage_ingest writes these rows
+    # only for cards it has locked and the batch it has just made, and neither cards nor
+    # batches are ever deleted (docs/decisions/0007).
     batch = models.ForeignKey(
-        UsageBatch, on_delete=models.PROTECT, related_name="+", db_index=False
+        UsageBatch,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     card = models.ForeignKey(
         "cards.Card",
@@ -96,6 +104,7 @@ class UsageEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     started_at = models.DateTimeField(_("started"))
     ended_at = models.DateTimeField(_("ended"))
@@ -127,8 +136,12 @@ class UsageCharge(models.Model):
     (key usage:<batch>:<bucket>). A bucket's charges plus what it has left are what it was
     granted (plus staff adjustments)."""
 
-    batch = models.ForeignKey(UsageBatch, on_delete=models.PROTECT, related_name="charges")
-    bucket = models.ForeignKey("cards.Bucket", on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        UsageBatch, on_delete=models.PROTECT, related_name="charges", db_constraint=False
+    )
+    bucket = models.ForeignKey(
+        "cards.Bucket", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     bytes = models.BigIntegerField(_("bytes"))
 
     class Meta:
@@ -147,7 +160,9 @@ class UsageDay(models.Model):
     """A card's usage on one day (UTC) in one country: what the records page, its chart,
     the CSV export and the forecast read. Kept up to date by every batch."""
 
-    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="+")
+    card = models.ForeignKey(
+        "cards.Card", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     day = models.DateField(_("day (UTC)"))
     country = models.CharField(_("country"), max_length=2)
     bytes = models.BigIntegerField(_("used"), default=0)
@@ -167,3 +182,40 @@ class UsageDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id} {self.day} {self.country}: {self.bytes}"
+
+
+class UsageAlert(models.Model):
+    """An alert about one coverage of a card, recorded on the bucket it concerns: data left
+    fell to a threshold (percent) or validity is about to end (days). The unique constraint
+    makes each alert happen at most once per bucket and threshold, whichever job gets there
+    first. Thresholds passed together with a lower one are recorded unsent (`notified`
+    false), so that they are never sent later."""
+
+    class Kind(models.TextChoices):
+        DATA = "data", _("Data left")
+        VALIDITY = "validity", _("Validity ending")
+
+    bucket = models.ForeignKey(
+        "cards.Bucket", verbose_name=_("bucket"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    # Percent of data left for `data`, days before the end for `validity`.
+    threshold = models.PositiveSmallIntegerField(_("threshold"))
+    notified = models.BooleanField(_("sent"), default=True)
+    # What the alert said: the coverage's data left, and when the coverage ends.
+    bytes_remaining = models.BigIntegerField(_("data left"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("usage alert")
+        verbose_name_plural = _("usage alerts")
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bucket", "kind", "threshold"], name="usage_alert_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"bucket {self.bucket_id}: {self.kind} {self.threshold}"
