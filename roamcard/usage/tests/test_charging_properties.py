@@ -384,6 +384,9 @@ class Charging(RuleBasedStateMachine):
         with self.clock():
             problems = usage_violations() + window_violations()
         assert not problems, "\n".join(problems)
+        # The days a window lasts are its plan's (window_violations checks the window).
+        for bucket in Bucket.objects.select_related("plan"):
+            assert bucket.validity_days == bucket.plan.validity_days, bucket
         # A refund took back exactly what was left: charged + remaining + taken back ==
         # granted + staff adjustments, for withdrawn buckets too.
         staff = staff_data_adjustments()
