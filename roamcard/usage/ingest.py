@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from roamcard.cards.choices import StartMode
@@ -35,6 +35,11 @@ LIMIT_CARDS_JOB = "provisioning.limit_for_no_data"
 # What a batch changed, for whoever acts on it (the usage alerts: roamcard.usage.tasks).
 CHARGED_JOB = "usage.charged"
 SEEN_RESOLUTION = timedelta(minutes=10)
+# A batch that lost a race with another one (below) is run again, whole, this many times.
+RACE_ATTEMPTS = 3
+# PostgreSQL's codes for the races a batch may lose: a unique event id another batch stored
+# first for another card (its lock did not cover ours), a deadlock, a serialisation failure.
+_RACE_SQLSTATES = frozenset({"23505", "40P01", "40001"})
 
 
 @dataclass(slots=True)
@@ -107,10 +112,16 @@ def usage_ingest(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with transaction.atomic():
-            batch_id, card_ids, bucket_ids = _store(
-                checked, results, source, api_key, file_name, first_line, now
-            )
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    batch_id, card_ids, bucket_ids = _store(
+                        checked, results, source, api_key, file_name, first_line, now
+                    )
+                break
+            except (IntegrityError, OperationalError) as exc:
+                if attempt == RACE_ATTEMPTS or not _lost_a_race(exc):
+                    raise
     finally:
         if collecting:
             gc.enable()
@@ -126,6 +137,12 @@ def usage_ingest(
         card_ids=card_ids,
         bucket_ids=bucket_ids,
     )
+
+
+def _lost_a_race(exc: Exception) -> bool:
+    """Whether the batch failed only because another transaction got there first: run
+    again, it sees what that one committed (its events then duplicates)."""
+    return getattr(exc.__cause__, "sqlstate", None) in _RACE_SQLSTATES
 
 
 def _store(

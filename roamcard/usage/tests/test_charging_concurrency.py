@@ -8,6 +8,7 @@ IMMEDIATE), so these interleavings cannot happen there. CI's PostgreSQL run
 (DATABASE_URL=postgres://...) runs them."""
 
 import random
+import threading
 from datetime import timedelta
 
 import pytest
@@ -198,3 +199,53 @@ def test_a_batch_racing_a_renewal_a_refund_and_a_staff_adjustment_on_one_card(
     assert withdrawn.withdrawn_at is not None and withdrawn.bytes_remaining == 0
     assert Bucket.objects.get(pk=queued.bucket_id).bytes_granted == plan.data_bytes + 1024 * MB
     assert_exactly_once()
+
+
+def test_an_event_id_another_batch_stores_first_for_another_card_is_a_duplicate():
+    """Two cards' batches do not wait for each other, so the same event id sent for both
+    at once meets at the unique index: the batch that loses is run again and answers
+    duplicate, instead of failing whole."""
+    region = make_region(code="europe", countries=("FR", "DE"))
+    plan = make_plan(region=region, data_bytes=100 * MB, days=7)
+    now = timezone.now()
+    first, second = (make_card(region=region, owner=make_user()) for _ in range(2))
+    for card in (first, second):
+        grant(card, plan, at=now - timedelta(hours=2))
+    at = now - timedelta(minutes=30)
+    holding, release = threading.Event(), threading.Event()
+    answers = {}
+
+    def first_batch():
+        try:
+            with transaction.atomic():
+                answers["first"] = usage_ingest(
+                    events=[event(first, "shared-id", at=at)], source=UsageBatch.Source.API
+                )
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second_batch():
+        try:
+            answers["second"] = usage_ingest(
+                events=[event(second, "shared-id", at=at), event(second, "own-id", at=at)],
+                source=UsageBatch.Source.API,
+            )
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=first_batch)
+    one.start()
+    assert holding.wait(10)
+    two = threading.Thread(target=second_batch)
+    two.start()
+    two.join(0.5)  # it waits at the unique index for the first batch to end
+    release.set()
+    one.join(10)
+    two.join(10)
+
+    assert [r.result for r in answers["first"].results] == ["accepted"]
+    assert [r.result for r in answers["second"].results] == ["duplicate", "accepted"]
+    assert UsageEvent.objects.get(event_id="shared-id").card_id == first.pk
+    assert Bucket.objects.get(card=second).bytes_remaining == 99 * MB
