@@ -29,6 +29,7 @@ from roamcard.core.api import (
 )
 from roamcard.core.errors import DomainError, InvalidInput, NotFound, RateLimited
 from roamcard.renewals.api import router as orders_router
+from roamcard.usage.network_api import router as network_router
 
 logger = logging.getLogger("roamcard.api")
 
@@ -193,3 +194,4 @@ api.add_router("/cards", cards_router)
 api.add_router("/", catalog_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", store_router)
+api.add_router("/", network_router)

@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from roamcard.catalog.models import Region
+from roamcard.core import rawsql
 from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
 from roamcard.core.tasks import enqueue_on_commit
@@ -304,6 +305,9 @@ def bucket_withdraw(*, bucket_id: int, now: datetime) -> int:
     started window ends now, or a second after it began, as a bucket must end after it
     starts), and queued buckets of its coverage move up. Returns the bytes removed, for the
     caller to book in the ledger in the same transaction."""
+    # The card first, as every writer of buckets locks it (usage_ingest among them).
+    card_id = Bucket.objects.values_list("card_id", flat=True).get(pk=bucket_id)
+    Card.objects.select_for_update().filter(pk=card_id).first()
     bucket = Bucket.objects.select_for_update().select_related("card", "region").get(pk=bucket_id)
     removed = bucket.bytes_remaining or 0
     bucket.bytes_remaining = 0 if bucket.bytes_granted is not None else None
@@ -315,6 +319,42 @@ def bucket_withdraw(*, bucket_id: int, now: datetime) -> int:
     bucket.save(update_fields=fields)
     bucket_activate_next(card=bucket.card, region=bucket.region, now=now)
     return removed
+
+
+def bucket_rating_save(
+    *, rows: list[tuple[int, int | None, Any, Any, int | None]], now: datetime
+) -> None:
+    """Write what rating did to buckets: (id, bytes remaining, valid from, valid until,
+    validity days). Called by usage_ingest under the cards' locks; one statement however
+    many buckets. Every window is checked to be exactly its plan's validity."""
+    for _pk, _remaining, valid_from, valid_until, days in rows:
+        if valid_from is not None and days is not None:
+            _check_window(valid_from=valid_from, valid_until=valid_until, validity_days=days)
+    when = rawsql.db_datetime
+    rawsql.rows_update(
+        Bucket._meta.db_table,
+        "id",
+        [
+            ("bytes_remaining", "bigint"),
+            ("valid_from", "timestamptz"),
+            ("valid_until", "timestamptz"),
+            ("updated_at", "timestamptz"),
+        ],
+        [(pk, left, when(start), when(end), when(now)) for pk, left, start, end, _d in rows],
+    )
+
+
+def card_usage_seen_save(*, rows: list[tuple[int, str, Any, Any]]) -> None:
+    """Write what usage taught about cards: (id, last country, when it was seen, limited
+    for lack of data since). Called by usage_ingest under the cards' locks."""
+    when = rawsql.db_datetime
+    rawsql.rows_update(
+        Card._meta.db_table,
+        "id",
+        [("last_country", "varchar"), ("last_usage_at", "timestamptz"),
+         ("data_limited_at", "timestamptz")],
+        [(pk, country, when(seen), when(limited)) for pk, country, seen, limited in rows],
+    )  # fmt: skip
 
 
 # --- staff adjusting a bucket by hand ----------------------------------------------------
@@ -367,6 +407,9 @@ def bucket_adjust(
     key = f"bucket:{bucket_id}:adjust:{request_id}"
 
     with transaction.atomic():
+        # The card first, as every writer of buckets locks it (usage_ingest among them).
+        card_id = Bucket.objects.filter(pk=bucket_id).values_list("card_id", flat=True).first()
+        Card.objects.select_for_update().filter(pk=card_id).first()
         try:
             bucket = Bucket.objects.select_for_update().get(pk=bucket_id)
         except Bucket.DoesNotExist as exc:

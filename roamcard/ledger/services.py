@@ -4,6 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from roamcard.core import rawsql
 
 from .models import DATA_UNIT, Account, Entry, Transaction
 
@@ -54,6 +57,9 @@ def ledger_post(*, key: str, kind: str, legs: list[Leg], memo: str = "") -> Tran
         # Someone posted the same key concurrently; theirs stands.
         return Transaction.objects.get(key=key)
     return txn
+
+
+DATA_USED_ACCOUNT = "network:data_used"
 
 
 def card_data_account(card_id: int) -> str:
@@ -127,7 +133,7 @@ def ledger_post_data_usage(
         memo=memo,
         unit=DATA_UNIT,
         amount=bytes_used,
-        to="network:data_used",
+        to=DATA_USED_ACCOUNT,
         from_=card_data_account(card_id),
         card_id=card_id,
     )
@@ -186,4 +192,43 @@ def ledger_post_refund(
         amount=amount_minor,
         to=f"refunds:{currency}",
         from_=f"gateway:{gateway}:{currency}",
+    )
+
+
+def ledger_post_data_usage_batch(*, batch_id: int, charges: list[tuple[int, int, int]]) -> None:
+    """Book a usage batch: one data transaction per bucket it charged, (card id, bucket id,
+    bytes), keyed usage:<batch>:<bucket>, from the card's data account to the network's
+    data used. Set-based (a batch may charge 10,000 buckets): one statement per table. The
+    batch is new, so its keys are too; the caller's transaction makes it all or nothing."""
+    charges = [charge for charge in charges if charge[2]]
+    if not charges:
+        return
+    codes = {card_id: card_data_account(card_id) for card_id, _b, _n in charges}
+    accounts = {
+        code: pk
+        for code, pk in rawsql.values_in(
+            "SELECT code, id FROM ledger_account WHERE code {in}",
+            [*set(codes.values()), DATA_USED_ACCOUNT],
+        )
+    }
+    for card_id, code in codes.items():
+        if code not in accounts:
+            accounts[code] = _account(Leg(code, DATA_UNIT, 0, card_id=card_id)).pk
+    if DATA_USED_ACCOUNT not in accounts:
+        accounts[DATA_USED_ACCOUNT] = _account(Leg(DATA_USED_ACCOUNT, DATA_UNIT, 0)).pk
+    now = rawsql.db_datetime(timezone.now())
+    keys = [f"usage:{batch_id}:{bucket_id}" for _c, bucket_id, _n in charges]
+    rawsql.rows_insert(
+        Transaction._meta.db_table,
+        ["key", "kind", "memo", "created_at"],
+        [(key, "data_usage", f"usage batch {batch_id}", now) for key in keys],
+    )
+    ids = dict(rawsql.values_in("SELECT key, id FROM ledger_transaction WHERE key {in}", keys))
+    used = accounts[DATA_USED_ACCOUNT]
+    entries = []
+    for key, (card_id, _bucket_id, used_bytes) in zip(keys, charges, strict=True):
+        entries.append((ids[key], accounts[codes[card_id]], DATA_UNIT, -used_bytes))
+        entries.append((ids[key], used, DATA_UNIT, used_bytes))
+    rawsql.rows_insert(
+        Entry._meta.db_table, ["transaction_id", "account_id", "unit", "amount"], entries
     )

@@ -352,3 +352,68 @@ def _card_network_action_failed(
         record.save()
     logger.error("Card network action %s failed for good: %s", record.pk, record.last_error)
     return record
+
+
+# --- when usage goes beyond every bucket, and when a renewal lands ---------------------------
+
+LIMIT_FOR_NO_DATA_JOB = "provisioning.limit_for_no_data"  # named by usage_ingest
+
+
+def card_network_limit_for_no_data(*, card_ids: list[int]) -> list[CardNetworkAction]:
+    """Usage went beyond every bucket of these cards (usage_ingest marked them limited):
+    ask the network to suspend them or throttle them (settings.USAGE_OVERAGE_ACTION), once
+    per episode: the request id is the card's and the time it was marked, so a job run
+    twice asks once. Cards no longer limited (a renewal landed meanwhile) are left alone."""
+    throttle = settings.USAGE_OVERAGE_ACTION == "throttle"
+    records = []
+    for card in Card.objects.filter(pk__in=card_ids, data_limited_at__isnull=False):
+        action = CardNetworkAction.Action.THROTTLE if throttle else CardNetworkAction.Action.SUSPEND
+        records.append(
+            _card_network_episode(
+                card=card,
+                action=action,
+                kbps=settings.USAGE_OVERAGE_THROTTLE_KBPS if throttle else None,
+                reason="data used up",
+                request_id=f"card-nodata-{card.pk}-{card.data_limited_at.timestamp():.6f}",
+            )
+        )
+    return records
+
+
+def card_network_lift_limit(*, card_id: int) -> CardNetworkAction | None:
+    """A renewal landed on a card limited for lack of data: clear the mark and ask the
+    network to restore the service (resume, or lift the throttle). Runs in the caller's
+    transaction; nothing to do for a card that was not limited."""
+    card = Card.objects.select_for_update().get(pk=card_id)
+    if card.data_limited_at is None:
+        return None
+    since = card.data_limited_at
+    card.data_limited_at = None
+    card.save(update_fields=["data_limited_at"])
+    throttle = settings.USAGE_OVERAGE_ACTION == "throttle"
+    return _card_network_episode(
+        card=card,
+        action=CardNetworkAction.Action.THROTTLE if throttle else CardNetworkAction.Action.RESUME,
+        kbps=None,
+        reason="renewed",
+        request_id=f"card-renewed-{card.pk}-{since.timestamp():.6f}",
+    )
+
+
+def _card_network_episode(
+    *, card: Card, action: str, kbps: int | None, reason: str, request_id: str
+) -> CardNetworkAction:
+    with transaction.atomic():
+        record, created = CardNetworkAction.objects.get_or_create(
+            request_id=request_id,
+            defaults={"card": card, "action": action, "kbps": kbps, "reason": reason},
+        )
+        if created:
+            audit_record(
+                actor=None,
+                action=f"card.network_{action}",
+                obj=card,
+                details={"request_id": request_id, "kbps": kbps, "reason": reason},
+            )
+            enqueue_on_commit(CARD_NETWORK_ACTION_JOB, record.pk)
+    return record

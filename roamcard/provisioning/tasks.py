@@ -25,3 +25,9 @@ def card_network_actions_sweep_task() -> None:
     due = selectors.card_network_actions_due(now=timezone.now()).values_list("pk", flat=True)
     for action_id in due[:200]:
         services.card_network_action_run(action_id=action_id)
+
+
+@job(services.LIMIT_FOR_NO_DATA_JOB)
+@db_task()
+def card_network_limit_for_no_data_task(card_ids: list[int]) -> None:
+    services.card_network_limit_for_no_data(card_ids=card_ids)

@@ -57,6 +57,7 @@ from roamcard.provisioning.models import ProvisioningJob
 from roamcard.provisioning.network import NetworkError
 from roamcard.provisioning.services import (
     NETWORK_WITHDRAW_JOB,
+    card_network_lift_limit,
     provisioning_activate_by,
     provisioning_allowance_request,
     provisioning_apply,
@@ -429,6 +430,8 @@ def _fulfil(*, job_id: int, reference: str) -> ProvisioningJob:
             activate_by=provisioning_activate_by(job=job),
         )
         order_attach_bucket(order=order, bucket=bucket)
+        # A card stopped for lack of data has data again: the network restores it.
+        card_network_lift_limit(card_id=order.card_id)
         order_transition(
             order_id=order.pk,
             to_state=OrderState.FULFILLED,

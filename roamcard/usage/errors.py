@@ -14,3 +14,15 @@ class NetworkKeyInvalid(DomainError):
     code = "not_authenticated"
     status = 401
     message = _("Send a valid network API key: Authorization: Bearer rcn_…")
+
+
+class BatchTooLarge(DomainError):
+    code = "batch_too_large"
+    status = 413
+    message = _("Send at most 10,000 usage events per request.")
+
+
+class UsageBodyInvalid(DomainError):
+    code = "invalid_input"
+    status = 422
+    message = _('The body must be JSON: {"events": [...]}.')

@@ -1,0 +1,353 @@
+"""Taking in usage the network reports: one batch (an API request, a chunk of a CDR file)
+is checked event by event, then stored, rated and booked in one transaction, set-based:
+one statement per table, whatever the batch's size (docs/decisions/0007).
+
+Concurrency: the batch locks its cards (in id order), then their buckets, so two batches
+for one card run one after the other and neither loses the other's charge; a batch for
+other cards does not wait. Every other writer of buckets takes the card's lock first."""
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from roamcard.cards.services import bucket_rating_save, card_usage_seen_save
+from roamcard.core import rawsql
+from roamcard.core.tasks import enqueue_on_commit
+from roamcard.ledger.services import ledger_post_data_usage_batch
+
+from .errors import BatchTooLarge
+from .events import REASON_MESSAGES, Event, Reason, Rejected, event_check, event_id_of, event_window
+from .models import UsageBatch
+from .rating import BucketSlot, Charge, rate_card
+
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+# Named, not imported: provisioning tells the network (roamcard.provisioning.tasks).
+LIMIT_CARDS_JOB = "provisioning.limit_for_no_data"
+
+
+@dataclass(slots=True)
+class EventResult:
+    event_id: str | None
+    result: str
+    reason: str | None = None
+
+    @property
+    def message(self) -> str | None:
+        return str(REASON_MESSAGES[self.reason]) if self.reason else None
+
+
+@dataclass(slots=True)
+class IngestOutcome:
+    batch_id: int | None
+    accepted: int
+    duplicates: int
+    rejected: int
+    results: list[EventResult]
+    # For whoever acts on what changed (alerts, automatic renewal).
+    card_ids: list[int]
+    bucket_ids: list[int]
+
+
+@dataclass(slots=True)
+class _Card:
+    id: int
+    region_id: int
+    last_country: str | None
+    last_usage_at: datetime | None
+    data_limited_at: datetime | None
+
+
+def usage_ingest(
+    *,
+    events: Sequence[Mapping[str, Any]],
+    source: str,
+    api_key: Any = None,
+    file_name: str = "",
+    first_line: int | None = None,
+    now: datetime | None = None,
+) -> IngestOutcome:
+    """Check, store, rate and book one batch of usage events; say for each event whether it
+    was accepted, a duplicate (its event id was seen before, in this batch or earlier) or
+    rejected and why. A bad event never blocks the good ones; a batch is applied whole or
+    not at all."""
+    if len(events) > settings.USAGE_BATCH_MAX_EVENTS:
+        raise BatchTooLarge()
+    now = now or timezone.now()
+    oldest, latest = event_window(
+        now=now,
+        max_age_days=settings.USAGE_MAX_AGE_DAYS,
+        skew_seconds=settings.USAGE_MAX_CLOCK_SKEW_SECONDS,
+    )
+    results: list[EventResult] = [None] * len(events)  # type: ignore[list-item]
+    checked: dict[str, Event] = {}
+    for index, raw in enumerate(events):
+        try:
+            event = event_check(raw, index=index, oldest=oldest, latest=latest)
+        except Rejected as rejected:
+            results[index] = EventResult(event_id_of(raw), REJECTED, rejected.reason)
+            continue
+        if event.event_id in checked:
+            results[index] = EventResult(event.event_id, DUPLICATE)
+        else:
+            checked[event.event_id] = event
+    with transaction.atomic():
+        batch_id, card_ids, bucket_ids = _store(
+            checked, results, source, api_key, file_name, first_line, now
+        )
+    counts = defaultdict(int)
+    for result in results:
+        counts[result.result] += 1
+    return IngestOutcome(
+        batch_id=batch_id,
+        accepted=counts[ACCEPTED],
+        duplicates=counts[DUPLICATE],
+        rejected=counts[REJECTED],
+        results=results,
+        card_ids=card_ids,
+        bucket_ids=bucket_ids,
+    )
+
+
+def _store(
+    checked: dict[str, Event],
+    results: list[EventResult],
+    source: str,
+    api_key: Any,
+    file_name: str,
+    first_line: int | None,
+    now: datetime,
+) -> tuple[int, list[int], list[int]]:
+    """In the caller's transaction: sort out unknown cards and duplicates, then store,
+    rate and book what is left. Returns the batch, the cards charged and the buckets
+    changed."""
+    cards = _lock_cards(sorted({e.iccid for e in checked.values()}))
+    seen = {
+        row[0]
+        for row in rawsql.values_in(
+            "SELECT event_id FROM usage_usageevent WHERE event_id {in}", list(checked)
+        )
+    }
+    by_card: dict[int, list[Event]] = defaultdict(list)
+    for event in checked.values():
+        card = cards.get(event.iccid)
+        if card is None:
+            results[event.index] = EventResult(event.event_id, REJECTED, Reason.UNKNOWN_CARD)
+        elif event.event_id in seen:
+            results[event.index] = EventResult(event.event_id, DUPLICATE)
+        else:
+            results[event.index] = EventResult(event.event_id, ACCEPTED)
+            by_card[card.id].append(event)
+    batch = UsageBatch.objects.create(
+        source=source,
+        api_key=api_key,
+        file_name=file_name[:255],
+        first_line=first_line,
+        received_at=now,
+        events=len(results),
+        accepted=sum(len(v) for v in by_card.values()),
+        duplicates=sum(1 for r in results if r.result == DUPLICATE),
+        rejected=sum(1 for r in results if r.result == REJECTED),
+    )
+    if not by_card:
+        return batch.pk, [], []
+    countries = _region_countries()
+    since = min(e.started_at for events in by_card.values() for e in events)
+    slots = _lock_buckets(list(by_card), countries, since)
+    card_by_id = {card.id: card for card in cards.values()}
+    charges = {
+        card_id: rate_card(
+            events, slots[card_id], countries.get(card_by_id[card_id].region_id, frozenset())
+        )
+        for card_id, events in by_card.items()
+    }
+    _insert_events(batch.pk, by_card, charges)
+    changed = [
+        b for card_slots in slots.values() for b in card_slots if b.charged or b.window_changed
+    ]
+    bucket_rating_save(
+        rows=[(b.id, b.remaining, b.valid_from, b.valid_until, b.validity_days) for b in changed],
+        now=now,
+    )
+    charged = [
+        (card_id, b) for card_id, card_slots in slots.items() for b in card_slots if b.charged
+    ]
+    rawsql.rows_insert(
+        "usage_usagecharge",
+        ["batch_id", "bucket_id", "bytes"],
+        [(batch.pk, b.id, b.charged) for _card_id, b in charged],
+    )
+    ledger_post_data_usage_batch(
+        batch_id=batch.pk,
+        charges=[(card_id, b.id, b.charged) for card_id, b in charged if b.limited],
+    )
+    _upsert_days(by_card, charges, now)
+    limited = _note_cards(card_by_id, by_card, charges, now)
+    if limited:
+        enqueue_on_commit(LIMIT_CARDS_JOB, limited)
+    return batch.pk, sorted(by_card), sorted(b.id for b in changed)
+
+
+def _lock_cards(iccids: list[str]) -> dict[str, _Card]:
+    """The batch's cards by ICCID, locked in id order (PostgreSQL; SQLite writes one
+    transaction at a time anyway)."""
+    lock = " FOR UPDATE" if rawsql.is_postgres() else ""
+    rows = rawsql.values_in(
+        "SELECT id, iccid, region_id, last_country, last_usage_at, data_limited_at "
+        "FROM cards_card WHERE iccid {in} ORDER BY id" + lock,
+        iccids,
+    )
+    return {
+        iccid: _Card(pk, region_id, country, rawsql.py_datetime(seen), rawsql.py_datetime(limited))
+        for pk, iccid, region_id, country, seen, limited in rows
+    }
+
+
+def _region_countries() -> dict[int, frozenset[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, countries FROM catalog_region")
+        rows = cursor.fetchall()
+    return {
+        pk: frozenset(json.loads(countries) if isinstance(countries, str) else countries)
+        for pk, countries in rows
+    }
+
+
+def _lock_buckets(
+    card_ids: list[int], countries: dict[int, frozenset[str]], since: datetime
+) -> dict[int, list[BucketSlot]]:
+    """The buckets that may pay for usage since `since`, per card: not withdrawn, not
+    ended before then. Locked in id order, after the cards."""
+    lock = " FOR UPDATE" if rawsql.is_postgres() else ""
+    rows = rawsql.values_in(
+        "SELECT id, card_id, region_id, starts, validity_days, valid_from, valid_until, "
+        "activate_by, bytes_remaining, created_at FROM cards_bucket WHERE card_id {in} "
+        "AND withdrawn_at IS NULL AND (valid_until IS NULL OR valid_until > %s) "
+        "ORDER BY id" + lock,
+        card_ids,
+        params=(rawsql.db_datetime(since),),
+    )
+    slots: dict[int, list[BucketSlot]] = {card_id: [] for card_id in card_ids}
+    for pk, card_id, region_id, starts, days, start, end, activate_by, remaining, created in rows:
+        slots[card_id].append(
+            BucketSlot(
+                id=pk,
+                region_id=region_id,
+                countries=countries.get(region_id, frozenset()),
+                starts=starts,
+                validity_days=days,
+                valid_from=rawsql.py_datetime(start),
+                valid_until=rawsql.py_datetime(end),
+                activate_by=rawsql.py_datetime(activate_by),
+                remaining=remaining,
+                limited=remaining is not None,
+                created_at=rawsql.py_datetime(created),
+            )
+        )
+    return slots
+
+
+def _insert_events(
+    batch_id: int, by_card: dict[int, list[Event]], charges: dict[int, list[Charge]]
+) -> None:
+    when = rawsql.db_datetime
+    rawsql.rows_insert(
+        "usage_usageevent",
+        [
+            "event_id", "batch_id", "card_id", "started_at", "ended_at", "bytes_up",
+            "bytes_down", "country", "network", "charged_bytes", "overage_bytes",
+            "out_of_coverage",
+        ],
+        [
+            (
+                e.event_id, batch_id, card_id, when(e.started_at), when(e.ended_at),
+                e.bytes_up, e.bytes_down, e.country, e.network, c.charged, c.overage,
+                c.out_of_coverage,
+            )
+            for card_id, events in by_card.items()
+            for e, c in zip(events, charges[card_id], strict=True)
+        ],
+    )  # fmt: skip
+
+
+def _upsert_days(
+    by_card: dict[int, list[Event]], charges: dict[int, list[Charge]], now: datetime
+) -> None:
+    """Add the batch to each card's daily usage per country (UTC days)."""
+    days: dict[tuple[int, date, str], list[int]] = {}
+    for card_id, events in by_card.items():
+        for event, charge in zip(events, charges[card_id], strict=True):
+            key = (card_id, event.started_at.date(), event.country)
+            figures = days.setdefault(key, [0, 0, 0, 0, 0])
+            figures[0] += event.total
+            figures[1] += charge.charged
+            figures[2] += charge.overage
+            figures[3] += event.total if charge.out_of_coverage else 0
+            figures[4] += 1
+    ops = connection.ops
+    rows = [
+        (card_id, ops.adapt_datefield_value(day), country, *figures, rawsql.db_datetime(now))
+        for (card_id, day, country), figures in days.items()
+    ]
+    columns = (
+        "card_id, day, country, bytes, charged_bytes, overage_bytes, uncovered_bytes, "
+        "events, updated_at"
+    )
+    update = (
+        "ON CONFLICT (card_id, day, country) DO UPDATE SET "
+        "bytes = usage_usageday.bytes + excluded.bytes, "
+        "charged_bytes = usage_usageday.charged_bytes + excluded.charged_bytes, "
+        "overage_bytes = usage_usageday.overage_bytes + excluded.overage_bytes, "
+        "uncovered_bytes = usage_usageday.uncovered_bytes + excluded.uncovered_bytes, "
+        "events = usage_usageday.events + excluded.events, updated_at = excluded.updated_at"
+    )
+    with connection.cursor() as cursor:
+        if rawsql.is_postgres():
+            cursor.execute(
+                f"INSERT INTO usage_usageday ({columns}) SELECT * FROM unnest("
+                "%s::bigint[], %s::date[], %s::varchar[], %s::bigint[], %s::bigint[], "
+                f"%s::bigint[], %s::bigint[], %s::integer[], %s::timestamptz[]) {update}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO usage_usageday ({columns}) VALUES "
+                f"(%s, %s, %s, %s, %s, %s, %s, %s, %s) {update}",
+                rows,
+            )
+
+
+def _note_cards(
+    cards: dict[int, _Card],
+    by_card: dict[int, list[Event]],
+    charges: dict[int, list[Charge]],
+    now: datetime,
+) -> list[int]:
+    """Remember each card's latest country (a late event never overrides a newer one) and
+    mark the cards that went beyond every bucket. Returns those, newly limited."""
+    rows = []
+    limited = []
+    for card_id, events in by_card.items():
+        card = cards[card_id]
+        latest = max(events, key=lambda e: e.started_at)
+        country, seen = card.last_country, card.last_usage_at
+        if seen is None or latest.started_at >= seen:
+            country, seen = latest.country, latest.started_at
+        limited_at = card.data_limited_at
+        if limited_at is None and any(c.overage for c in charges[card_id]):
+            limited_at = now
+            limited.append(card_id)
+        if (country, seen, limited_at) != (
+            card.last_country,
+            card.last_usage_at,
+            card.data_limited_at,
+        ):
+            rows.append((card_id, country, seen, limited_at))
+    card_usage_seen_save(rows=rows)
+    return limited
