@@ -947,6 +947,100 @@ def verify(world_path: str, expected_path: str) -> None:
     print(json.dumps({"count": len(problems), "problems": problems}))
 
 
+# --- Where the time goes: `python -m bench.ingest --profile` -----------------------------------
+
+
+def profile() -> int:
+    """The same world and traffic on one stack (the first of BENCH_STACKS that runs here),
+    posted in process through Django's test client (no granian, no sockets): the first
+    half of the batches timed, with each SQL statement's time summed by kind; the second
+    half under cProfile. Use fewer events (BENCH_EVENTS=100000) for a quick look."""
+    rng = random.Random(SEED)
+    duplicates = round(EVENTS * DUPLICATE_SHARE)
+    world = build_world(CARDS, rng)
+    events = usage_stream(world, EVENTS - duplicates, rng)
+    bodies = encode_batches(world, with_duplicates(events, duplicates, rng))
+    with tempfile.TemporaryDirectory(prefix="roamcard-bench-ingest-") as tmp:
+        work = Path(tmp)
+        world_path = work / "world.json"
+        world_path.write_text(json.dumps([[c.iccid, c.coverage, c.grants] for c in world]))
+        bodies_dir = work / "bodies"
+        bodies_dir.mkdir()
+        for number, body in enumerate(bodies):
+            (bodies_dir / f"{number:05d}.json").write_bytes(body)
+        for name in STACKS:
+            with stack_environment(name, work / name) as (env, description):
+                if env is None:
+                    print(f"{name}: skipped — {description}", flush=True)
+                    continue
+                print(f"{name}: {description}", flush=True)
+                run_bounded(env, "manage.py", "migrate", "--noinput", "-v", "0")
+                run_bounded(env, "manage.py", "createcachetable")
+                seeded = json.loads(
+                    run_bounded(env, "-m", "bench.ingest", "--seed", str(world_path)).stdout
+                )
+                profiled = run_bounded(
+                    env, "-m", "bench.ingest", "--profile-worker", str(bodies_dir),
+                    seeded["api_key"],
+                )  # fmt: skip
+                print(profiled.stdout)
+                return 0
+    return 1
+
+
+def profile_worker(bodies_dir: str, api_key: str) -> None:
+    import cProfile
+    import pstats
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {api_key}")
+    bodies = sorted(Path(bodies_dir).iterdir())
+    half = len(bodies) // 2
+    spent: dict[str, list[float]] = {}
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            kind = re.match(r"\s*(SELECT .*? FROM \S+|INSERT INTO \S+|UPDATE \S+|\w+)", sql, re.S)
+            figures = spent.setdefault(kind.group(1)[:70] if kind else sql[:40], [0, 0.0])
+            figures[0] += 1
+            figures[1] += time.perf_counter() - start
+
+    def post(path: Path) -> int:
+        body = path.read_bytes()
+        response = client.post(PATH, body, content_type="application/json")
+        if response.status_code != 200:
+            sys.exit(f"{path.name} answered {response.status_code}: {response.content[:300]!r}")
+        return body.count(b'"event_id"')
+
+    with connection.execute_wrapper(timed):
+        start = time.perf_counter()
+        sent = sum(post(path) for path in bodies[:half])
+        wall = time.perf_counter() - start
+    in_sql = sum(seconds for _, seconds in spent.values())
+    print(f"{sent:,} events in {half} batches in process: {sent / wall:,.0f} events/s")
+    print(f"  per batch {wall / half * 1000:,.0f} ms, of which SQL statements (not COPY) ")
+    print(f"  {in_sql / half * 1000:,.0f} ms:")
+    for kind, (count, seconds) in sorted(spent.items(), key=lambda item: -item[1][1]):
+        print(f"  {seconds / half * 1000:8.1f} ms  {count / half:6.1f} x  {kind}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path in bodies[half:]:
+        post(path)
+    profiler.disable()
+    print(f"\ncProfile of the other {len(bodies) - half} batches (the profiler slows Python):")
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(35)
+    stats.sort_stats("tottime").print_stats(25)
+
+
 # --- The report -------------------------------------------------------------------------------
 
 
@@ -999,6 +1093,10 @@ if __name__ == "__main__":
         seed(sys.argv[2])
     elif sys.argv[1:2] == ["--check"]:
         verify(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["--profile"]:
+        sys.exit(profile())
+    elif sys.argv[1:2] == ["--profile-worker"]:
+        profile_worker(sys.argv[2], sys.argv[3])
     else:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
         sys.exit(main())
