@@ -1039,6 +1039,7 @@ def profile_worker(bodies_dir: str, api_key: str) -> None:
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
     stats.sort_stats("cumulative").print_stats(35)
     stats.sort_stats("tottime").print_stats(25)
+    stats.print_callers(12)
 
 
 # --- The report -------------------------------------------------------------------------------
