@@ -57,6 +57,12 @@ but not acceptable),
 `not_authenticated` (401), `csrf_failed` (403), `not_found` and `card_not_found` (404: also
 for a card of another traveller), `method_not_allowed` (405), `rate_limited` (429),
 `server_error` (500).
+
+**The network's side.** `POST /network/usage-events` takes the mobile network's usage
+records, up to 10,000 per request, with a key staff issue in the back office
+(`Authorization: Bearer rcn_…`, scope `usage:write`; a traveller's token does not pass).
+Each event is answered on its own: `accepted`, `duplicate` (its `event_id` was seen
+before, so sending a batch again is safe) or `rejected` with a `reason`.
 """
 
 _CODE_BY_STATUS = {

@@ -330,16 +330,11 @@ def bucket_rating_save(
     for _pk, _remaining, valid_from, valid_until, days in rows:
         if valid_from is not None and days is not None:
             _check_window(valid_from=valid_from, valid_until=valid_until, validity_days=days)
-    when = rawsql.db_datetime
+    when = rawsql.datetime_writer()
     rawsql.rows_update(
         Bucket._meta.db_table,
         "id",
-        [
-            ("bytes_remaining", "bigint"),
-            ("valid_from", "timestamptz"),
-            ("valid_until", "timestamptz"),
-            ("updated_at", "timestamptz"),
-        ],
+        ["bytes_remaining", "valid_from", "valid_until", "updated_at"],
         [(pk, left, when(start), when(end), when(now)) for pk, left, start, end, _d in rows],
     )
 
@@ -347,12 +342,11 @@ def bucket_rating_save(
 def card_usage_seen_save(*, rows: list[tuple[int, str, Any, Any]]) -> None:
     """Write what usage taught about cards: (id, last country, when it was seen, limited
     for lack of data since). Called by usage_ingest under the cards' locks."""
-    when = rawsql.db_datetime
+    when = rawsql.datetime_writer()
     rawsql.rows_update(
         Card._meta.db_table,
         "id",
-        [("last_country", "varchar"), ("last_usage_at", "timestamptz"),
-         ("data_limited_at", "timestamptz")],
+        ["last_country", "last_usage_at", "data_limited_at"],
         [(pk, country, when(seen), when(limited)) for pk, country, seen, limited in rows],
     )  # fmt: skip
 

@@ -1,5 +1,6 @@
-"""The network's API keys in the back office: issue one (its secret is shown once, on the
-page that follows), see when each was last used, revoke one."""
+"""The network in the back office: its API keys (issue one — its secret is shown once, on
+the page that follows —, see when each was last used, revoke one), and what it sent:
+usage batches and events, read-only."""
 
 from typing import Any
 
@@ -12,13 +13,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
-from roamcard.core.admin_audit import AuditedModelAdmin, request_ip
+from roamcard.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, request_ip
 from roamcard.core.errors import InvalidInput
 
-from .models import NetworkApiKey
+from .models import NetworkApiKey, UsageBatch, UsageEvent
 from .services import network_api_key_issue, network_api_key_revoke
 
 
@@ -147,3 +149,53 @@ class NetworkApiKeyAdmin(AuditedModelAdmin):
             messages.SUCCESS,
         )
         return None
+
+
+@admin.register(UsageBatch)
+class UsageBatchAdmin(ReadOnlyModelAdmin):
+    """What the network sent, batch by batch: through which key or file, and how much of
+    it was accepted, a duplicate or rejected (the network got each event's reason in the
+    answer)."""
+
+    list_display = (
+        "received_at",
+        "source",
+        "api_key",
+        "file_name",
+        "first_line",
+        "events",
+        "accepted",
+        "duplicates",
+        "rejected",
+    )
+    list_filter = ("source", ("received_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("api_key",)
+    search_fields = ("file_name", "api_key__name", "=api_key__prefix")
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+
+
+@admin.register(UsageEvent)
+class UsageEventAdmin(ReadOnlyModelAdmin):
+    """Every usage record as charged: how much a bucket paid, how much went beyond the
+    allowance, whether it was outside coverage. Found by event id or ICCID."""
+
+    list_display = (
+        "event_id",
+        "card",
+        "started_at",
+        "country",
+        "network",
+        "bytes_up",
+        "bytes_down",
+        "charged_bytes",
+        "overage_bytes",
+        "out_of_coverage",
+    )
+    list_filter = ("out_of_coverage", "country", ("started_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("card",)
+    search_fields = ("=event_id", "=card__iccid")
+    ordering = ("-id",)
+    show_full_result_count = False

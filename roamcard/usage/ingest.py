@@ -6,11 +6,12 @@ Concurrency: the batch locks its cards (in id order), then their buckets, so two
 for one card run one after the other and neither loses the other's charge; a batch for
 other cards does not wait. Every other writer of buckets takes the card's lock first."""
 
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from .rating import BucketSlot, Charge, rate_card
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 # Named, not imported: provisioning tells the network (roamcard.provisioning.tasks).
 LIMIT_CARDS_JOB = "provisioning.limit_for_no_data"
+SEEN_RESOLUTION = timedelta(minutes=10)
 
 
 @dataclass(slots=True)
@@ -97,10 +99,18 @@ def usage_ingest(
             results[index] = EventResult(event.event_id, DUPLICATE)
         else:
             checked[event.event_id] = event
-    with transaction.atomic():
-        batch_id, card_ids, bucket_ids = _store(
-            checked, results, source, api_key, file_name, first_line, now
-        )
+    # A batch makes a few hundred thousand short-lived objects, all freed at its end: the
+    # cyclic garbage collector, run over and over meanwhile, would find nothing to collect.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with transaction.atomic():
+            batch_id, card_ids, bucket_ids = _store(
+                checked, results, source, api_key, file_name, first_line, now
+            )
+    finally:
+        if collecting:
+            gc.enable()
     counts = defaultdict(int)
     for result in results:
         counts[result.result] += 1
@@ -197,10 +207,12 @@ def _store(
 def _lock_cards(iccids: list[str]) -> dict[str, _Card]:
     """The batch's cards by ICCID, locked in id order (PostgreSQL; SQLite writes one
     transaction at a time anyway)."""
-    lock = " FOR UPDATE" if rawsql.is_postgres() else ""
+    # NO KEY UPDATE: as exclusive as FOR UPDATE for other writers, lighter on the rows.
+    lock = " FOR NO KEY UPDATE" if rawsql.is_postgres() else ""
+    when = rawsql.select_datetime
     rows = rawsql.values_in(
-        "SELECT id, iccid, region_id, last_country, last_usage_at, data_limited_at "
-        "FROM cards_card WHERE iccid {in} ORDER BY id" + lock,
+        f"SELECT id, iccid, region_id, last_country, {when('last_usage_at')}, "
+        f"{when('data_limited_at')} FROM cards_card WHERE iccid {{in}} ORDER BY id" + lock,
         iccids,
     )
     return {
@@ -223,13 +235,14 @@ def _lock_buckets(
     card_ids: list[int], countries: dict[int, frozenset[str]], since: datetime
 ) -> dict[int, list[BucketSlot]]:
     """The buckets that may pay for usage since `since`, per card: not withdrawn, not
-    ended before then. Locked in id order, after the cards."""
-    lock = " FOR UPDATE" if rawsql.is_postgres() else ""
+    ended before then. The cards' locks guard them: every writer of buckets takes its
+    card's lock first."""
+    when = rawsql.select_datetime
     rows = rawsql.values_in(
-        "SELECT id, card_id, region_id, starts, validity_days, valid_from, valid_until, "
-        "activate_by, bytes_remaining, created_at FROM cards_bucket WHERE card_id {in} "
-        "AND withdrawn_at IS NULL AND (valid_until IS NULL OR valid_until > %s) "
-        "ORDER BY id" + lock,
+        f"SELECT id, card_id, region_id, starts, validity_days, {when('valid_from')}, "
+        f"{when('valid_until')}, {when('activate_by')}, bytes_remaining, "
+        f"{when('created_at')} FROM cards_bucket WHERE card_id {{in}} "
+        "AND withdrawn_at IS NULL AND (valid_until IS NULL OR valid_until > %s) ORDER BY id",
         card_ids,
         params=(rawsql.db_datetime(since),),
     )
@@ -256,7 +269,7 @@ def _lock_buckets(
 def _insert_events(
     batch_id: int, by_card: dict[int, list[Event]], charges: dict[int, list[Charge]]
 ) -> None:
-    when = rawsql.db_datetime
+    when = rawsql.datetime_writer()
     rawsql.rows_insert(
         "usage_usageevent",
         [
@@ -280,6 +293,7 @@ def _upsert_days(
     by_card: dict[int, list[Event]], charges: dict[int, list[Charge]], now: datetime
 ) -> None:
     """Add the batch to each card's daily usage per country (UTC days)."""
+    is_pg = rawsql.is_postgres()
     days: dict[tuple[int, date, str], list[int]] = {}
     for card_id, events in by_card.items():
         for event, charge in zip(events, charges[card_id], strict=True):
@@ -290,37 +304,17 @@ def _upsert_days(
             figures[2] += charge.overage
             figures[3] += event.total if charge.out_of_coverage else 0
             figures[4] += 1
-    ops = connection.ops
-    rows = [
-        (card_id, ops.adapt_datefield_value(day), country, *figures, rawsql.db_datetime(now))
-        for (card_id, day, country), figures in days.items()
-    ]
-    columns = (
-        "card_id, day, country, bytes, charged_bytes, overage_bytes, uncovered_bytes, "
-        "events, updated_at"
+    when = rawsql.db_datetime(now)
+    rawsql.rows_upsert_add(
+        "usage_usageday",
+        keys=["card_id", "day", "country"],
+        sums=["bytes", "charged_bytes", "overage_bytes", "uncovered_bytes", "events"],
+        latest=["updated_at"],
+        rows=[
+            (card_id, day if is_pg else day.isoformat(), country, *figures, when)
+            for (card_id, day, country), figures in days.items()
+        ],
     )
-    update = (
-        "ON CONFLICT (card_id, day, country) DO UPDATE SET "
-        "bytes = usage_usageday.bytes + excluded.bytes, "
-        "charged_bytes = usage_usageday.charged_bytes + excluded.charged_bytes, "
-        "overage_bytes = usage_usageday.overage_bytes + excluded.overage_bytes, "
-        "uncovered_bytes = usage_usageday.uncovered_bytes + excluded.uncovered_bytes, "
-        "events = usage_usageday.events + excluded.events, updated_at = excluded.updated_at"
-    )
-    with connection.cursor() as cursor:
-        if rawsql.is_postgres():
-            cursor.execute(
-                f"INSERT INTO usage_usageday ({columns}) SELECT * FROM unnest("
-                "%s::bigint[], %s::date[], %s::varchar[], %s::bigint[], %s::bigint[], "
-                f"%s::bigint[], %s::bigint[], %s::integer[], %s::timestamptz[]) {update}",
-                [list(column) for column in zip(*rows, strict=True)],
-            )
-        else:
-            cursor.executemany(
-                f"INSERT INTO usage_usageday ({columns}) VALUES "
-                f"(%s, %s, %s, %s, %s, %s, %s, %s, %s) {update}",
-                rows,
-            )
 
 
 def _note_cards(
@@ -329,15 +323,20 @@ def _note_cards(
     charges: dict[int, list[Charge]],
     now: datetime,
 ) -> list[int]:
-    """Remember each card's latest country (a late event never overrides a newer one) and
-    mark the cards that went beyond every bucket. Returns those, newly limited."""
+    """Remember each card's latest country (a late event never overrides a newer one; the
+    time it was seen is kept to SEEN_RESOLUTION while the country stays the same, so a
+    busy card is not rewritten by every batch) and mark the cards that went beyond every
+    bucket. Returns those, newly limited."""
     rows = []
     limited = []
     for card_id, events in by_card.items():
         card = cards[card_id]
         latest = max(events, key=lambda e: e.started_at)
         country, seen = card.last_country, card.last_usage_at
-        if seen is None or latest.started_at >= seen:
+        if seen is None or (
+            latest.started_at > seen
+            and (latest.country != country or latest.started_at - seen > SEEN_RESOLUTION)
+        ):
             country, seen = latest.country, latest.started_at
         limited_at = card.data_limited_at
         if limited_at is None and any(c.overage for c in charges[card_id]):

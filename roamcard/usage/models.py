@@ -87,8 +87,16 @@ class UsageEvent(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     event_id = models.CharField(_("event id"), max_length=64, unique=True)
+    # No database constraint on these keys (nor on UsageCharge's and UsageDay's): checked
+    # at commit, one per row, they cost as much as the rows; usage_ingest writes these rows
+    # only for cards it has locked and the batch it has just made, and neither cards nor
+    # batches are ever deleted (docs/decisions/0007).
     batch = models.ForeignKey(
-        UsageBatch, on_delete=models.PROTECT, related_name="+", db_index=False
+        UsageBatch,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     card = models.ForeignKey(
         "cards.Card",
@@ -96,6 +104,7 @@ class UsageEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     started_at = models.DateTimeField(_("started"))
     ended_at = models.DateTimeField(_("ended"))
@@ -127,8 +136,12 @@ class UsageCharge(models.Model):
     (key usage:<batch>:<bucket>). A bucket's charges plus what it has left are what it was
     granted (plus staff adjustments)."""
 
-    batch = models.ForeignKey(UsageBatch, on_delete=models.PROTECT, related_name="charges")
-    bucket = models.ForeignKey("cards.Bucket", on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        UsageBatch, on_delete=models.PROTECT, related_name="charges", db_constraint=False
+    )
+    bucket = models.ForeignKey(
+        "cards.Bucket", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     bytes = models.BigIntegerField(_("bytes"))
 
     class Meta:
@@ -147,7 +160,9 @@ class UsageDay(models.Model):
     """A card's usage on one day (UTC) in one country: what the records page, its chart,
     the CSV export and the forecast read. Kept up to date by every batch."""
 
-    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="+")
+    card = models.ForeignKey(
+        "cards.Card", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     day = models.DateField(_("day (UTC)"))
     country = models.CharField(_("country"), max_length=2)
     bytes = models.BigIntegerField(_("used"), default=0)

@@ -16,6 +16,7 @@ from roamcard.core.api import error_responses
 
 from .api_auth import NetworkKeyAuth
 from .errors import BatchTooLarge, UsageBodyInvalid
+from .events import EventIn
 from .ingest import usage_ingest
 from .models import NetworkApiKey, UsageBatch
 
@@ -35,8 +36,14 @@ class UsageEventIn(Schema):
     country: str = Field(description="ISO 3166-1 alpha-2 (JP), or the MCC-MNC (44010).")
 
 
-class UsageEventsIn(Schema):
-    events: list[UsageEventIn] = Field(max_length=10_000)
+# The body's schema, inline (no $ref), for the OpenAPI document only.
+USAGE_EVENTS_IN = {
+    "type": "object",
+    "required": ["events"],
+    "properties": {
+        "events": {"type": "array", "maxItems": 10_000, "items": UsageEventIn.json_schema()}
+    },
+}
 
 
 class EventResultOut(Schema):
@@ -62,7 +69,12 @@ class _Body(msgspec.Struct):
     events: list[Any]
 
 
+class _TypedBody(msgspec.Struct):
+    events: list[EventIn]
+
+
 _decode = msgspec.json.Decoder(_Body).decode
+_decode_typed = msgspec.json.Decoder(_TypedBody).decode
 _encode = msgspec.json.Encoder().encode
 
 
@@ -73,7 +85,7 @@ _encode = msgspec.json.Encoder().encode
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": UsageEventsIn.json_schema()}},
+            "content": {"application/json": {"schema": USAGE_EVENTS_IN}},
         }
     },
 )
@@ -86,10 +98,18 @@ def usage_events(request: HttpRequest):
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > BODY_MAX_BYTES:
         raise BatchTooLarge()
+    raw = request.read(BODY_MAX_BYTES + 1)
     try:
-        body = _decode(request.read(BODY_MAX_BYTES + 1))
-    except (msgspec.DecodeError, msgspec.ValidationError):
+        body = _decode_typed(raw)
+    except msgspec.ValidationError:
+        body = None  # some event is ill-typed: each is checked on its own below
+    except msgspec.DecodeError:
         raise UsageBodyInvalid() from None
+    if body is None:
+        try:
+            body = _decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise UsageBodyInvalid() from None
     if len(body.events) > settings.USAGE_BATCH_MAX_EVENTS:
         raise BatchTooLarge()
     outcome = usage_ingest(events=body.events, source=UsageBatch.Source.API, api_key=request.auth)

@@ -1,5 +1,7 @@
 """The back office as staff meet it: every page loads, staff actions are audited."""
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
@@ -60,6 +62,29 @@ def _one_of_each(staff) -> dict:
             name="feed", prefix="rcn_abcd", secret_hash="secret-key-hash", scope="usage:write"
         ),
         **_one_of_each_renewal_record(traveller=traveller, card=card, plan=plan),
+        **_one_of_each_usage_record(card=card),
+    }
+
+
+def _one_of_each_usage_record(*, card) -> dict:
+    """A batch and an event the network sent (issue 8)."""
+    from roamcard.usage.ingest import usage_ingest
+    from roamcard.usage.models import UsageBatch, UsageEvent
+
+    at = timezone.now() - timedelta(minutes=5)
+    event = {
+        "event_id": "evt-admin",
+        "iccid": card.iccid,
+        "bytes_up": 10,
+        "bytes_down": 20,
+        "started_at": at.isoformat(),
+        "ended_at": at.isoformat(),
+        "country": card.region.countries[0],
+    }
+    outcome = usage_ingest(events=[event], source=UsageBatch.Source.API)
+    return {
+        "usage.usagebatch": UsageBatch.objects.get(pk=outcome.batch_id),
+        "usage.usageevent": UsageEvent.objects.get(event_id="evt-admin"),
     }
 
 
