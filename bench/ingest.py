@@ -714,9 +714,12 @@ def run_import(
     if process.returncode != 0:
         sys.exit(f"import-usage exited with {process.returncode}:\n{output[-5000:]}")
     peak_mb = usage.ru_maxrss / 1024  # Linux counts it in KiB
+    # The importer's own rate (its summary line), without Python's and Django's start.
+    own = re.search(r"\(([\d,]+) events/s\)", output)
+    own_rate = int(own.group(1).replace(",", "")) if own else None
     print(
-        f"  {IMPORT_LINES / seconds:,.0f} events/s ({seconds:.1f} s, Django's start "
-        f"included); peak RSS {peak_mb:.0f} MiB",
+        f"  {own_rate or 0:,} events/s by its own count, {IMPORT_LINES / seconds:,.0f} "
+        f"counting its start ({seconds:.1f} s); peak RSS {peak_mb:.0f} MiB",
         flush=True,
     )
     expected = Expected(expected.accepted, [list(figures) for figures in expected.cards])
@@ -728,7 +731,8 @@ def run_import(
         "lines": IMPORT_LINES,
         "file_mib": round(path.stat().st_size / MIB, 1),
         "wall_s": round(seconds, 2),
-        "events_per_s": round(IMPORT_LINES / seconds),
+        "events_per_s": own_rate,
+        "events_per_s_with_start": round(IMPORT_LINES / seconds),
         "summary": output.strip().splitlines()[-3:],
     }
 
