@@ -406,10 +406,22 @@ def measure_stack(
         seeded = json.loads(
             run_bounded(env, "-m", "bench.ingest", "--seed", str(world_path)).stdout
         )
+    before = rows_written(name, env)
     with step(f"sending {EVENTS:,} events"), serving(env) as base:
         sent = send(base, seeded["api_key"], bodies)
     total_sent = sum(sent["answers"].values())
     expect_answers(name, sent["answers"], accepted=len(events), sent=total_sent)
+    after = rows_written(name, env)
+    per_event = {
+        table: round((after[table] - before.get(table, 0)) / len(events), 2)
+        for table in after
+        if after[table] != before.get(table, 0)
+    }
+    print(
+        f"  rows written per event ({'inserted or updated' if name == 'postgres' else 'inserted'}"
+        f"): {per_event} = {sum(per_event.values()):.1f}",
+        flush=True,
+    )
     expected_path = Path(env["ROAMCARD_VAR_DIR"]) / "expected.json"
     with step("checking the database against what was sent"):
         check(env, world_path, expected, expected_path)
@@ -430,8 +442,39 @@ def measure_stack(
         "raw_wall_s": round(raw_seconds, 2),
         "answers": sent["answers"],
         "batch_latency_s": sent["latency_s"],
+        "rows_written_per_event": per_event,
         "phases_s": step.durations,
     }
+
+
+WRITTEN_TABLES = (
+    "usage_usageevent", "usage_usagecharge", "usage_usageday", "usage_usagebatch",
+    "cards_bucket", "cards_card", "ledger_transaction", "ledger_entry", "ledger_account",
+)  # fmt: skip
+
+
+def rows_written(name: str, env: dict[str, str]) -> dict[str, int]:
+    """Per table, the rows written so far: inserted + updated on PostgreSQL (its statistics
+    of the database, flushed as each connection closes), rows held on SQLite."""
+    if name == "postgres":
+        import psycopg
+
+        parts = urllib.parse.urlsplit(env["DATABASE_URL"])
+        with psycopg.connect(urllib.parse.urlunsplit(parts._replace(scheme="postgresql"))) as conn:
+            rows = conn.execute(
+                "SELECT relname, n_tup_ins + n_tup_upd FROM pg_stat_user_tables "
+                "WHERE schemaname = 'public' AND relname = ANY(%s)",
+                [list(WRITTEN_TABLES)],
+            ).fetchall()
+        return dict(rows)
+    conn = sqlite3.connect(Path(env["ROAMCARD_VAR_DIR"]) / "roamcard.sqlite3")
+    try:
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in WRITTEN_TABLES
+        }
+    finally:
+        conn.close()
 
 
 class Steps:
