@@ -10,6 +10,7 @@ from roamcard.cards.iccid import iccid_with_check_digit
 from roamcard.cards.models import Bucket, Card
 from roamcard.cards.passwords import hash_card_password
 from roamcard.catalog.models import Plan, PlanPrice, Region
+from roamcard.usage.models import UsageDay
 
 _sequence = itertools.count(1)
 
@@ -100,6 +101,33 @@ def make_bucket(
         bytes_remaining=bytes_granted if bytes_remaining is None else bytes_remaining,
         valid_from=now - timedelta(hours=1),
         valid_until=now + timedelta(days=days),
+    )
+
+
+def make_usage_day(
+    *,
+    card,
+    day=None,
+    country: str = "FR",
+    used: int = 100 * 1024**2,
+    overage: int = 0,
+    uncovered: int = 0,
+    events: int = 1,
+    updated_at=None,
+):
+    """A card's usage on one UTC day (default today) in one country, as ingestion leaves
+    it: what was neither beyond the allowance nor outside coverage was charged."""
+    now = timezone.now()
+    return UsageDay.objects.create(
+        card=card,
+        day=day or now.date(),
+        country=country,
+        bytes=used,
+        charged_bytes=used - overage - uncovered,
+        overage_bytes=overage,
+        uncovered_bytes=uncovered,
+        events=events,
+        updated_at=updated_at or now,
     )
 
 

@@ -1,5 +1,5 @@
 """`make run`: prepare the embedded database, load the demo data, then serve the app with
-granian and run the task worker until Ctrl-C.
+granian and run the task worker and the simulated network's traffic until Ctrl-C.
 
 A child that dies (a crash, a kill -9) is started again after a short pause that grows when
 it keeps dying at once; granian itself starts a new web worker when one dies. Ctrl-C stops
@@ -84,6 +84,19 @@ def web_command() -> list[str]:
     ]  # fmt: skip
 
 
+def demo_children() -> list[Child]:
+    """The web server, the task worker and, unless DEMO_TRAFFIC=0, the simulated network's
+    traffic: usage of the demo cards reported through the usage API, so that balances,
+    records and alerts move while one watches."""
+    children = [
+        Child("web", web_command()),
+        Child("worker", [sys.executable, "manage.py", "run_worker", "--quiet"]),
+    ]
+    if os.environ.get("DEMO_TRAFFIC", "1") != "0":
+        children.append(Child("simulated network", [sys.executable, "manage.py", "simnet_traffic"]))
+    return children
+
+
 def supervise(children: list[Child], stop_requested) -> int:
     """Keep the children running until a stop is requested; 0, or 1 if one keeps dying."""
     while not stop_requested():
@@ -158,10 +171,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    children = [
-        Child("web", web_command()),
-        Child("worker", [sys.executable, "manage.py", "run_worker", "--quiet"]),
-    ]
+    children = demo_children()
     for child in children:
         child.start()
     say(
@@ -170,6 +180,8 @@ def main() -> int:
         "Sandbox payments: card 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is\n"
         "declined, 4000 0000 0000 3220 asks for an extra confirmation; Alipay and WeChat Pay\n"
         "show a QR page.\n"
+        "The simulated network uses the demo cards' data every few seconds (DEMO_TRAFFIC=0\n"
+        "switches it off).\n"
         "Press Ctrl-C to stop.\n"
     )
     exit_code = supervise(children, stop_requested=lambda: signals_received >= 1)

@@ -34,6 +34,7 @@ STAFF_PASSWORD = "roamcard-staff"
 # the current code. Never do this outside the demo.
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPROAMCARDDEMO2345"
 UNBOUND_CARD_COUNT = 20
+BOUND_CARD_COUNT = 3
 # Demo card numbers and passwords come from a fixed seed, so every run prints the same ones.
 SEED = 20261125
 
@@ -61,7 +62,7 @@ def _demo_cards() -> list[DemoCard]:
     rng = random.Random(SEED)
     region_codes = [region.code for region in REGIONS]
     cards = []
-    for n in range(UNBOUND_CARD_COUNT + 2):
+    for n in range(BOUND_CARD_COUNT + UNBOUND_CARD_COUNT):
         iccid = iccid_with_check_digit(f"898520{2026_0000_0000 + n:012d}")
         password = (
             f"{rng.randrange(10**5, 10**6):06d}" if n % 3 else f"{rng.randrange(10**7, 10**8)}"
@@ -231,21 +232,34 @@ def demo_seed() -> DemoSummary:
     staff = _seed_user(email=STAFF_EMAIL, password=STAFF_PASSWORD, staff=True)
     _seed_staff_totp(staff)
 
+    # The traveller's cards are the first two numbers and the last: the third came later,
+    # and took the next number so that the cards to bind stay the ones printed before.
     cards = _demo_cards()
+    bound, unbound = [*cards[:2], cards[-1]], cards[2:-1]
+    # Each close to an alert once the simulated network reports usage (roamcard.simnet.
+    # traffic, about 600 MB a minute): Europe crosses 50 % within a minute, Japan 20 %
+    # within seconds, and the South-East Asia day pass starts on its first use and crosses
+    # every threshold in two minutes.
     europe_card, made = _seed_card(
-        DemoCard(cards[0].iccid, cards[0].password, CardForm.PHYSICAL, "europe-33"), owner=traveller
+        DemoCard(bound[0].iccid, bound[0].password, CardForm.PHYSICAL, "europe-33"), owner=traveller
     )
     summary.created += made
     _seed_buckets(
-        europe_card, plan_codes=["europe-week-5-gb", "europe-month-20-gb"], used_fraction=0.35
+        europe_card, plan_codes=["europe-week-5-gb", "europe-month-20-gb"], used_fraction=0.45
     )
     japan_card, made = _seed_card(
-        DemoCard(cards[1].iccid, cards[1].password, CardForm.ESIM, "japan"), owner=traveller
+        DemoCard(bound[1].iccid, bound[1].password, CardForm.ESIM, "japan"), owner=traveller
     )
     summary.created += made
-    _seed_buckets(japan_card, plan_codes=["japan-week-10-gb"], used_fraction=0.8)
+    _seed_buckets(japan_card, plan_codes=["japan-week-10-gb"], used_fraction=0.78)
+    asia_card, made = _seed_card(
+        DemoCard(bound[2].iccid, bound[2].password, CardForm.ESIM, "south-east-asia"),
+        owner=traveller,
+    )
+    summary.created += made
+    _seed_buckets(asia_card, plan_codes=["south-east-asia-day-pass-1-gb"], used_fraction=0)
 
-    for demo in cards[2:]:
+    for demo in unbound:
         card, made = _seed_card(demo)
         summary.created += made
         if card.owner_id is None and card.status == CardStatus.IN_STOCK:

@@ -52,6 +52,7 @@ ALLOWED_WORDS = frozenset(
         "ID",
         "OK",
         "PDF",  # a file format every one of the languages writes so
+        "CSV",  # likewise
         # Payment brands, written in Latin letters by their own Japanese and Chinese pages.
         "Alipay",
         "WeChat",

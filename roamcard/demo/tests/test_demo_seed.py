@@ -13,11 +13,11 @@ from roamcard.ledger.selectors import card_data_balance, unit_totals
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_gives_a_traveller_two_cards_and_twenty_cards_to_bind():
+def test_the_demo_gives_a_traveller_three_cards_and_twenty_cards_to_bind():
     summary = demo_seed()
 
     bound = Card.objects.filter(owner__email=TRAVELLER_EMAIL)
-    assert bound.count() == 2
+    assert bound.count() == 3
     assert all(card.buckets.exists() for card in bound)
     assert len(summary.unbound_cards) == 20
     for demo in summary.unbound_cards[:3]:
@@ -44,8 +44,24 @@ def test_demo_balances_agree_with_the_ledger():
     for card in Card.objects.filter(owner__email=TRAVELLER_EMAIL):
         limited = [b for b in card.buckets.all() if b.bytes_granted is not None]
         assert card_data_balance(card_id=card.pk) == sum(b.bytes_remaining for b in limited)
-        assert card_balance(card=card).bytes_remaining > 0
+        [line] = card_balance(card=card).lines
+        assert line.bytes_remaining > 0 or line.first_use
     assert unit_totals().get("BYTE", 0) == 0
+
+
+def test_each_demo_card_is_near_an_alert_threshold():
+    """The simulated network's usage shows alerts within a minute or two of `make run`."""
+    demo_seed()
+
+    percents = {}
+    for card in Card.objects.filter(owner__email=TRAVELLER_EMAIL).select_related("region"):
+        [line] = card_balance(card=card).lines
+        percents[card.region.code] = (
+            round(100 * line.bytes_remaining / line.bytes_granted) if line.live_buckets else None
+        )
+    assert percents == {"europe-33": 55, "japan": 22, "south-east-asia": None}
+    day_pass = Card.objects.get(region__code="south-east-asia", owner__email=TRAVELLER_EMAIL)
+    assert [b.state for b in day_pass.buckets.all()] == ["waiting_first_use"]
 
 
 def test_every_demo_region_and_plan_is_named_in_every_language_and_priced_in_every_currency():
