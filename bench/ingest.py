@@ -25,8 +25,8 @@ shape as usage_usageevent (its columns, indexes and unique event id; no foreign 
 psycopg's COPY on PostgreSQL (one COPY and commit per batch) and by executemany in one
 transaction on SQLite. Then a CDR file of BENCH_IMPORT_LINES lines (default BENCH_EVENTS)
 is imported with `roamcard import-usage FILE --quiet` in a subprocess (on PostgreSQL, or on
-SQLite when PostgreSQL is skipped), whose peak RSS is read from the kernel's accounting of
-that one child (wait4), and the database is checked again.
+SQLite when PostgreSQL is skipped), whose peak RSS the kernel reports to a small launcher
+process that starts it, and the database is checked again.
 
 Prints a table against the bars (50,000 events/s on PostgreSQL, 25,000 on SQLite, the
 importer under 200 MB) and writes bench/results/ingest.json (BENCH_RESULTS to write
@@ -717,6 +717,16 @@ def raw_insert_sqlite(path: Path, rows: list[tuple]) -> float:
 # --- The importer -------------------------------------------------------------------------------
 
 
+# Runs the command in its argv[2:], then writes its children's peak RSS to argv[1].
+LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "with open(sys.argv[1], 'w') as out:\n"
+    "    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "sys.exit(code)\n"
+)
+
+
 def run_import(
     name: str,
     env: dict[str, str],
@@ -725,9 +735,11 @@ def run_import(
     work: Path,
     expected: Expected,
 ) -> dict[str, object]:
-    """`roamcard import-usage FILE --quiet` on a CDR file of new events for the same cards;
-    its peak RSS is the kernel's for that one child (wait4's rusage), not the largest of
-    every child this run has waited for (RUSAGE_CHILDREN)."""
+    """`roamcard import-usage FILE --quiet` on a CDR file of new events for the same cards,
+    started by a small launcher process that reports the importer's peak RSS (its
+    RUSAGE_CHILDREN once the importer exited). Not wait4 from here: Linux counts the RSS a
+    process had when it forked into its child's ru_maxrss, and this process holds the
+    million events (about 900 MiB), which the importer would then seem to use."""
     command_file = ROOT / "roamcard" / "usage" / "management" / "commands" / "import_usage.py"
     if not command_file.exists():
         print("importer: `roamcard import-usage` is not there yet: skipped", flush=True)
@@ -740,23 +752,25 @@ def run_import(
         f"({path.stat().st_size / MIB:,.0f} MiB)…",
         flush=True,
     )
-    log_path = work / "import-usage.log"
+    log_path, peak_path = work / "import-usage.log", work / "import-usage.maxrss"
+    command = [sys.executable, "-m", "roamcard.cli", "import-usage", str(path), "--quiet"]
     with log_path.open("w") as log:
         start = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "roamcard.cli", "import-usage", str(path), "--quiet"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER, str(peak_path), *command],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-        watchdog = threading.Timer(TIMEOUT, process.kill)
-        watchdog.start()
-        _, status, usage = os.wait4(process.pid, 0)
+        try:
+            code = launcher.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+            sys.exit(f"import-usage took longer than {TIMEOUT} s")
         seconds = time.perf_counter() - start
-        watchdog.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)
     output = log_path.read_text()
-    if process.returncode != 0:
-        sys.exit(f"import-usage exited with {process.returncode}:\n{output[-5000:]}")
-    peak_mb = usage.ru_maxrss / 1024  # Linux counts it in KiB
+    if code != 0:
+        sys.exit(f"import-usage exited with {code}:\n{output[-5000:]}")
+    peak_mb = int(peak_path.read_text()) / 1024  # Linux counts it in KiB
     # The importer's own rate (its summary line), without Python's and Django's start.
     own = re.search(r"\(([\d,]+) events/s\)", output)
     own_rate = int(own.group(1).replace(",", "")) if own else None
