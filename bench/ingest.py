@@ -407,7 +407,7 @@ def measure_stack(
             run_bounded(env, "-m", "bench.ingest", "--seed", str(world_path)).stdout
         )
     before = rows_written(name, env)
-    with step(f"sending {EVENTS:,} events"), serving(env) as base:
+    with step(f"sending {EVENTS:,} events"), serving(env) as base, lock_waits(name, env) as waits:
         sent = send(base, seeded["api_key"], bodies)
     total_sent = sum(sent["answers"].values())
     expect_answers(name, sent["answers"], accepted=len(events), sent=total_sent)
@@ -422,6 +422,11 @@ def measure_stack(
         f"): {per_event} = {sum(per_event.values()):.1f}",
         flush=True,
     )
+    if waits:
+        print(
+            f"  sampled every {LOCK_SAMPLE_SECONDS}s, the server's connections were: {waits}",
+            flush=True,
+        )
     expected_path = Path(env["ROAMCARD_VAR_DIR"]) / "expected.json"
     with step("checking the database against what was sent"):
         check(env, world_path, expected, expected_path)
@@ -443,6 +448,7 @@ def measure_stack(
         "answers": sent["answers"],
         "batch_latency_s": sent["latency_s"],
         "rows_written_per_event": per_event,
+        "server_connections_sampled": waits,
         "phases_s": step.durations,
     }
 
@@ -475,6 +481,57 @@ def rows_written(name: str, env: dict[str, str]) -> dict[str, int]:
         }
     finally:
         conn.close()
+
+
+LOCK_SAMPLE_SECONDS = 0.05
+
+
+@contextlib.contextmanager
+def lock_waits(name: str, env: dict[str, str]) -> Iterator[dict[str, int]]:
+    """On PostgreSQL, samples what the web workers' connections are doing while the batches
+    are sent: running a statement, waiting for a row lock another batch holds, idle in its
+    transaction (the worker is in Python holding its cards' locks: rating, building rows)
+    or idle outside one (decoding, checking, answering, or no request). Shares in %,
+    filled in at the end."""
+    shares: dict[str, int] = {}
+    if name != "postgres":
+        yield shares
+        return
+    import psycopg
+
+    parts = urllib.parse.urlsplit(env["DATABASE_URL"])
+    database = parts.path.lstrip("/")
+    counts = {"running": 0, "waiting for a lock": 0, "in Python, locks held": 0, "idle": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        url = urllib.parse.urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        with psycopg.connect(url, autocommit=True) as conn:
+            while not stop.wait(LOCK_SAMPLE_SECONDS):
+                for state, wait_type in conn.execute(
+                    "SELECT state, wait_event_type FROM pg_stat_activity "
+                    "WHERE datname = %s AND backend_type = 'client backend' "
+                    "AND pid <> pg_backend_pid()",
+                    [database],
+                ):
+                    if wait_type == "Lock":
+                        counts["waiting for a lock"] += 1
+                    elif state == "active":
+                        counts["running"] += 1
+                    elif state == "idle in transaction":
+                        counts["in Python, locks held"] += 1
+                    else:
+                        counts["idle"] += 1
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield shares
+    finally:
+        stop.set()
+        sampler.join()
+        total = sum(counts.values()) or 1
+        shares.update({key: round(100 * value / total) for key, value in counts.items()})
 
 
 class Steps:
