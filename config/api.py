@@ -28,13 +28,15 @@ from roamcard.core.api import (
     validation_fields,
 )
 from roamcard.core.errors import DomainError, InvalidInput, NotFound, RateLimited
+from roamcard.notifications.api import router as notifications_router
 from roamcard.renewals.api import router as orders_router
 from roamcard.usage.network_api import router as network_router
 
 logger = logging.getLogger("roamcard.api")
 
 DESCRIPTION = """
-The traveller's API: their profile, their cards, and the plans a card can take; and the
+The traveller's API: their profile, their cards, and the plans a card can take, their
+notices and notification settings (`/me/notices`, `/me/notifications`); and the
 public store (`/store/...`: destinations, plans for a country, a coverage's countries),
 which needs no authentication and may be cached for five minutes per `Accept-Language`.
 
@@ -201,4 +203,5 @@ api.add_router("/cards", "roamcard.usage.records_api.router")  # a card's usage 
 api.add_router("/", catalog_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", store_router)
+api.add_router("/", notifications_router)
 api.add_router("/", network_router)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # The scan-to-pay page and the gateways' notification endpoint.
     path("payments/", include((payment_pages + gateway_notifications, "payments"))),
+    # The traveller's notices (/notices/) and notification settings (/accounts/notifications/).
+    path("", include("roamcard.notifications.traveller_urls")),
     path("accounts/", include("roamcard.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("cards/", include("roamcard.cards.urls")),  # my cards, bind, detail, unbind, plans

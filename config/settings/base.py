@@ -479,6 +479,10 @@ USAGE_BATCH_MAX_EVENTS = 10_000
 # Events older than this, or starting later than the clock skew allows, are rejected.
 USAGE_MAX_AGE_DAYS = 90
 USAGE_MAX_CLOCK_SKEW_SECONDS = 300
+# Usage alerts (docs/decisions/0008): when a coverage's data left falls to these percentages
+# of what its live buckets granted, and these many days before its validity ends.
+USAGE_ALERT_THRESHOLDS = [50, 20, 10, 0]
+USAGE_VALIDITY_ALERT_DAYS = [3, 1]
 RECONCILE_BACKOFF_SECONDS = [10, 30, 60, 300, 900, 3600]
 # How long a payer has to pay at the gateway; the gateway is told (its own session ends
 # then). After it and a grace period the payment is closed at the gateway, and the gateway

@@ -109,6 +109,12 @@ class Bucket(models.Model):
         permissions = [("adjust_bucket", _("Can adjust a bucket's data and validity"))]
         indexes = [
             models.Index(fields=["card", "valid_until"]),
+            # The validity alerts' scan: buckets ending within the next days.
+            models.Index(
+                fields=["valid_until"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="bucket_ending",
+            ),
             # The queue job's scan: queued buckets not yet started.
             models.Index(
                 fields=["valid_from"],

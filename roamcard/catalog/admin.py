@@ -1,4 +1,5 @@
 from functools import cache
+from typing import Any
 
 import babel
 from django import forms
@@ -98,8 +99,22 @@ class RegionAdminForm(forms.ModelForm):
 # office's Content-Security-Policy (rightly) refuses.
 
 
+class FieldsetsTranslationAdmin(TranslationAdmin):
+    """A translated admin laid out with fieldsets. modeltranslation copies the form's
+    Meta.fields onto the admin whenever it lays out a form and the admin has none; the
+    admin then has both `fieldsets` and `fields`, and Django's system check (admin.E005)
+    fails for the rest of the process (a management command run in it, say). The copy is
+    undone once the fieldsets are read: they alone lay out the form."""
+
+    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
+        try:
+            return super().get_fieldsets(request, obj)
+        finally:
+            self.fields = None
+
+
 @admin.register(Region)
-class RegionAdmin(AuditedModelAdmin, TranslationAdmin):
+class RegionAdmin(AuditedModelAdmin, FieldsetsTranslationAdmin):
     form = RegionAdminForm
     fieldsets = (
         (_("Name in each language"), {"fields": ("name",)}),
@@ -136,7 +151,7 @@ class PlanPriceInline(TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(AuditedModelAdmin, TranslationAdmin):
+class PlanAdmin(AuditedModelAdmin, FieldsetsTranslationAdmin):
     form = PlanAdminForm
     fieldsets = (
         (_("Name in each language"), {"fields": ("name",)}),

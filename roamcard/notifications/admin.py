@@ -3,7 +3,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 
 from roamcard.core.admin_audit import ReadOnlyModelAdmin
 
-from .models import Message
+from .models import Message, Notice, NotificationPreferences
 
 
 @admin.register(Message)
@@ -38,9 +38,31 @@ class MessageAdmin(ReadOnlyModelAdmin):
         "attempts",
         "attempt_started_at",
         "next_attempt_at",
+        "not_before",
         "last_error",
         "uuid",
         "provider_message_id",
         "created_at",
         "sent_at",
     )
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyModelAdmin):
+    """What travellers were shown in the app, and whether they read it."""
+
+    list_display = ("created_at", "user", "kind", "title", "read_at")
+    list_filter = ("kind", ("created_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    search_fields = ("user__email", "user__phone", "title")
+    list_select_related = ("user",)
+    fields = ("user", "kind", "title", "body", "link", "created_at", "read_at")
+
+
+@admin.register(NotificationPreferences)
+class NotificationPreferencesAdmin(ReadOnlyModelAdmin):
+    """Travellers who changed how they hear about their data (the others have the defaults)."""
+
+    list_display = ("user", "usage_in_app", "usage_email", "usage_sms", "quiet_hours", "updated_at")
+    search_fields = ("user__email", "user__phone")
+    list_select_related = ("user",)

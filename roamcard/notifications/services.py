@@ -1,4 +1,6 @@
-"""Queueing and delivering SMS and e-mail through the outbox, at least once.
+"""Telling travellers things: alerts on the channels they choose (a notice in the app, an
+e-mail, an SMS that waits for the end of their quiet hours), and SMS and e-mail delivered
+through the outbox at least once.
 
 Each attempt is recorded before the provider is called (`sending`, with its start time) and
 its outcome after (`sent`, back to `queued` for a retry, `failed` after the last attempt, or
@@ -8,7 +10,7 @@ sweep (every minute) drives on whatever a lost job or a dead worker left behind.
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from email.utils import parseaddr
 from typing import Any
 
@@ -17,11 +19,17 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from roamcard.core.errors import InvalidInput
+from roamcard.core.formatting import resolve_zone
 from roamcard.core.tasks import enqueue, enqueue_on_commit
 
-from .models import Message
+from .errors import NoticeNotFound
+from .models import AlertLevel, Message, Notice, NotificationPreferences
+from .selectors import notification_preferences_for
 from .senders import SmsLookup, SmsOutcomeUnknown, get_sms_sender
 
 logger = logging.getLogger(__name__)
@@ -39,8 +47,12 @@ def message_queue(
     html_body: str = "",
     user: Any = None,
     language: str = "en",
+    not_before: datetime | None = None,
 ) -> Message:
-    """Store a message in the outbox and deliver it from a task once the caller commits."""
+    """Store a message in the outbox and deliver it from a task once the caller commits;
+    with `not_before` (the end of the recipient's quiet hours), not before then."""
+    now = timezone.now()
+    deferred_until = not_before if not_before is not None and not_before > now else None
     message = Message.objects.create(
         channel=channel,
         to=to,
@@ -50,14 +62,23 @@ def message_queue(
         html_body=html_body,
         user=user,
         language=language,
-        next_attempt_at=timezone.now() + _attempt_timeout(),
+        not_before=deferred_until,
+        next_attempt_at=(deferred_until or now) + _attempt_timeout(),
     )
-    enqueue_on_commit(DELIVER_JOB, message.pk)
+    delay = (deferred_until - now).total_seconds() if deferred_until else None
+    enqueue_on_commit(DELIVER_JOB, message.pk, delay=delay)
     return message
 
 
 def message_render_and_queue(
-    *, channel: str, to: str, kind: str, context: dict[str, Any], user: Any = None, language: str
+    *,
+    channel: str,
+    to: str,
+    kind: str,
+    context: dict[str, Any],
+    user: Any = None,
+    language: str,
+    not_before: datetime | None = None,
 ) -> Message:
     """Render `notifications/<kind>.<channel>.txt` (and `<kind>.subject.txt` for e-mail)
     in the recipient's language and queue it."""
@@ -65,9 +86,16 @@ def message_render_and_queue(
         body = _render_text(f"notifications/{kind}.{channel}.txt", context).strip()
         subject = ""
         if channel == Message.Channel.EMAIL:
-            subject = " ".join(_render_text(f"notifications/{kind}.subject.txt", context).split())
+            subject = _render_line(f"notifications/{kind}.subject.txt", context)
     return message_queue(
-        channel=channel, to=to, kind=kind, body=body, subject=subject, user=user, language=language
+        channel=channel,
+        to=to,
+        kind=kind,
+        body=body,
+        subject=subject,
+        user=user,
+        language=language,
+        not_before=not_before,
     )
 
 
@@ -76,6 +104,11 @@ def _render_text(template_name: str, context: dict[str, Any]) -> str:
     named "Kim's & Lee's" stays so, not "Kim&#x27;s &amp; Lee&#x27;s")."""
     template = get_template(template_name).template
     return template.render(Context(context, autoescape=False))
+
+
+def _render_line(template_name: str, context: dict[str, Any]) -> str:
+    """A one-line text (a subject, a title): the template's lines and spaces run together."""
+    return " ".join(_render_text(template_name, context).split())
 
 
 def _attempt_timeout() -> timedelta:
@@ -121,6 +154,8 @@ def _attempt_claim(*, message_id: int) -> tuple[Message, bool] | None:
         message = Message.objects.select_for_update().get(pk=message_id)
         if message.state in (Message.State.SENT, Message.State.FAILED):
             return None
+        if message.not_before is not None and now < message.not_before:
+            return None  # the recipient's quiet hours: the job scheduled for their end sends it
         if message.state == Message.State.SENDING and (
             message.attempt_started_at > now - _attempt_timeout()
         ):
@@ -211,9 +246,164 @@ def outbox_sweep(*, limit: int = 1000) -> OutboxSweepResult:
         Message.objects.filter(
             state__in=(Message.State.QUEUED, Message.State.UNKNOWN), next_attempt_at__lte=now
         )
+        .exclude(not_before__gt=now)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
     for message_id in due:
         enqueue(DELIVER_JOB, message_id)
     return OutboxSweepResult(presumed_dead=presumed_dead, redriven=len(due))
+
+
+def quiet_hours_end(
+    *, preferences: NotificationPreferences, zone: str, now: datetime
+) -> datetime | None:
+    """When the traveller's quiet hours that `now` falls in end, or None when it falls in
+    none (or they have none). Hours are wall-clock times in the traveller's time zone; the
+    hours may span midnight (22:00 to 08:00)."""
+    if not preferences.quiet_hours:
+        return None
+    tz = resolve_zone(zone)
+    local = now.astimezone(tz)
+    start, end, clock = preferences.quiet_from, preferences.quiet_until, local.time()
+    if start < end:
+        if not start <= clock < end:
+            return None
+        end_day = local.date()
+    else:
+        if end <= clock < start:
+            return None
+        end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
+    return datetime.combine(end_day, end, tzinfo=tz)
+
+
+def notification_preferences_update(
+    *,
+    user: Any,
+    usage_in_app: str | None = None,
+    usage_email: str | None = None,
+    usage_sms: str | None = None,
+    quiet_hours: bool | None = None,
+    quiet_from: time | None = None,
+    quiet_until: time | None = None,
+) -> NotificationPreferences:
+    """Change the traveller's preferences; a field left None keeps its value. The row is
+    created here, the first time they change anything."""
+    fields: dict[str, list[str]] = {}
+    levels = {"usage_in_app": usage_in_app, "usage_email": usage_email, "usage_sms": usage_sms}
+    for name, value in levels.items():
+        if value is not None and value not in AlertLevel.values:
+            fields[name] = [_("Choose one of the allowed values.")]
+    with transaction.atomic():
+        preferences, _created = NotificationPreferences.objects.select_for_update().get_or_create(
+            user=user
+        )
+        changes = {
+            **levels,
+            "quiet_hours": quiet_hours,
+            "quiet_from": quiet_from.replace(second=0, microsecond=0) if quiet_from else None,
+            "quiet_until": quiet_until.replace(second=0, microsecond=0) if quiet_until else None,
+        }
+        for name, value in changes.items():
+            if value is not None:
+                setattr(preferences, name, value)
+        if preferences.quiet_from == preferences.quiet_until:
+            fields["quiet_until"] = [_("Quiet hours must end at another time than they start.")]
+        if fields:
+            raise InvalidInput(fields=fields)
+        preferences.save()
+    return preferences
+
+
+@dataclass(frozen=True)
+class AlertSent:
+    """What one alert produced: the notice in the app, the SMS and e-mails queued."""
+
+    notice: Notice | None
+    messages: list[Message]
+
+
+def _carries(level: str, *, urgent: bool) -> bool:
+    return level == AlertLevel.ALL or (level == AlertLevel.URGENT and urgent)
+
+
+def _absolute_url(path: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def alert_send(
+    *,
+    user: Any,
+    kind: str,
+    context: dict[str, Any],
+    link: str,
+    urgent: bool,
+    now: datetime | None = None,
+) -> AlertSent:
+    """Tell the traveller something about their data on the channels their preferences
+    choose for an alert of this urgency, in their language: a notice in the app, an e-mail
+    and an SMS, all at once except the SMS during their quiet hours, which waits until they
+    end. (E-mail is read when the traveller chooses; an SMS rings.) SMS goes only to a
+    verified mobile number. Templates: notifications/<kind>.subject.txt (the e-mail's
+    subject and the notice's title), <kind>.notice.txt, <kind>.email.txt, <kind>.sms.txt;
+    besides `context` they get `link_url` (the absolute `link`) and `preferences_url`."""
+    now = now or timezone.now()
+    preferences = notification_preferences_for(user=user)
+    language = user.preferred_language or settings.LANGUAGE_CODE
+    context = {
+        **context,
+        "link_url": _absolute_url(link),
+        "preferences_url": _absolute_url(reverse("notices:preferences")),
+    }
+    notice = None
+    if _carries(preferences.usage_in_app, urgent=urgent):
+        with translation.override(language):
+            notice = Notice.objects.create(
+                user=user,
+                kind=kind,
+                title=_render_line(f"notifications/{kind}.subject.txt", context),
+                body=_render_text(f"notifications/{kind}.notice.txt", context).strip(),
+                link=link,
+            )
+    messages = []
+    if user.email and _carries(preferences.usage_email, urgent=urgent):
+        messages.append(
+            message_render_and_queue(
+                channel=Message.Channel.EMAIL,
+                to=user.email,
+                kind=kind,
+                context=context,
+                user=user,
+                language=language,
+            )
+        )
+    if user.phone and user.phone_verified and _carries(preferences.usage_sms, urgent=urgent):
+        messages.append(
+            message_render_and_queue(
+                channel=Message.Channel.SMS,
+                to=user.phone,
+                kind=kind,
+                context=context,
+                user=user,
+                language=language,
+                not_before=quiet_hours_end(preferences=preferences, zone=user.time_zone, now=now),
+            )
+        )
+    return AlertSent(notice=notice, messages=messages)
+
+
+def notice_mark_read(*, user: Any, notice_id: int) -> Notice:
+    """Mark one of the traveller's notices read (again: nothing changes). Someone else's
+    notice is not found."""
+    notice = Notice.objects.filter(pk=notice_id, user=user).first()
+    if notice is None:
+        raise NoticeNotFound()
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=notice.read_at)
+    return notice
+
+
+def notice_mark_all_read(*, user: Any) -> int:
+    """Mark every unread notice of the traveller read; how many there were."""
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -20,7 +20,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 from roamcard.core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, request_ip
 from roamcard.core.errors import InvalidInput
 
-from .models import NetworkApiKey, UsageBatch, UsageEvent
+from .models import NetworkApiKey, UsageAlert, UsageBatch, UsageEvent
 from .services import network_api_key_issue, network_api_key_revoke
 
 
@@ -199,3 +199,24 @@ class UsageEventAdmin(ReadOnlyModelAdmin):
     search_fields = ("=event_id", "=card__iccid")
     ordering = ("-id",)
     show_full_result_count = False
+
+
+@admin.register(UsageAlert)
+class UsageAlertAdmin(ReadOnlyModelAdmin):
+    """Which alerts each bucket has had (decision 0008): sent, or passed together with a
+    lower threshold and recorded unsent. What the traveller got is in Notices and the
+    outbox."""
+
+    list_display = (
+        "created_at",
+        "bucket",
+        "kind",
+        "threshold",
+        "notified",
+        "bytes_remaining",
+        "valid_until",
+    )
+    list_filter = ("kind", "notified", ("created_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("bucket__card",)
+    search_fields = ("=bucket__card__iccid",)

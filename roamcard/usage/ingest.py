@@ -31,6 +31,8 @@ from .rating import BucketSlot, Charge, rate_card
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 # Named, not imported: provisioning tells the network (roamcard.provisioning.tasks).
 LIMIT_CARDS_JOB = "provisioning.limit_for_no_data"
+# What a batch changed, for whoever acts on it (the usage alerts: roamcard.usage.tasks).
+CHARGED_JOB = "usage.charged"
 SEEN_RESOLUTION = timedelta(minutes=10)
 
 
@@ -201,7 +203,10 @@ def _store(
     limited = _note_cards(card_by_id, by_card, charges, now)
     if limited:
         enqueue_on_commit(LIMIT_CARDS_JOB, limited)
-    return batch.pk, sorted(by_card), sorted(b.id for b in changed)
+    changed_ids = sorted(b.id for b in changed)
+    if changed_ids:
+        enqueue_on_commit(CHARGED_JOB, sorted(by_card), changed_ids)
+    return batch.pk, sorted(by_card), changed_ids
 
 
 def _lock_cards(iccids: list[str]) -> dict[str, _Card]:

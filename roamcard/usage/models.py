@@ -182,3 +182,40 @@ class UsageDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id} {self.day} {self.country}: {self.bytes}"
+
+
+class UsageAlert(models.Model):
+    """An alert about one coverage of a card, recorded on the bucket it concerns: data left
+    fell to a threshold (percent) or validity is about to end (days). The unique constraint
+    makes each alert happen at most once per bucket and threshold, whichever job gets there
+    first. Thresholds passed together with a lower one are recorded unsent (`notified`
+    false), so that they are never sent later."""
+
+    class Kind(models.TextChoices):
+        DATA = "data", _("Data left")
+        VALIDITY = "validity", _("Validity ending")
+
+    bucket = models.ForeignKey(
+        "cards.Bucket", verbose_name=_("bucket"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    # Percent of data left for `data`, days before the end for `validity`.
+    threshold = models.PositiveSmallIntegerField(_("threshold"))
+    notified = models.BooleanField(_("sent"), default=True)
+    # What the alert said: the coverage's data left, and when the coverage ends.
+    bytes_remaining = models.BigIntegerField(_("data left"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("usage alert")
+        verbose_name_plural = _("usage alerts")
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bucket", "kind", "threshold"], name="usage_alert_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"bucket {self.bucket_id}: {self.kind} {self.threshold}"

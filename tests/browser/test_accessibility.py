@@ -13,6 +13,7 @@ from roamcard.payments.gateways.registry import reset_gateway_cache
 from roamcard.renewals.services import renewal_pay, renewal_payment_sync
 from roamcard.sandbox import services as sandbox
 from roamcard.testing import GIB, make_bucket, make_card, make_plan, make_region, make_user
+from roamcard.usage.alerts import usage_alerts_check
 
 from .axe import axe_source, axe_violations, describe
 from .conftest import PHONE
@@ -43,7 +44,8 @@ def traveller_with_orders(language: str):
     )
     region = make_region()
     card = make_card(owner=user, region=region, label="Trip")
-    make_bucket(card=card, bytes_granted=3 * GIB, bytes_remaining=GIB // 3, days=2)
+    bucket = make_bucket(card=card, bytes_granted=3 * GIB, bytes_remaining=GIB // 3, days=2)
+    usage_alerts_check(bucket_ids=[bucket.pk])  # a notice: data down to 11 %
     make_card(owner=user, region=region)  # a second card: its own Renew link
     plan = make_plan(region=region, name="Europe 5 GB", data_bytes=5 * GIB, days=30, kind="month")
     paid = order_create(user=user, card_id=card.pk, plan_id=plan.pk, currency="CNY")
@@ -111,6 +113,8 @@ def test_the_traveller_pages_have_no_serious_accessibility_violation(
         "/accounts/phone/change/",
         "/accounts/reauthenticate/",
         "/accounts/devices/",
+        "/notices/",
+        "/accounts/notifications/",
     ):
         check(page, path, found)
     settings.DEBUG = True  # the dev inbox is open in the demo, where DEBUG is on

@@ -14,7 +14,7 @@ from roamcard.cards.models import CardBindFailure, CardImport
 from roamcard.core.audit import audit_record
 from roamcard.core.models import AuditEvent
 from roamcard.core.tests.staff import changeform_data
-from roamcard.notifications.models import Message
+from roamcard.notifications.models import Message, Notice, NotificationPreferences
 from roamcard.testing import make_bucket, make_card, make_plan, make_user
 from roamcard.usage.models import NetworkApiKey
 
@@ -57,6 +57,12 @@ def _one_of_each(staff) -> dict:
         "notifications.message": Message.objects.create(
             channel="sms", to="+85291234567", kind="test", body="hi"
         ),
+        "notifications.notice": Notice.objects.create(
+            user=traveller, kind="usage_data_low", title="Japan: 1 GB left", body="Renew."
+        ),
+        "notifications.notificationpreferences": NotificationPreferences.objects.create(
+            user=traveller
+        ),
         "core.auditevent": audit_record(actor=staff, action="test.event", obj=card),
         "usage.networkapikey": NetworkApiKey.objects.create(
             name="feed", prefix="rcn_abcd", secret_hash="secret-key-hash", scope="usage:write"
@@ -68,8 +74,9 @@ def _one_of_each(staff) -> dict:
 
 def _one_of_each_usage_record(*, card) -> dict:
     """A batch and an event the network sent (issue 8)."""
+    from roamcard.cards.models import Bucket
     from roamcard.usage.ingest import usage_ingest
-    from roamcard.usage.models import UsageBatch, UsageEvent
+    from roamcard.usage.models import UsageAlert, UsageBatch, UsageEvent
 
     at = timezone.now() - timedelta(minutes=5)
     event = {
@@ -85,6 +92,11 @@ def _one_of_each_usage_record(*, card) -> dict:
     return {
         "usage.usagebatch": UsageBatch.objects.get(pk=outcome.batch_id),
         "usage.usageevent": UsageEvent.objects.get(event_id="evt-admin"),
+        "usage.usagealert": UsageAlert.objects.create(
+            bucket=Bucket.objects.filter(card=card).first(),
+            kind=UsageAlert.Kind.DATA,
+            threshold=50,
+        ),
     }
 
 
