@@ -36,7 +36,7 @@ LIMIT_CARDS_JOB = "provisioning.limit_for_no_data"
 CHARGED_JOB = "usage.charged"
 SEEN_RESOLUTION = timedelta(minutes=10)
 # A batch that lost a race with another one (below) is run again, whole, this many times.
-RACE_ATTEMPTS = 3
+RACE_ATTEMPTS = 5
 # PostgreSQL's codes for the races a batch may lose: a unique event id another batch stored
 # first for another card (its lock did not cover ours), a deadlock, a serialisation failure.
 _RACE_SQLSTATES = frozenset({"23505", "40P01", "40001"})
@@ -157,13 +157,15 @@ def _store(
     """In the caller's transaction: sort out unknown cards and duplicates, then store,
     rate and book what is left. Returns the batch, the cards charged and the buckets
     changed."""
-    cards = _lock_cards(sorted({e.iccid for e in checked.values()}))
+    # Before the locks, to hold them for less: an event another batch stores meanwhile is
+    # caught by the unique constraint, and the batch runs again (usage_ingest).
     seen = {
         row[0]
         for row in rawsql.values_in(
             "SELECT event_id FROM usage_usageevent WHERE event_id {in}", list(checked)
         )
     }
+    cards = _lock_cards(sorted({e.iccid for e in checked.values()}))
     by_card: dict[int, list[Event]] = defaultdict(list)
     for event in checked.values():
         card = cards.get(event.iccid)
