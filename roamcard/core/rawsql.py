@@ -115,7 +115,12 @@ def py_datetime(value: Any) -> Any:
 
 
 def _copy(cursor: Any, table: str, names: str, rows: list[tuple]) -> None:
-    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    """COPY through the driver's own cursor, its errors turned into Django's (an
+    IntegrityError, say) as for any other statement."""
+    with (
+        cursor.db.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
