@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # The scan-to-pay page and the gateways' notification endpoint.
     path("payments/", include((payment_pages + gateway_notifications, "payments"))),
+    # Saved payment methods, under the account (before allauth's catch-all account URLs).
+    path("accounts/payment-methods/", include("roamcard.payments.account_urls")),
     path("accounts/", include("roamcard.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("cards/", include("roamcard.cards.urls")),  # my cards, bind, detail, unbind, plans

@@ -42,10 +42,10 @@ class SandboxMandate(models.Model):
         REVOKED = "revoked", _("Removed")
 
     class Behaviour(models.TextChoices):
-        SUCCEED = "succeed", _("Charges succeed")
-        DECLINE = "decline", _("Charges are declined")
-        INSUFFICIENT_FUNDS = "insufficient_funds", _("Charges fail: insufficient funds")
-        ACTION = "action", _("Charges need the payer's confirmation")
+        SUCCEED = "succeed", _("Later charges succeed")
+        DECLINE = "decline", _("Later charges are declined")
+        INSUFFICIENT_FUNDS = "insufficient_funds", _("Later charges fail: insufficient funds")
+        ACTION = "action", _("Later charges need the payer's confirmation")
 
     id = models.CharField(primary_key=True, max_length=32, editable=False)
     merchant_setup_id = models.CharField(max_length=64, unique=True)

@@ -98,7 +98,7 @@ _CHARGE_FAILURES = {
 }
 _WALLET_FAILURES = {
     Behaviour.DECLINE: ("declined", "The wallet declined the deduction."),
-    Behaviour.INSUFFICIENT_FUNDS: ("insufficient_funds", "The wallet's balance is too low."),
+    Behaviour.INSUFFICIENT_FUNDS: ("insufficient_balance", "The wallet's balance is too low."),
 }
 
 NOTIFY_BACKOFF_SECONDS = [1, 2, 5, 15, 60, 300, 900]

@@ -150,7 +150,7 @@ def test_a_wallet_agreement_is_signed_with_the_behaviour_the_tester_chose(client
     assert (saved.status, saved.brand) == (ResultStatus.SUCCEEDED, method)
     assert saved.token.startswith("agr_") and saved.label.startswith("••••")
     charged = charge(gateway, saved)
-    assert (charged.status, charged.error_code) == (ResultStatus.FAILED, "insufficient_funds")
+    assert (charged.status, charged.error_code) == (ResultStatus.FAILED, "insufficient_balance")
 
 
 def test_a_deduction_to_confirm_says_so_in_the_wallets_words(client, gateway):
