@@ -82,12 +82,14 @@ class PaymentSetup(models.Model):
     expires_at = models.DateTimeField(_("traveller's session ends"), null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     check_attempts = models.PositiveSmallIntegerField(default=0)
-    saved_method = models.OneToOneField(
+    # What it saved. Several setups may name one method: a wallet that answers a second
+    # signing with the agreement the traveller already has.
+    saved_method = models.ForeignKey(
         SavedPaymentMethod,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="setup",
+        related_name="setups",
         verbose_name=_("saved payment method"),
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

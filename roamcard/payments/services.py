@@ -467,18 +467,16 @@ def payment_setup_apply(
         setup.customer_ref = result.customer_ref or setup.customer_ref
         setup.expires_at = result.expires_at or setup.expires_at
         if result.status == ResultStatus.SUCCEEDED and result.token:
-            setup.saved_method = SavedPaymentMethod.objects.create(
-                user_id=setup.user_id,
-                gateway=setup.gateway,
-                method=setup.method,
-                token=result.token,
-                customer_ref=setup.customer_ref,
-                label=result.label[:100],
-                brand=result.brand[:30],
-                expires_month=result.expires_month,
-                expires_year=result.expires_year,
-            )
-            _settle_setup(setup, PaymentSetup.State.SUCCEEDED, now=now)
+            setup.saved_method = _saved_method_of(setup, result)
+            if setup.saved_method is None:
+                logger.error(
+                    "Setup %s: %s answered a token another traveller's method has",
+                    setup.public_id,
+                    setup.gateway,
+                )
+                _settle_setup(setup, PaymentSetup.State.FAILED, now=now, error_code="token_in_use")
+            else:
+                _settle_setup(setup, PaymentSetup.State.SUCCEEDED, now=now)
         elif result.status in (ResultStatus.SUCCEEDED, ResultStatus.FAILED):
             _settle_setup(
                 setup,
@@ -502,6 +500,35 @@ def payment_setup_apply(
             setup.check_attempts += 1
         setup.save()
     return setup
+
+
+def _saved_method_of(setup: PaymentSetup, result: SetupResult) -> SavedPaymentMethod | None:
+    """The method a setup saved: new, or, when the gateway answers with a token the
+    traveller already has (a wallet keeps one agreement per payer), that method, active
+    again with what the gateway says of it now. None for another traveller's token."""
+    described = {
+        "customer_ref": setup.customer_ref,
+        "label": result.label[:100],
+        "brand": result.brand[:30],
+        "expires_month": result.expires_month,
+        "expires_year": result.expires_year,
+    }
+    method, created = SavedPaymentMethod.objects.select_for_update().get_or_create(
+        gateway=setup.gateway,
+        token=result.token,
+        defaults={"user_id": setup.user_id, "method": setup.method, **described},
+    )
+    if created:
+        return method
+    if method.user_id != setup.user_id:
+        return None
+    for field, value in described.items():
+        setattr(method, field, value)
+    method.state = SavedPaymentMethod.State.ACTIVE
+    method.removed_at = method.vendor_removed_at = method.next_vendor_removal_at = None
+    method.vendor_removal_attempts = 0
+    method.save()
+    return method
 
 
 def _settle_setup(
@@ -688,7 +715,10 @@ def payment_methods_sweep(*, now: datetime | None = None) -> tuple[int, int]:
     now = now or timezone.now()
     setups = list(payment_setups_to_check(now=now).values_list("pk", flat=True))
     for setup_id in setups:
-        payment_setup_sync(setup_id=setup_id, now=now)
+        try:
+            payment_setup_sync(setup_id=setup_id, now=now)
+        except Exception:  # one bad setup must not hold up the others
+            logger.exception("Payment method setup %s could not be synced", setup_id)
     removals = list(saved_methods_to_remove_at_gateway(now=now).values_list("pk", flat=True))
     for method_id in removals:
         saved_method_remove_at_gateway(saved_method_id=method_id, now=now)

@@ -28,7 +28,7 @@ from roamcard.orders.errors import OrderNotPayable, OrderNotRefundable
 from roamcard.orders.models import Order
 from roamcard.orders.services import order_attach_bucket, order_lock, order_transition
 from roamcard.payments.choices import OPEN_PAYMENT_STATES, PaymentState
-from roamcard.payments.errors import AmountMismatch
+from roamcard.payments.errors import AmountMismatch, SavedMethodNotUsable
 from roamcard.payments.gateways.base import EventKind, GatewayResult, ResultStatus
 from roamcard.payments.models import Payment, Refund, SavedPaymentMethod, WebhookDelivery
 from roamcard.payments.selectors import (
@@ -147,6 +147,10 @@ def renewal_pay_saved(*, order: Order, saved_method: SavedPaymentMethod) -> Paym
     order while a charge is open, or after one succeeded, charges nothing more."""
     if saved_method.user_id != order.user_id or order.card.owner_id != order.user_id:
         raise OrderNotPayable()  # not theirs, or for a card they have since unbound
+    if not SavedPaymentMethod.objects.filter(
+        pk=saved_method.pk, state=SavedPaymentMethod.State.ACTIVE
+    ).exists():
+        raise SavedMethodNotUsable()  # removed (perhaps since the caller read it)
     with transaction.atomic():
         locked = order_lock(order_id=order.pk)
         if locked.state not in PAYABLE_STATES:
@@ -162,8 +166,8 @@ def renewal_pay_saved(*, order: Order, saved_method: SavedPaymentMethod) -> Paym
     charge = payment_charge_saved(
         order_id=order.pk,
         saved_method_id=saved_method.pk,
-        amount_minor=order.amount_minor,
-        currency=order.currency,
+        amount_minor=locked.amount_minor,
+        currency=locked.currency,
         description=f"roamcard {order.plan_title} · {order.card.iccid_masked}",
         # Back from confirming, the result page asks about the order's latest payment.
         return_url=_absolute(return_path),

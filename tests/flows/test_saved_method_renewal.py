@@ -125,14 +125,19 @@ def test_an_unbound_card_is_not_renewed(order):
         renewal_pay_saved(order=order, saved_method=method)
 
 
-def test_a_removed_method_is_not_charged(order):
+def test_a_removed_method_is_not_charged_and_the_order_is_left_as_it_was(order):
+    renewal_pay_saved(
+        order=order, saved_method=save_sandbox_method(order.user, behaviour="decline")
+    )
     method = save_sandbox_method(order.user)
     saved_method_remove(saved_method_id=method.pk, actor=order.user)
 
     with pytest.raises(SavedMethodNotUsable):
         renewal_pay_saved(order=order, saved_method=method)
 
-    assert not SandboxCharge.objects.exists()
+    assert SandboxCharge.objects.count() == 1  # the declined one
+    order.refresh_from_db()
+    assert order.state == OrderState.PAYMENT_FAILED
 
 
 def test_each_card_of_the_traveller_can_be_renewed_with_the_same_method(renewal_setup):

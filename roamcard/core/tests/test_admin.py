@@ -72,7 +72,7 @@ def _one_of_each_saved_method_record(*, traveller) -> dict:
     from roamcard.testing import save_sandbox_method
 
     method = save_sandbox_method(traveller)
-    return {"payments.savedpaymentmethod": method, "payments.paymentsetup": method.setup}
+    return {"payments.savedpaymentmethod": method, "payments.paymentsetup": method.setups.get()}
 
 
 def _one_of_each_usage_record(*, card) -> dict:

@@ -51,7 +51,9 @@ def test_staff_see_saved_methods_and_setups_read_only(staff_client, traveller):
 
     found = staff_client.get(listing, {"q": "alice@example.com"})
     page = staff_client.get(reverse("admin:payments_savedpaymentmethod_change", args=[method.pk]))
-    setup = staff_client.get(reverse("admin:payments_paymentsetup_change", args=[method.setup.pk]))
+    setup = staff_client.get(
+        reverse("admin:payments_paymentsetup_change", args=[method.setups.get().pk])
+    )
 
     assert "Visa •••• 4242" in found.text
     assert "12/2031" in page.text

@@ -115,7 +115,7 @@ def test_removing_a_method(api, traveller):
 
 def test_another_travellers_methods_and_setups_are_not_found(api, other_traveller):
     method = save_sandbox_method(other_traveller)
-    setup = method.setup
+    setup = method.setups.get()
 
     removing = api.delete(f"{URL}/{method.public_id}")
     following = api.get(f"{URL}/setups/{setup.public_id}")

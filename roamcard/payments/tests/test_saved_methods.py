@@ -18,7 +18,7 @@ from roamcard.payments.errors import (
     SavedMethodNotFound,
     SavedMethodNotUsable,
 )
-from roamcard.payments.gateways.base import ResultStatus
+from roamcard.payments.gateways.base import ResultStatus, SetupResult
 from roamcard.payments.gateways.registry import reset_gateway_cache
 from roamcard.payments.gateways.sandbox import SandboxGateway
 from roamcard.payments.models import Payment, PaymentSetup, SavedPaymentMethod
@@ -31,6 +31,7 @@ from roamcard.payments.services import (
     VENDOR_REMOVAL_MAX_ATTEMPTS,
     payment_charge_saved,
     payment_methods_sweep,
+    payment_setup_apply,
     payment_setup_start,
     payment_setup_sync,
     saved_method_remove,
@@ -175,6 +176,29 @@ def test_a_gateway_that_cannot_be_reached_fails_the_setup(traveller, lossy):
 
     setup = PaymentSetup.objects.get()
     assert (setup.state, setup.error_code) == (PaymentSetup.State.FAILED, "not_started")
+
+
+def test_a_wallet_answering_with_an_agreement_the_traveller_has_gives_it_back(
+    traveller, other_traveller
+):
+    """A wallet keeps one agreement per payer: signing again may answer the same one."""
+    agreement = save_sandbox_method(traveller, method="alipay")
+    saved_method_remove(saved_method_id=agreement.pk, actor=traveller)
+    same_again = SetupResult(
+        status=ResultStatus.SUCCEEDED, token=agreement.token, label="138******00", brand="alipay"
+    )
+
+    setup = payment_setup_start(user=traveller, method="alipay")
+    setup = payment_setup_apply(setup_id=setup.pk, result=same_again)
+    stolen = payment_setup_start(user=other_traveller, method="alipay")
+    stolen = payment_setup_apply(setup_id=stolen.pk, result=same_again)
+
+    agreement.refresh_from_db()
+    assert (setup.state, setup.saved_method) == (PaymentSetup.State.SUCCEEDED, agreement)
+    assert (agreement.state, agreement.label) == (SavedPaymentMethod.State.ACTIVE, "138******00")
+    assert agreement.removed_at is agreement.vendor_removed_at is None
+    assert (stolen.state, stolen.error_code) == (PaymentSetup.State.FAILED, "token_in_use")
+    assert SavedPaymentMethod.objects.count() == 1
 
 
 # --- removing ------------------------------------------------------------------------------
