@@ -9,9 +9,8 @@ import pytest
 import responses
 
 from roamcard.payments.gateways.base import EventKind, NotSupported, PaymentMethod, ResultStatus
-from roamcard.payments.gateways.stripe_gateway import StripeGateway
 
-from .test_stripe import API, PAYMENT_ID, event_body, form, signed
+from .test_stripe import API, PAYMENT_ID, event_body, form, make_gateway, signed
 
 SETUP_ID = "6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a41"
 
@@ -23,12 +22,7 @@ def webhook_secret():
 
 @pytest.fixture
 def gateway(webhook_secret):
-    return StripeGateway(
-        name="stripe",
-        secret_key="sk_test_" + secrets.token_hex(12),
-        webhook_secret=webhook_secret,
-        max_network_retries=0,
-    )
+    return make_gateway(webhook_secret)
 
 
 def setup_session(**fields):
