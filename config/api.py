@@ -202,6 +202,7 @@ api.add_router("/cards", cards_router)
 api.add_router("/cards", "roamcard.usage.records_api.router")  # a card's usage records
 api.add_router("/", catalog_router)
 api.add_router("/orders", orders_router)
+api.add_router("/me/payment-methods", "roamcard.payments.api.router")
 api.add_router("/", store_router)
 api.add_router("/", notifications_router)
 api.add_router("/", network_router)
