@@ -100,6 +100,22 @@ def _notify_url(gateway: str) -> str:
 # --- 1. The traveller pays ---
 
 
+def _lock_payable(order: Order, *, cause: str, retry_with: str) -> Order:
+    """Lock an order about to be paid; one whose payment failed is reopened (paid again).
+    In the caller's transaction."""
+    locked = order_lock(order_id=order.pk)
+    if locked.state not in PAYABLE_STATES:
+        raise OrderNotPayable()
+    if locked.state == OrderState.PAYMENT_FAILED:
+        order_transition(
+            order_id=locked.pk,
+            to_state=OrderState.PENDING_PAYMENT,
+            cause=cause,
+            details={"retry_with": retry_with},
+        )
+    return locked
+
+
 def renewal_pay(
     *, user: Any, order: Order, method: str, language: str = "en", on_mobile: bool = False
 ) -> Payment:
@@ -108,16 +124,7 @@ def renewal_pay(
     if order.user_id != user.pk or order.card.owner_id != user.pk:
         raise OrderNotPayable()  # not theirs, or for a card they have since unbound
     with transaction.atomic():
-        locked = order_lock(order_id=order.pk)
-        if locked.state not in PAYABLE_STATES:
-            raise OrderNotPayable()
-        if locked.state == OrderState.PAYMENT_FAILED:
-            order_transition(
-                order_id=locked.pk,
-                to_state=OrderState.PENDING_PAYMENT,
-                cause=TransitionCause.TRAVELLER,
-                details={"retry_with": str(method)},
-            )
+        locked = _lock_payable(order, cause=TransitionCause.TRAVELLER, retry_with=str(method))
         payment = payment_record(
             order_id=locked.pk,
             method=method,
@@ -152,16 +159,9 @@ def renewal_pay_saved(*, order: Order, saved_method: SavedPaymentMethod) -> Paym
     ).exists():
         raise SavedMethodNotUsable()  # removed (perhaps since the caller read it)
     with transaction.atomic():
-        locked = order_lock(order_id=order.pk)
-        if locked.state not in PAYABLE_STATES:
-            raise OrderNotPayable()
-        if locked.state == OrderState.PAYMENT_FAILED:
-            order_transition(
-                order_id=locked.pk,
-                to_state=OrderState.PENDING_PAYMENT,
-                cause=TransitionCause.SYSTEM,
-                details={"retry_with": f"saved {saved_method.method}"},
-            )
+        locked = _lock_payable(
+            order, cause=TransitionCause.SYSTEM, retry_with=f"saved {saved_method.method}"
+        )
     return_path = reverse("orders:return", kwargs={"public_id": order.public_id})
     charge = payment_charge_saved(
         order_id=order.pk,
