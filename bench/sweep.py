@@ -161,8 +161,10 @@ def seed() -> None:
         low, high = cursor.fetchone()
         assert high - low + 1 == TRAVELLERS, "the travellers' ids are not consecutive"
         cursor.execute(
-            f"INSERT INTO {_table(SavedPaymentMethod)} (user_id, gateway, method, token, label, "
-            "state) SELECT id, 'sandbox', 'card', 'tok_ok', 'Visa •••• 4242', 'active' "
+            f"INSERT INTO {_table(SavedPaymentMethod)} (public_id, user_id, gateway, method, "
+            "token, customer_ref, label, brand, expires_month, expires_year, state, created_at, "
+            "vendor_removal_attempts) SELECT gen_random_uuid(), id, 'sandbox', 'card', "
+            "'pm_bench_' || id, '', 'Visa •••• 4242', 'visa', 12, 2031, 'active', now(), 0 "
             f"FROM {_table(first)}"
         )
         cursor.execute(f"SELECT min(id) FROM {_table(SavedPaymentMethod)}")

@@ -203,6 +203,7 @@ api.add_router("/cards", "roamcard.usage.records_api.router")  # a card's usage 
 api.add_router("/cards", "roamcard.autorenewal.api.router")  # a card's automatic renewal
 api.add_router("/", catalog_router)
 api.add_router("/orders", orders_router)
+api.add_router("/me/payment-methods", "roamcard.payments.api.router")
 api.add_router("/", store_router)
 api.add_router("/", notifications_router)
 api.add_router("/", network_router)

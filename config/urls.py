@@ -18,6 +18,8 @@ urlpatterns = [
     path("payments/", include((payment_pages + gateway_notifications, "payments"))),
     # The traveller's notices (/notices/) and notification settings (/accounts/notifications/).
     path("", include("roamcard.notifications.traveller_urls")),
+    # Saved payment methods, under the account (before allauth's catch-all account URLs).
+    path("accounts/payment-methods/", include("roamcard.payments.account_urls")),
     path("accounts/", include("roamcard.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("cards/", include("roamcard.cards.urls")),  # my cards, bind, detail, unbind, plans

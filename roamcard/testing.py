@@ -139,3 +139,33 @@ def log_in_to_change_contacts(client, user, *, password: str = "Secret-pass-42")
     client.force_login(user)
     response = client.post(reverse("account_reauthenticate"), {"password": password})
     assert response.status_code == 302, "the password was not confirmed"
+
+
+# What a sandbox test card saved for charges without the payer does with them.
+SANDBOX_SAVED_CARDS = {
+    "succeed": "4242424242424242",
+    "decline": "4000000000000341",
+    "insufficient_funds": "4000000000009995",
+    "action": "4000002760003184",
+}
+
+
+def save_sandbox_method(user, *, method: str = "card", behaviour: str = "succeed"):
+    """A payment method `user` saved at the sandbox gateway, the way a traveller saves one
+    (the setup, the sandbox's page, the return), whose later charges `behaviour`:
+    "succeed", "decline", "insufficient_funds" or "action" (the traveller must confirm)."""
+    from roamcard.payments.services import payment_setup_start, payment_setup_sync
+    from roamcard.sandbox import services as sandbox
+
+    setup = payment_setup_start(user=user, method=method)
+    if method == "card":
+        sandbox.sandbox_save_card(
+            mandate_id=setup.reference, number=SANDBOX_SAVED_CARDS[behaviour], expiry=(12, 2031)
+        )
+    else:
+        sandbox.sandbox_sign_agreement(
+            mandate_id=setup.reference, approve=True, behaviour=behaviour
+        )
+    setup = payment_setup_sync(setup_id=setup.pk)
+    assert setup.saved_method is not None, f"nothing saved: {setup.error_code}"
+    return setup.saved_method

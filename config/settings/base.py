@@ -406,6 +406,8 @@ def payment_gateways(*, sandbox: bool) -> tuple[dict[str, dict], dict[str, str]]
                 "sandbox": os.environ.get("ALIPAY_SANDBOX") == "1",
                 # "page" (the desktop cashier), "wap" or "auto" (wap on phones).
                 "trade_type": os.environ.get("ALIPAY_TRADE_TYPE", "page"),
+                # With the merchant-deduction product: travellers can save Alipay.
+                "agreement_sign_scene": os.environ.get("ALIPAY_AGREEMENT_SIGN_SCENE", ""),
             },
             "SECRETS": {
                 "app_private_key_pem": "ALIPAY_APP_PRIVATE_KEY",
@@ -490,6 +492,9 @@ RECONCILE_BACKOFF_SECONDS = [10, 30, 60, 300, 900, 3600]
 # is asked once more a grace period later, in case the payer got through at the last moment.
 PAYMENT_PAYER_WINDOW_SECONDS = 30 * 60
 PAYMENT_CLOSE_GRACE_SECONDS = 2 * 60
+# How long a traveller has to confirm a charge to a saved method that the gateway wants them
+# to confirm (3-D Secure): told by a message, they may be asleep or on a plane.
+PAYMENT_CONFIRM_WINDOW_SECONDS = 24 * 3600
 # Automatic renewal (docs/decisions/0010). A declined charge is tried again after each of
 # these delays, then automatic renewal switches off; a charge whose payment is still open
 # is looked at again this often; a charge that has not recorded its payment within the

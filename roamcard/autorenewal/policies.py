@@ -20,7 +20,7 @@ from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
 from roamcard.core.money import Money
 from roamcard.payments.models import SavedPaymentMethod
-from roamcard.payments.selectors import saved_method_usable
+from roamcard.payments.selectors import saved_methods_of
 
 from .choices import RenewalStart, SkipReason
 from .evaluation import policies_evaluate
@@ -150,13 +150,12 @@ def _check(
             )
     method = None
     if data.saved_method_id is not None:
-        method = SavedPaymentMethod.objects.filter(pk=data.saved_method_id, user=user).first()
-        if method is None or not saved_method_usable(method=method):
+        method = saved_methods_of(user=user).filter(pk=data.saved_method_id).first()
+        if method is None:
             problem(
                 "saved_method_id",
                 _("This payment method cannot be used. Choose another, or add one."),
             )
-            method = None
     elif data.enabled:
         problem("saved_method_id", _("Choose a saved payment method, or add one."))
     if data.starts not in RenewalStart.values:

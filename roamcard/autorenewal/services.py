@@ -33,7 +33,7 @@ from roamcard.orders.errors import CardNotRenewable
 from roamcard.orders.models import Order
 from roamcard.orders.services import order_create_or_replay, order_transition
 from roamcard.payments.choices import PaymentState
-from roamcard.payments.models import Payment
+from roamcard.payments.models import Payment, SavedPaymentMethod
 from roamcard.payments.selectors import payments_of_order
 from roamcard.renewals.services import renewal_pay_saved
 
@@ -173,7 +173,11 @@ def _why_not(
 
 def _method_usable(policy: RenewalPolicy, renewal: AutoRenewal) -> bool:
     method = policy.saved_method
-    return method is not None and method.is_active and method.user_id == renewal.user_id
+    return (
+        method is not None
+        and method.state == SavedPaymentMethod.State.ACTIVE
+        and method.user_id == renewal.user_id
+    )
 
 
 def _still_needed(renewal: AutoRenewal, policy: RenewalPolicy, now: datetime) -> bool:

@@ -17,7 +17,7 @@ from roamcard.cards.models import Card
 from roamcard.cards.selectors import card_get_for
 from roamcard.catalog.selectors import plan_currencies, plan_offers_for_card
 from roamcard.core.errors import DomainError, InvalidInput
-from roamcard.payments.selectors import saved_methods_for
+from roamcard.payments.selectors import saved_method_display, saved_methods_of
 
 from .choices import SKIPPABLE_STATES, RenewalState
 from .errors import AutoRenewalNotFound
@@ -66,7 +66,10 @@ def _form(request: HttpRequest, card: Card, policy: RenewalPolicy) -> RenewalPol
         initial=RenewalPolicyForm.initial_for(policy),
         plans=plans,
         currencies=sorted({*plan_currencies(offers=offers), policy.currency}),
-        methods=[(method.pk, method.label) for method in saved_methods_for(user=request.user)],
+        methods=[
+            (method.pk, saved_method_display(method))
+            for method in saved_methods_of(user=request.user)
+        ],
     )
 
 

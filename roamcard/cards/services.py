@@ -325,8 +325,9 @@ def bucket_rating_save(
     *, rows: list[tuple[int, int | None, Any, Any, int | None]], now: datetime
 ) -> None:
     """Write what rating did to buckets: (id, bytes remaining, valid from, valid until,
-    validity days). Called by usage_ingest under the cards' locks; one statement however
-    many buckets. Every window is checked to be exactly its plan's validity."""
+    validity days of a window rating set, else None). Called by usage_ingest under the
+    cards' locks; one statement however many buckets. Every window rating set is checked to
+    be exactly its plan's validity."""
     for _pk, _remaining, valid_from, valid_until, days in rows:
         if valid_from is not None and days is not None:
             _check_window(valid_from=valid_from, valid_until=valid_until, validity_days=days)
@@ -456,6 +457,12 @@ def _bucket_apply_adjustment(
 ) -> list[str]:
     """Check the new figures against the locked bucket and set them; returns the fields
     changed. Raises InvalidInput, naming the form's field, and changes nothing then."""
+    if bucket.withdrawn_at is not None:
+        # Data put back on a refunded bucket could never be used (withdrawn is ended), yet
+        # the ledger would say the card holds it.
+        raise InvalidInput(
+            _("This plan was refunded and its data taken back: its bucket can no longer change.")
+        )
     fields: list[str] = []
     if bytes_remaining is not None and bytes_remaining != bucket.bytes_remaining:
         if bucket.is_unlimited:

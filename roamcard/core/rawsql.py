@@ -6,6 +6,7 @@ SELECT by hand and turn rows into real model instances here, through the ORM's o
 converters (datetimes, booleans, JSON), so callers see what a queryset would give them.
 Column lists come from the models, so a new field needs no change here."""
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -115,7 +116,12 @@ def py_datetime(value: Any) -> Any:
 
 
 def _copy(cursor: Any, table: str, names: str, rows: list[tuple]) -> None:
-    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    """COPY through the driver's own cursor, its errors turned into Django's (an
+    IntegrityError, say) as for any other statement."""
+    with (
+        cursor.db.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
@@ -212,26 +218,22 @@ def rows_upsert_add(
 
 
 def values_in(
-    sql: str,
-    values: list[Any],
-    params: tuple = (),
-    using: str = DEFAULT_DB_ALIAS,
-    chunk: int = 5000,
+    sql: str, values: list[Any], params: tuple = (), using: str = DEFAULT_DB_ALIAS
 ) -> list[tuple]:
     """Run `sql`, whose WHERE has `{in}` for a column's membership in `values` (before any
-    other parameter; `params` follow it), and return all rows: PostgreSQL gets
-    `= ANY(array)`, SQLite an IN list per chunk (its limit on parameters)."""
+    other parameter; `params` follow it), and return all rows. The values go as one
+    parameter, so the statement's text is the same for any number of them (and SQLite's
+    cache of prepared statements does not fill with one per length): an array on
+    PostgreSQL (`= ANY(%s)`), a JSON array on SQLite (`IN (SELECT value FROM json_each(%s))`)."""
     connection = connections[using]
     if not values:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(sql.replace("{in}", "= ANY(%s)"), [list(values), *params])
-            return cursor.fetchall()
-        rows: list[tuple] = []
-        for start in range(0, len(values), chunk):
-            part = values[start : start + chunk]
-            marks = ", ".join("%s" for _ in part)
-            cursor.execute(sql.replace("{in}", f"IN ({marks})"), [*part, *params])
-            rows.extend(cursor.fetchall())
-        return rows
+        else:
+            cursor.execute(
+                sql.replace("{in}", "IN (SELECT value FROM json_each(%s))"),
+                [json.dumps(list(values)), *params],
+            )
+        return cursor.fetchall()

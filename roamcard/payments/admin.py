@@ -1,28 +1,42 @@
-"""Payments in the back office: read-only records of what the gateways did and said.
+"""Payments in the back office: read-only records of what the gateways did and said, and
+the payment methods travellers saved (read-only, with a "Remove" action, audited).
 
 Flagged webhook deliveries (an amount or currency that does not match, an unknown payment)
 are what staff must look at: filter the deliveries by outcome."""
 
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateTimeFilter
-from unfold.decorators import display
+from unfold.decorators import action, display
 
-from roamcard.core.admin_audit import ReadOnlyModelAdmin
+from roamcard.core.admin_audit import AuditedModelAdminMixin, ReadOnlyModelAdmin, request_ip
 from roamcard.core.admin_display import Badge, choice_badge
 from roamcard.core.money import format_money
 
 from .choices import PaymentState, RefundState
-from .models import Payment, PaymentEvent, Refund, WebhookDelivery
+from .models import (
+    Payment,
+    PaymentEvent,
+    PaymentSetup,
+    Refund,
+    SavedPaymentMethod,
+    WebhookDelivery,
+)
+from .selectors import saved_method_expiry
+from .services import saved_method_remove
 
 PAYMENT_COLOURS = {
     PaymentState.CREATED: "",
     PaymentState.PENDING: "warning",
     PaymentState.UNKNOWN: "warning",
+    PaymentState.REQUIRES_ACTION: "warning",
     PaymentState.SUCCEEDED: "success",
     PaymentState.FAILED: "danger",
 }
@@ -40,6 +54,15 @@ OUTCOME_COLOURS = {
     WebhookDelivery.Outcome.PROCESSED: "success",
     WebhookDelivery.Outcome.FLAGGED: "danger",
     WebhookDelivery.Outcome.IGNORED: "",
+}
+SAVED_METHOD_COLOURS = {
+    SavedPaymentMethod.State.ACTIVE: "success",
+    SavedPaymentMethod.State.REMOVED: "",
+}
+SETUP_COLOURS = {
+    PaymentSetup.State.PENDING: "warning",
+    PaymentSetup.State.SUCCEEDED: "success",
+    PaymentSetup.State.FAILED: "danger",
 }
 
 
@@ -76,6 +99,7 @@ class PaymentAdmin(ReadOnlyModelAdmin):
         "method",
         "currency",
         "paid_order",
+        "off_session",
         ("created_at", RangeDateTimeFilter),
     )
     list_filter_submit = True
@@ -97,6 +121,8 @@ class PaymentAdmin(ReadOnlyModelAdmin):
         "state_label",
         "gateway_reference",
         "paid_order",
+        "off_session",
+        "saved_method",
         "redirect_url",
         "qr_code",
         "error_code",
@@ -205,3 +231,112 @@ class WebhookDeliveryAdmin(ReadOnlyModelAdmin):
     @display(description=_("headers"))
     def headers_pretty(self, delivery: WebhookDelivery) -> str:
         return _pretty_json(delivery.headers)
+
+
+@admin.register(SavedPaymentMethod)
+class SavedPaymentMethodAdmin(AuditedModelAdminMixin, ReadOnlyModelAdmin):
+    """What travellers saved for automatic renewal. Read-only: "Remove" stops every further
+    charge to the method and tells the gateway (audited, as staff)."""
+
+    list_display = (
+        "label",
+        "user",
+        "method",
+        "gateway",
+        "expiry",
+        "state_label",
+        "created_at",
+        "removed_at",
+        "vendor_removed_at",
+    )
+    list_filter = ("state", "gateway", "method", ("created_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("user",)
+    search_fields = ("=public_id", "user__email", "user__phone", "label", "=token")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "public_id",
+        "user",
+        "gateway",
+        "method",
+        "label",
+        "brand",
+        "expiry",
+        "state_label",
+        "token",
+        "customer_ref",
+        "created_at",
+        "removed_at",
+        "vendor_removed_at",
+        "vendor_removal_attempts",
+        "next_vendor_removal_at",
+    )
+    fields = readonly_fields
+    actions = ("remove_methods",)
+
+    @display(description=_("expires"))
+    def expiry(self, method: SavedPaymentMethod) -> str:
+        return saved_method_expiry(method)
+
+    @display(description=_("state"), ordering="state", label=SAVED_METHOD_COLOURS)
+    def state_label(self, method: SavedPaymentMethod) -> Badge:
+        return choice_badge(method, "state", SAVED_METHOD_COLOURS)
+
+    def has_remove_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.change_savedpaymentmethod")
+
+    @action(description=_("Remove (nothing more is charged to it)"), permissions=["remove"])
+    def remove_methods(self, request: HttpRequest, queryset: QuerySet[SavedPaymentMethod]) -> None:
+        active = queryset.filter(state=SavedPaymentMethod.State.ACTIVE)
+        removed = 0
+        for method in active:
+            saved_method_remove(
+                saved_method_id=method.pk,
+                actor=request.user,
+                by_staff=True,
+                ip_address=request_ip(request),
+            )
+            removed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d payment method removed.", "%(count)d payment methods removed.", removed
+            )
+            % {"count": removed},
+            messages.SUCCESS if removed else messages.INFO,
+        )
+
+
+@admin.register(PaymentSetup)
+class PaymentSetupAdmin(ReadOnlyModelAdmin):
+    """Travellers adding a payment method at a gateway, and how it ended."""
+
+    list_display = ("created_at", "user", "method", "gateway", "state_label", "error_code")
+    list_filter = ("state", "gateway", "method", ("created_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    list_select_related = ("user",)
+    search_fields = ("=public_id", "user__email", "user__phone", "reference")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "public_id",
+        "user",
+        "gateway",
+        "method",
+        "state_label",
+        "reference",
+        "redirect_url",
+        "customer_ref",
+        "error_code",
+        "error_message",
+        "saved_method",
+        "expires_at",
+        "next_check_at",
+        "check_attempts",
+        "created_at",
+        "completed_at",
+    )
+    fields = readonly_fields
+
+    @display(description=_("state"), ordering="state", label=SETUP_COLOURS)
+    def state_label(self, setup: PaymentSetup) -> Badge:
+        return choice_badge(setup, "state", SETUP_COLOURS)

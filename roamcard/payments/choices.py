@@ -6,11 +6,20 @@ class PaymentState(models.TextChoices):
     CREATED = "created", _("Created")  # recorded, the gateway not yet asked
     PENDING = "pending", _("Waiting for the payer")
     UNKNOWN = "unknown", _("Outcome unknown")  # a timeout or gateway error: reconcile
+    # A charge made without the payer that the gateway wants them to confirm (3-D Secure).
+    REQUIRES_ACTION = "requires_action", _("Waiting for the payer's confirmation")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
 
 
-_OPEN = frozenset({PaymentState.CREATED, PaymentState.PENDING, PaymentState.UNKNOWN})
+_OPEN = frozenset(
+    {
+        PaymentState.CREATED,
+        PaymentState.PENDING,
+        PaymentState.UNKNOWN,
+        PaymentState.REQUIRES_ACTION,
+    }
+)
 
 # Which states a payment may move to from each state; anything else is refused. A
 # succeeded payment never moves again (a refund is a Refund of its own). A failed one moves
@@ -21,6 +30,7 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     PaymentState.CREATED: _OPEN | {PaymentState.SUCCEEDED, PaymentState.FAILED},
     PaymentState.PENDING: _OPEN | {PaymentState.SUCCEEDED, PaymentState.FAILED},
     PaymentState.UNKNOWN: _OPEN | {PaymentState.SUCCEEDED, PaymentState.FAILED},
+    PaymentState.REQUIRES_ACTION: _OPEN | {PaymentState.SUCCEEDED, PaymentState.FAILED},
     PaymentState.FAILED: frozenset({PaymentState.SUCCEEDED}),
     PaymentState.SUCCEEDED: frozenset(),
 }

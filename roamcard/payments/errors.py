@@ -28,3 +28,31 @@ class PaymentNotRefundable(DomainError):
     code = "payment_not_refundable"
     status = 409
     message = _("This payment has not been completed, so there is nothing to refund.")
+
+
+class SavedMethodNotFound(NotFound):
+    code = "payment_method_not_found"
+    message = _("Payment method not found.")
+
+
+class PaymentMethodNotSaveable(DomainError):
+    code = "payment_method_not_saveable"
+    status = 400
+    message = _("This payment method cannot be saved for automatic renewal.")
+
+
+class SavedMethodNotUsable(DomainError):
+    code = "payment_method_not_usable"
+    status = 409
+    message = _("This payment method has been removed and can no longer be charged.")
+
+
+class PaymentGatewayUnavailable(DomainError):
+    code = "payment_gateway_unavailable"
+    status = 503
+    message = _("The payment service could not be reached. Please try again in a moment.")
+
+
+class PaymentSetupNotFound(NotFound):
+    code = "payment_setup_not_found"
+    message = _("This request to add a payment method was not found.")

@@ -1,11 +1,107 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from roamcard.core.money import Money
 
-from .choices import PaymentState, RefundState
+from .choices import OPEN_PAYMENT_STATES, PaymentState, RefundState
+
+
+class SavedPaymentMethod(models.Model):
+    """A payment method a traveller saved at a gateway so that it can be charged later
+    without them (automatic renewal). We keep the gateway's token for it and what the
+    traveller recognises it by; never a card number (docs/decisions/0009)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REMOVED = "removed", _("Removed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="saved_payment_methods"
+    )
+    gateway = models.CharField(_("gateway"), max_length=20)
+    method = models.CharField(_("method"), max_length=20)
+    # The gateway's handle for the method: a Stripe PaymentMethod, an Alipay agreement number.
+    token = models.CharField(_("gateway token"), max_length=200)
+    # The gateway's customer the method belongs to (Stripe's cus_...), where it has one.
+    customer_ref = models.CharField(_("gateway customer"), max_length=120, blank=True)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    brand = models.CharField(_("brand"), max_length=30, blank=True)
+    expires_month = models.PositiveSmallIntegerField(_("expiry month"), null=True, blank=True)
+    expires_year = models.PositiveSmallIntegerField(_("expiry year"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    # Removing is ours at once (nothing is charged to a removed method); the gateway is told
+    # after, and asked again until it confirms.
+    vendor_removed_at = models.DateTimeField(_("removed at the gateway"), null=True, blank=True)
+    vendor_removal_attempts = models.PositiveSmallIntegerField(default=0)
+    next_vendor_removal_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("saved payment method")
+        verbose_name_plural = _("saved payment methods")
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "token"], name="one_method_per_token")
+        ]
+        indexes = [models.Index(fields=["user", "state"], name="saved_method_user_state")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.label or self.method} ({self.state})"
+
+
+class PaymentSetup(models.Model):
+    """A traveller saving a payment method: the setup they complete at the gateway (a card
+    form, an agreement to sign), until it saved a method or failed. Our public_id is the
+    gateway's idempotency key for it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the traveller")
+        SUCCEEDED = "succeeded", _("Saved")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payment_setups"
+    )
+    gateway = models.CharField(_("gateway"), max_length=20)
+    method = models.CharField(_("method"), max_length=20)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    reference = models.CharField(_("gateway reference"), max_length=120, blank=True)
+    redirect_url = models.URLField(max_length=2000, blank=True)
+    customer_ref = models.CharField(_("gateway customer"), max_length=120, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    # When the traveller's session at the gateway ends; after it, one last question.
+    expires_at = models.DateTimeField(_("traveller's session ends"), null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    check_attempts = models.PositiveSmallIntegerField(default=0)
+    # What it saved. Several setups may name one method: a wallet that answers a second
+    # signing with the agreement the traveller already has.
+    saved_method = models.ForeignKey(
+        SavedPaymentMethod,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="setups",
+        verbose_name=_("saved payment method"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("payment method setup")
+        verbose_name_plural = _("payment method setups")
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.method} setup {self.public_id} {self.state}"
 
 
 class Payment(models.Model):
@@ -20,7 +116,7 @@ class Payment(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     state = models.CharField(
         _("state"),
-        max_length=12,
+        max_length=20,
         choices=PaymentState.choices,
         default=PaymentState.CREATED,
         db_index=True,
@@ -28,6 +124,16 @@ class Payment(models.Model):
     gateway_reference = models.CharField(
         _("gateway reference"), max_length=120, blank=True, db_index=True
     )
+    # A charge to a saved method, made without the traveller (automatic renewal).
+    saved_method = models.ForeignKey(
+        SavedPaymentMethod,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("saved payment method"),
+    )
+    off_session = models.BooleanField(_("without the traveller"), default=False)
     # True for the one payment that paid its order; any other succeeded payment of the same
     # order (a second attempt that also went through) is refunded instead.
     paid_order = models.BooleanField(_("paid the order"), default=False)
@@ -47,6 +153,15 @@ class Payment(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        constraints = [
+            # Charging a saved method twice at once for the same order makes one charge:
+            # the second finds the first still open.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(off_session=True, state__in=sorted(OPEN_PAYMENT_STATES)),
+                name="one_open_off_session_payment_per_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.public_id} {self.state}"
@@ -61,7 +176,7 @@ class PaymentEvent(models.Model):
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40)
-    state = models.CharField(max_length=12, blank=True)
+    state = models.CharField(max_length=20, blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 

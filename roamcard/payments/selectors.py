@@ -1,4 +1,5 @@
-"""Reading payments: for travellers' eyes, and for the flow that drives them on."""
+"""Reading payments and saved payment methods: for travellers' eyes, and for the flows that
+drive them on."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OPEN_PAYMENT_STATES, PaymentState, RefundState
-from .models import Payment, Refund, WebhookDelivery
+from .gateways.base import PaymentMethod
+from .models import Payment, PaymentSetup, Refund, SavedPaymentMethod, WebhookDelivery
 
 # What a traveller reads for the failures gateways report most, in their own language;
 # anything else shows the gateway's own words (usually English) or a general sentence.
@@ -25,6 +27,24 @@ _FAILURE_TEXTS = {
     "expired": _("The payment was not completed in time."),
     "closed": _("The payment was not completed in time."),
     "expired_card": _("Your card has expired."),
+    # A charge to a saved method, made without the traveller.
+    "authentication_required": _("Your bank wants you to confirm this payment."),
+    "payment_method_unusable": _(
+        "The saved payment method can no longer be charged. Add it again or pay another way."
+    ),
+    "insufficient_balance": _("Your wallet balance is too low. Top it up or pay another way."),
+    "ACQ.BUYER_BALANCE_NOT_ENOUGH": _(
+        "Your Alipay balance is too low. Top it up or pay another way."
+    ),
+    "ACQ.AGREEMENT_NOT_EXIST": _(
+        "Your Alipay automatic deduction agreement has ended. Add it again or pay another way."
+    ),
+    "ACQ.AGREEMENT_INVALID": _(
+        "Your Alipay automatic deduction agreement has ended. Add it again or pay another way."
+    ),
+    "ACQ.AGREEMENT_STATUS_NOT_NORMAL": _(
+        "Your Alipay automatic deduction agreement is suspended. Add it again or pay another way."
+    ),
 }
 _GENERAL_FAILURE = _("The payment did not go through.")
 
@@ -143,4 +163,98 @@ def payment_get_for(*, user: Any, public_id: Any) -> Payment | None:
         Payment.objects.filter(public_id=public_id, order__user=user)
         .select_related("order")
         .first()
+    )
+
+
+# --- saved payment methods ------------------------------------------------------------------
+
+_WALLET_AGREEMENTS = {
+    PaymentMethod.ALIPAY: _("Alipay automatic deduction"),
+    PaymentMethod.WECHAT_PAY: _("WeChat Pay automatic deduction"),
+}
+
+
+def saved_method_display(method: SavedPaymentMethod) -> str:
+    """What a traveller reads for a saved method, in their language: "Visa •••• 4242",
+    "Alipay automatic deduction · 138******00"."""
+    agreement = _WALLET_AGREEMENTS.get(method.method)
+    if agreement is None:
+        return method.label
+    return f"{agreement} · {method.label}" if method.label else str(agreement)
+
+
+def saved_method_expiry(method: SavedPaymentMethod) -> str:
+    """A card's expiry as written on it, "08/2031"; "" when the gateway gave none."""
+    if not (method.expires_month and method.expires_year):
+        return ""
+    return f"{method.expires_month:02d}/{method.expires_year}"
+
+
+_SETUP_FAILURES = {
+    "card_declined": _("Your card was declined. Try another card."),
+    "expired": _("The payment method was not added in time."),
+    "payer_cancelled": _("The agreement was not signed."),
+    "not_supported": _("This payment method cannot be saved for automatic renewal."),
+}
+_GENERAL_SETUP_FAILURE = _("The payment method could not be added.")
+
+
+def payment_setup_failure_text(*, setup: PaymentSetup) -> str:
+    """Why a setup failed, in the traveller's language ("" for one that has not)."""
+    if setup.state != PaymentSetup.State.FAILED:
+        return ""
+    return str(_SETUP_FAILURES.get(setup.error_code) or _GENERAL_SETUP_FAILURE)
+
+
+def saved_methods_of(*, user: Any) -> QuerySet[SavedPaymentMethod]:
+    """A traveller's methods that can be charged, newest first."""
+    return SavedPaymentMethod.objects.filter(user=user, state=SavedPaymentMethod.State.ACTIVE)
+
+
+def saved_method_get_for(*, user: Any, public_id: Any) -> SavedPaymentMethod | None:
+    """One of the traveller's own methods (removed ones too); None for anyone else's."""
+    try:
+        return SavedPaymentMethod.objects.filter(user=user, public_id=public_id).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def payment_setup_get_for(*, user: Any, public_id: Any) -> PaymentSetup | None:
+    try:
+        return (
+            PaymentSetup.objects.filter(user=user, public_id=public_id)
+            .select_related("saved_method")
+            .first()
+        )
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def gateway_customer_of(*, user: Any, gateway: str) -> str:
+    """The gateway's customer for this traveller, from their latest setup there that has
+    one: their next method goes to the same customer."""
+    return (
+        PaymentSetup.objects.filter(user=user, gateway=gateway)
+        .exclude(customer_ref="")
+        .values_list("customer_ref", flat=True)
+        .first()
+        or ""
+    )
+
+
+def payment_setups_to_check(*, now: datetime) -> QuerySet[PaymentSetup]:
+    """Setups still waiting whose next look at the gateway is due (or that never got one:
+    a crash between recording and asking)."""
+    return PaymentSetup.objects.filter(state=PaymentSetup.State.PENDING).filter(
+        Q(next_check_at__lte=now)
+        | Q(next_check_at__isnull=True, created_at__lte=now - timedelta(seconds=30))
+    )
+
+
+def saved_methods_to_remove_at_gateway(*, now: datetime) -> QuerySet[SavedPaymentMethod]:
+    """Removed methods the gateway has not confirmed forgetting, due to be asked again."""
+    return SavedPaymentMethod.objects.filter(
+        state=SavedPaymentMethod.State.REMOVED,
+        vendor_removed_at__isnull=True,
+        next_vendor_removal_at__lte=now,
     )

@@ -28,9 +28,9 @@ from roamcard.orders.errors import OrderNotPayable, OrderNotRefundable
 from roamcard.orders.models import Order
 from roamcard.orders.services import order_attach_bucket, order_lock, order_transition
 from roamcard.payments.choices import OPEN_PAYMENT_STATES, PaymentState
-from roamcard.payments.errors import AmountMismatch
+from roamcard.payments.errors import AmountMismatch, SavedMethodNotUsable
 from roamcard.payments.gateways.base import EventKind, GatewayResult, ResultStatus
-from roamcard.payments.models import Payment, Refund, WebhookDelivery
+from roamcard.payments.models import Payment, Refund, SavedPaymentMethod, WebhookDelivery
 from roamcard.payments.selectors import (
     payment_for_event,
     payment_latest,
@@ -38,6 +38,7 @@ from roamcard.payments.selectors import (
     refund_for_event,
 )
 from roamcard.payments.services import (
+    payment_charge_saved,
     payment_close_at_gateway,
     payment_flag,
     payment_mark_failed,
@@ -102,6 +103,22 @@ def _notify_url(gateway: str) -> str:
 # --- 1. The traveller pays ---
 
 
+def _lock_payable(order: Order, *, cause: str, retry_with: str) -> Order:
+    """Lock an order about to be paid; one whose payment failed is reopened (paid again).
+    In the caller's transaction."""
+    locked = order_lock(order_id=order.pk)
+    if locked.state not in PAYABLE_STATES:
+        raise OrderNotPayable()
+    if locked.state == OrderState.PAYMENT_FAILED:
+        order_transition(
+            order_id=locked.pk,
+            to_state=OrderState.PENDING_PAYMENT,
+            cause=cause,
+            details={"retry_with": retry_with},
+        )
+    return locked
+
+
 def renewal_pay(
     *, user: Any, order: Order, method: str, language: str = "en", on_mobile: bool = False
 ) -> Payment:
@@ -110,16 +127,7 @@ def renewal_pay(
     if order.user_id != user.pk or order.card.owner_id != user.pk:
         raise OrderNotPayable()  # not theirs, or for a card they have since unbound
     with transaction.atomic():
-        locked = order_lock(order_id=order.pk)
-        if locked.state not in PAYABLE_STATES:
-            raise OrderNotPayable()
-        if locked.state == OrderState.PAYMENT_FAILED:
-            order_transition(
-                order_id=locked.pk,
-                to_state=OrderState.PENDING_PAYMENT,
-                cause=TransitionCause.TRAVELLER,
-                details={"retry_with": str(method)},
-            )
+        locked = _lock_payable(order, cause=TransitionCause.TRAVELLER, retry_with=str(method))
         payment = payment_record(
             order_id=locked.pk,
             method=method,
@@ -137,6 +145,42 @@ def renewal_pay(
     )
     renewal_payment_result(payment_id=payment.pk, result=result, cause=TransitionCause.TRAVELLER)
     payment.refresh_from_db()
+    _reconcile_when_due(payment)
+    return payment
+
+
+def renewal_pay_saved(*, order: Order, saved_method: SavedPaymentMethod) -> Payment:
+    """Pay an order with one of its traveller's saved methods, without them (automatic
+    renewal); returns the payment with the gateway's answer applied: succeeded (the order is
+    paid and provisioned), failed (the order can be paid again), or open, requires_action
+    with the redirect_url where the traveller confirms it. Calling it again for the same
+    order while a charge is open, or after one succeeded, charges nothing more."""
+    if saved_method.user_id != order.user_id or order.card.owner_id != order.user_id:
+        raise OrderNotPayable()  # not theirs, or for a card they have since unbound
+    if not SavedPaymentMethod.objects.filter(
+        pk=saved_method.pk, state=SavedPaymentMethod.State.ACTIVE
+    ).exists():
+        raise SavedMethodNotUsable()  # removed (perhaps since the caller read it)
+    with transaction.atomic():
+        locked = _lock_payable(
+            order, cause=TransitionCause.SYSTEM, retry_with=f"saved {saved_method.method}"
+        )
+    return_path = reverse("orders:return", kwargs={"public_id": order.public_id})
+    charge = payment_charge_saved(
+        order_id=order.pk,
+        saved_method_id=saved_method.pk,
+        amount_minor=locked.amount_minor,
+        currency=locked.currency,
+        description=f"roamcard {order.plan_title} · {order.card.iccid_masked}",
+        # Back from confirming, the result page asks about the order's latest payment.
+        return_url=_absolute(return_path),
+        notify_url=_notify_url(saved_method.gateway),
+    )
+    if charge.result is not None:
+        renewal_payment_result(
+            payment_id=charge.payment.pk, result=charge.result, cause=TransitionCause.SYSTEM
+        )
+    payment = Payment.objects.get(pk=charge.payment.pk)
     _reconcile_when_due(payment)
     return payment
 

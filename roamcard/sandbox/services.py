@@ -1,5 +1,6 @@
-"""The sandbox vendor: charges, the payer's choices on its pages, refunds, and
-notifications delivered to the merchant over HTTP with retries and backoff."""
+"""The sandbox vendor: charges, the payer's choices on its pages, refunds, saved payment
+methods (test cards and deduction agreements) charged without the payer, and notifications
+delivered to the merchant over HTTP with retries and backoff."""
 
 import json
 import logging
@@ -15,11 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from roamcard.core.tasks import enqueue_on_commit
 
 from . import signing
-from .models import SandboxCharge, SandboxEvent, SandboxRefund
+from .models import (
+    SandboxCharge,
+    SandboxEvent,
+    SandboxMandate,
+    SandboxRefund,
+    customer_id,
+    mandate_id,
+)
 
 logger = logging.getLogger(__name__)
 
 Status = SandboxCharge.Status
+MandateStatus = SandboxMandate.Status
+Behaviour = SandboxMandate.Behaviour
 # Sending a notification to the merchant: a job registered in tasks.py.
 DELIVER_JOB = "sandbox.deliver"
 
@@ -53,6 +63,43 @@ TEST_CARDS = [
     ),
 ]
 _BY_NUMBER = {card.number: card for card in TEST_CARDS}
+
+
+@dataclass(frozen=True)
+class SetupTestCard:
+    """A test card on the page that saves a card: its number says what later charges do
+    (None: the card is refused and nothing is saved)."""
+
+    number: str
+    label: object
+    behaviour: str | None
+
+
+SETUP_TEST_CARDS = [
+    SetupTestCard("4242424242424242", _("Saved; later charges succeed"), Behaviour.SUCCEED),
+    SetupTestCard(
+        "4000002760003184",
+        _("Saved; later charges need a 3-D Secure confirmation"),
+        Behaviour.ACTION,
+    ),
+    SetupTestCard("4000000000000341", _("Saved; later charges are declined"), Behaviour.DECLINE),
+    SetupTestCard(
+        "4000000000009995",
+        _("Saved; later charges fail: insufficient funds"),
+        Behaviour.INSUFFICIENT_FUNDS,
+    ),
+    SetupTestCard("4000000000000002", _("Declined: nothing is saved"), None),
+]
+_SETUP_BY_NUMBER = {card.number: card for card in SETUP_TEST_CARDS}
+# What a charge to a saved method answers when its behaviour is to fail.
+_CHARGE_FAILURES = {
+    Behaviour.DECLINE: ("card_declined", "Your card was declined."),
+    Behaviour.INSUFFICIENT_FUNDS: ("insufficient_funds", "Your card has insufficient funds."),
+}
+_WALLET_FAILURES = {
+    Behaviour.DECLINE: ("declined", "The wallet declined the deduction."),
+    Behaviour.INSUFFICIENT_FUNDS: ("insufficient_balance", "The wallet's balance is too low."),
+}
 
 NOTIFY_BACKOFF_SECONDS = [1, 2, 5, 15, 60, 300, 900]
 
@@ -183,19 +230,24 @@ def sandbox_pay_by_card(*, charge_id: str, number: str) -> SandboxCharge:
 
 
 def sandbox_confirm_action(*, charge_id: str, approve: bool) -> SandboxCharge:
-    """The payer answers the bank's extra confirmation step."""
+    """The payer answers the bank's extra confirmation step (or, for a deduction from a
+    wallet's agreement, the wallet's request to confirm it)."""
     with transaction.atomic():
         charge = _locked_open_charge(charge_id)
         if charge.status != Status.REQUIRES_ACTION:
             return charge
         if approve:
             _finish(charge, Status.SUCCEEDED)
-        else:
+        elif charge.method == "card":
             _finish(
                 charge,
                 Status.FAILED,
                 "authentication_failed",
                 "The payment was not confirmed with the bank.",
+            )
+        else:
+            _finish(
+                charge, Status.FAILED, "payer_cancelled", "The deduction was refused in the wallet."
             )
     return charge
 
@@ -212,6 +264,202 @@ def sandbox_wallet_answer(*, charge_id: str, approve: bool) -> SandboxCharge:
             _finish(
                 charge, Status.FAILED, "payer_cancelled", "The payment was cancelled in the wallet."
             )
+    return charge
+
+
+# --- saved payment methods --------------------------------------------------------------------
+
+
+def sandbox_mandate_create(
+    *,
+    merchant_setup_id: str,
+    customer: str,
+    method: str,
+    return_url: str,
+    language: str = "en",
+    expires_at: datetime | None = None,
+) -> SandboxMandate:
+    """A setup the payer completes on the sandbox's page; idempotent by the merchant's setup
+    id. Without a customer the sandbox makes one, as Stripe does."""
+    mandate, _created = SandboxMandate.objects.get_or_create(
+        merchant_setup_id=merchant_setup_id,
+        defaults={
+            "id": mandate_id(method),
+            "customer": customer or customer_id(),
+            "method": method,
+            "return_url": return_url,
+            "language": language,
+            "expires_at": expires_at,
+        },
+    )
+    return mandate
+
+
+def sandbox_mandate_get(*, merchant_setup_id: str) -> SandboxMandate | None:
+    mandate = SandboxMandate.objects.filter(merchant_setup_id=merchant_setup_id).first()
+    return None if mandate is None else sandbox_mandate_expire_if_due(mandate)
+
+
+def sandbox_mandate_expire_if_due(mandate: SandboxMandate) -> SandboxMandate:
+    """The setup, failed first if the payer's time ran out before they completed it."""
+    if not _setup_past_deadline(mandate):
+        return mandate
+    with transaction.atomic():
+        return _locked_open_mandate(mandate.pk)
+
+
+def _setup_past_deadline(mandate: SandboxMandate) -> bool:
+    return (
+        mandate.status == MandateStatus.REQUIRES_PAYER
+        and mandate.expires_at is not None
+        and timezone.now() >= mandate.expires_at
+    )
+
+
+def _locked_open_mandate(pk: str) -> SandboxMandate:
+    mandate = SandboxMandate.objects.select_for_update().get(pk=pk)
+    if _setup_past_deadline(mandate):
+        _settle_mandate(
+            mandate, MandateStatus.FAILED, EXPIRED, "The time to complete this ran out."
+        )
+    return mandate
+
+
+def _settle_mandate(
+    mandate: SandboxMandate, status: str, failure_code: str = "", failure_message: str = ""
+) -> None:
+    mandate.status = status
+    mandate.failure_code = failure_code
+    mandate.failure_message = failure_message
+    mandate.save()
+
+
+def card_expiry(text: str) -> tuple[int, int] | None:
+    """ "MM/YY" or "MM/YYYY" -> (month, year), for a card that has not expired; else None."""
+    month_text, _, year_text = text.replace(" ", "").partition("/")
+    if not (month_text.isdigit() and year_text.isdigit() and len(year_text) in (2, 4)):
+        return None
+    month, year = int(month_text), int(year_text) + (2000 if len(year_text) == 2 else 0)
+    today = timezone.now().date()
+    if not 1 <= month <= 12 or (year, month) < (today.year, today.month):
+        return None
+    return month, year
+
+
+def sandbox_save_card(*, mandate_id: str, number: str, expiry: tuple[int, int]) -> SandboxMandate:
+    """The payer submits a card on the page that saves one. Only its last four digits,
+    brand and expiry are kept, with what its test number says later charges do."""
+    number = _digits(number)
+    test_card = _SETUP_BY_NUMBER.get(number)
+    with transaction.atomic():
+        mandate = _locked_open_mandate(mandate_id)
+        if mandate.status != MandateStatus.REQUIRES_PAYER:
+            return mandate
+        mandate.card_last4 = number[-4:]
+        mandate.card_brand = "visa" if number.startswith("4") else "card"
+        mandate.exp_month, mandate.exp_year = expiry
+        if test_card is None:
+            _settle_mandate(
+                mandate,
+                MandateStatus.FAILED,
+                "unknown_test_card",
+                "Only the test cards listed on the page work in the sandbox.",
+            )
+        elif test_card.behaviour is None:
+            _settle_mandate(
+                mandate, MandateStatus.FAILED, "card_declined", "Your card was declined."
+            )
+        else:
+            mandate.behaviour = test_card.behaviour
+            _settle_mandate(mandate, MandateStatus.ACTIVE)
+    return mandate
+
+
+def sandbox_sign_agreement(*, mandate_id: str, approve: bool, behaviour: str) -> SandboxMandate:
+    """The payer signs (or refuses) a deduction agreement in the Alipay / WeChat Pay app;
+    the tester chooses what later deductions do."""
+    with transaction.atomic():
+        mandate = _locked_open_mandate(mandate_id)
+        if mandate.status != MandateStatus.REQUIRES_PAYER:
+            return mandate
+        if not approve:
+            _settle_mandate(
+                mandate, MandateStatus.FAILED, "payer_cancelled", "The payer did not sign."
+            )
+        else:
+            mandate.behaviour = Behaviour(behaviour)
+            _settle_mandate(mandate, MandateStatus.ACTIVE)
+    return mandate
+
+
+def sandbox_mandate_revoke(*, mandate_id: str, customer: str) -> SandboxMandate | None:
+    """The shop removes a saved method: nothing can be charged to it any more. Removing one
+    already removed, or one this customer does not have, changes nothing."""
+    with transaction.atomic():
+        mandate = (
+            SandboxMandate.objects.select_for_update()
+            .filter(pk=mandate_id, customer=customer)
+            .first()
+        )
+        if mandate is not None and mandate.status == MandateStatus.ACTIVE:
+            _settle_mandate(mandate, MandateStatus.REVOKED)
+    return mandate
+
+
+def sandbox_charge_saved(
+    *,
+    merchant_payment_id: str,
+    mandate_id: str,
+    customer: str,
+    amount_minor: int,
+    currency: str,
+    description: str,
+    return_url: str,
+    notify_url: str,
+) -> SandboxCharge:
+    """The shop charges a saved method without the payer. Idempotent by the merchant's
+    payment id. The mandate's behaviour decides: the charge succeeds, fails, or waits for
+    the payer to confirm it (REQUIRES_ACTION, on the confirmation page)."""
+    with transaction.atomic():
+        mandate = SandboxMandate.objects.select_for_update().filter(pk=mandate_id).first()
+        charge, created = SandboxCharge.objects.get_or_create(
+            merchant_payment_id=merchant_payment_id,
+            defaults={
+                "amount_minor": amount_minor,
+                "currency": currency.upper(),
+                "method": mandate.method if mandate else "card",
+                "description": description[:200],
+                "language": mandate.language if mandate else "en",
+                "return_url": return_url,
+                "notify_url": notify_url,
+                "mandate": mandate,
+            },
+        )
+        if not created:
+            if (charge.amount_minor, charge.currency) != (amount_minor, currency.upper()):
+                raise SandboxError("idempotency key reused with a different amount")
+            return charge
+        if (
+            mandate is None
+            or mandate.customer != customer
+            or mandate.status != MandateStatus.ACTIVE
+        ):
+            _finish(
+                charge,
+                Status.FAILED,
+                "payment_method_unusable",
+                "This saved payment method cannot be charged (removed, or not this customer's).",
+            )
+            return charge
+        charge.card_last4 = mandate.card_last4
+        failures = _CHARGE_FAILURES if mandate.method == "card" else _WALLET_FAILURES
+        if mandate.behaviour == Behaviour.ACTION:
+            charge.status = Status.REQUIRES_ACTION
+            charge.save()
+        elif mandate.behaviour in failures:
+            _finish(charge, Status.FAILED, *failures[mandate.behaviour])
+        else:
+            _finish(charge, Status.SUCCEEDED)
     return charge
 
 

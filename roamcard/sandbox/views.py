@@ -1,5 +1,6 @@
 """The sandbox vendor's hosted pages: a card form, the bank's extra confirmation step, and
-"scan to pay" for Alipay and WeChat Pay. They stand in for the vendor's own website."""
+"scan to pay" for Alipay and WeChat Pay; and, to save a payment method, a card form and an
+agreement to sign. They stand in for the vendor's own website."""
 
 import segno
 from django.http import HttpResponseRedirect
@@ -9,9 +10,10 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .models import SandboxCharge
+from .models import SandboxCharge, SandboxMandate
 
 Status = SandboxCharge.Status
+MandateStatus = SandboxMandate.Status
 
 
 def _render(request, template: str, charge: SandboxCharge, **context):
@@ -100,3 +102,83 @@ def wallet(request, charge_id: str):
     if charge.status != Status.REQUIRES_PAYMENT:
         return _render(request, "sandbox/done.html", charge)
     return _render(request, "sandbox/wallet.html", charge)
+
+
+# --- saving a payment method -------------------------------------------------------------------
+
+
+def _render_setup(request, template: str, mandate: SandboxMandate, **context):
+    with translation.override(mandate.language):
+        return render(request, template, {"mandate": mandate, **context})
+
+
+def _mandate(mandate_id: str) -> SandboxMandate:
+    return services.sandbox_mandate_expire_if_due(get_object_or_404(SandboxMandate, pk=mandate_id))
+
+
+def _setup_settled(request, mandate: SandboxMandate):
+    """A setup already completed, refused or expired: the page says which (410 when the payer
+    can no longer complete it)."""
+    response = _render_setup(request, "sandbox/setup_done.html", mandate)
+    if mandate.failure_code == services.EXPIRED:
+        response.status_code = 410
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def setup(request, mandate_id: str):
+    """Save a payment method: a card form, or an agreement to sign by scanning."""
+    mandate = _mandate(mandate_id)
+    if mandate.status != MandateStatus.REQUIRES_PAYER:
+        return _setup_settled(request, mandate)
+    if mandate.method != "card":
+        wallet_url = request.build_absolute_uri(reverse("sandbox:setup_wallet", args=[mandate.pk]))
+        qr_svg = segno.make(wallet_url, error="m").svg_inline(scale=5, dark="#111")
+        return _render_setup(
+            request,
+            "sandbox/setup_agreement.html",
+            mandate,
+            qr_svg=qr_svg,
+            behaviours=SandboxMandate.Behaviour.choices,
+        )
+    error = ""
+    if request.method == "POST":
+        expiry = services.card_expiry(request.POST.get("expiry", ""))
+        if expiry is not None:
+            mandate = services.sandbox_save_card(
+                mandate_id=mandate.pk, number=request.POST.get("number", ""), expiry=expiry
+            )
+            return HttpResponseRedirect(mandate.return_url)
+        error = "expiry"
+    return _render_setup(
+        request,
+        "sandbox/setup_card.html",
+        mandate,
+        test_cards=services.SETUP_TEST_CARDS,
+        error=error,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def setup_wallet(request, mandate_id: str):
+    """What the payer's phone shows after scanning: the agreement, to sign or refuse; also
+    reachable from the signing page, for a desktop demo without a phone."""
+    mandate = _mandate(mandate_id)
+    if mandate.status != MandateStatus.REQUIRES_PAYER:
+        return _setup_settled(request, mandate)
+    if request.method == "POST":
+        behaviour = request.POST.get("behaviour", "")
+        if behaviour not in SandboxMandate.Behaviour.values:
+            behaviour = SandboxMandate.Behaviour.SUCCEED
+        mandate = services.sandbox_sign_agreement(
+            mandate_id=mandate.pk,
+            approve=request.POST.get("answer") == "approve",
+            behaviour=behaviour,
+        )
+        return HttpResponseRedirect(mandate.return_url)
+    return _render_setup(
+        request,
+        "sandbox/setup_wallet.html",
+        mandate,
+        behaviours=SandboxMandate.Behaviour.choices,
+    )

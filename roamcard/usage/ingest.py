@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from roamcard.cards.choices import StartMode
 from roamcard.cards.services import bucket_rating_save, card_usage_seen_save
 from roamcard.core import rawsql
 from roamcard.core.tasks import enqueue_on_commit
@@ -36,6 +37,11 @@ CHARGED_JOB = "usage.charged"
 # Named, not imported: automatic renewal evaluates the cards charged (roamcard.autorenewal).
 AUTORENEWAL_JOB = "autorenewal.evaluate"
 SEEN_RESOLUTION = timedelta(minutes=10)
+# A batch that lost a race with another one (below) is run again, whole, this many times.
+RACE_ATTEMPTS = 5
+# PostgreSQL's codes for the races a batch may lose: a unique event id another batch stored
+# first for another card (its lock did not cover ours), a deadlock, a serialisation failure.
+_RACE_SQLSTATES = frozenset({"23505", "40P01", "40001"})
 
 
 @dataclass(slots=True)
@@ -108,10 +114,16 @@ def usage_ingest(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with transaction.atomic():
-            batch_id, card_ids, bucket_ids = _store(
-                checked, results, source, api_key, file_name, first_line, now
-            )
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    batch_id, card_ids, bucket_ids = _store(
+                        checked, results, source, api_key, file_name, first_line, now
+                    )
+                break
+            except (IntegrityError, OperationalError) as exc:
+                if attempt == RACE_ATTEMPTS or not _lost_a_race(exc):
+                    raise
     finally:
         if collecting:
             gc.enable()
@@ -129,6 +141,12 @@ def usage_ingest(
     )
 
 
+def _lost_a_race(exc: Exception) -> bool:
+    """Whether the batch failed only because another transaction got there first: run
+    again, it sees what that one committed (its events then duplicates)."""
+    return getattr(exc.__cause__, "sqlstate", None) in _RACE_SQLSTATES
+
+
 def _store(
     checked: dict[str, Event],
     results: list[EventResult],
@@ -141,13 +159,15 @@ def _store(
     """In the caller's transaction: sort out unknown cards and duplicates, then store,
     rate and book what is left. Returns the batch, the cards charged and the buckets
     changed."""
-    cards = _lock_cards(sorted({e.iccid for e in checked.values()}))
+    # Before the locks, to hold them for less: an event another batch stores meanwhile is
+    # caught by the unique constraint, and the batch runs again (usage_ingest).
     seen = {
         row[0]
         for row in rawsql.values_in(
             "SELECT event_id FROM usage_usageevent WHERE event_id {in}", list(checked)
         )
     }
+    cards = _lock_cards(sorted({e.iccid for e in checked.values()}))
     by_card: dict[int, list[Event]] = defaultdict(list)
     for event in checked.values():
         card = cards.get(event.iccid)
@@ -173,7 +193,7 @@ def _store(
         return batch.pk, [], []
     countries = _region_countries()
     since = min(e.started_at for events in by_card.values() for e in events)
-    slots = _lock_buckets(list(by_card), countries, since)
+    slots = _lock_buckets(list(by_card), countries, since, now)
     card_by_id = {card.id: card for card in cards.values()}
     charges = {
         card_id: rate_card(
@@ -185,8 +205,19 @@ def _store(
     changed = [
         b for card_slots in slots.values() for b in card_slots if b.charged or b.window_changed
     ]
+    # Only the windows rating set are checked: one it left alone may be one whose end staff
+    # moved (decision 0003, "the one exception"), and charging it must still work.
     bucket_rating_save(
-        rows=[(b.id, b.remaining, b.valid_from, b.valid_until, b.validity_days) for b in changed],
+        rows=[
+            (
+                b.id,
+                b.remaining,
+                b.valid_from,
+                b.valid_until,
+                b.validity_days if b.window_changed else None,
+            )
+            for b in changed
+        ],
         now=now,
     )
     charged = [
@@ -202,7 +233,7 @@ def _store(
         charges=[(card_id, b.id, b.charged) for card_id, b in charged if b.limited],
     )
     _upsert_days(by_card, charges, now)
-    limited = _note_cards(card_by_id, by_card, charges, now)
+    limited = _note_cards(card_by_id, by_card, charges, slots, now)
     if limited:
         enqueue_on_commit(LIMIT_CARDS_JOB, limited)
     changed_ids = sorted(b.id for b in changed)
@@ -240,11 +271,11 @@ def _region_countries() -> dict[int, frozenset[str]]:
 
 
 def _lock_buckets(
-    card_ids: list[int], countries: dict[int, frozenset[str]], since: datetime
+    card_ids: list[int], countries: dict[int, frozenset[str]], since: datetime, now: datetime
 ) -> dict[int, list[BucketSlot]]:
     """The buckets that may pay for usage since `since`, per card: not withdrawn, not
     ended before then. The cards' locks guard them: every writer of buckets takes its
-    card's lock first."""
+    card's lock first. Each says whether it is in use: started by `now`, or paid for usage."""
     when = rawsql.select_datetime
     rows = rawsql.values_in(
         f"SELECT id, card_id, region_id, starts, validity_days, {when('valid_from')}, "
@@ -256,6 +287,7 @@ def _lock_buckets(
     )
     slots: dict[int, list[BucketSlot]] = {card_id: [] for card_id in card_ids}
     for pk, card_id, region_id, starts, days, start, end, activate_by, remaining, created in rows:
+        valid_from = rawsql.py_datetime(start)
         slots[card_id].append(
             BucketSlot(
                 id=pk,
@@ -263,14 +295,31 @@ def _lock_buckets(
                 countries=countries.get(region_id, frozenset()),
                 starts=starts,
                 validity_days=days,
-                valid_from=rawsql.py_datetime(start),
+                valid_from=valid_from,
                 valid_until=rawsql.py_datetime(end),
                 activate_by=rawsql.py_datetime(activate_by),
                 remaining=remaining,
                 limited=remaining is not None,
                 created_at=rawsql.py_datetime(created),
+                in_use=valid_from is not None and valid_from <= now,
             )
         )
+    # One that has not may have paid already, for an event a little ahead of our clock.
+    ahead = [
+        b.id
+        for card_slots in slots.values()
+        for b in card_slots
+        if b.starts == StartMode.QUEUED and not b.in_use
+    ]
+    paid = {
+        row[0]
+        for row in rawsql.values_in(
+            "SELECT DISTINCT bucket_id FROM usage_usagecharge WHERE bucket_id {in}", ahead
+        )
+    }
+    for card_slots in slots.values():
+        for b in card_slots:
+            b.in_use = b.in_use or b.id in paid
     return slots
 
 
@@ -329,12 +378,14 @@ def _note_cards(
     cards: dict[int, _Card],
     by_card: dict[int, list[Event]],
     charges: dict[int, list[Charge]],
+    slots: dict[int, list[BucketSlot]],
     now: datetime,
 ) -> list[int]:
     """Remember each card's latest country (a late event never overrides a newer one; the
     time it was seen is kept to SEEN_RESOLUTION while the country stays the same, so a
     busy card is not rewritten by every batch) and mark the cards that went beyond every
-    bucket. Returns those, newly limited."""
+    bucket where nothing covering that country is live now (a late event that went over
+    back then does not cut a card that has data). Returns those, newly limited."""
     rows = []
     limited = []
     for card_id, events in by_card.items():
@@ -347,7 +398,11 @@ def _note_cards(
         ):
             country, seen = latest.country, latest.started_at
         limited_at = card.data_limited_at
-        if limited_at is None and any(c.overage for c in charges[card_id]):
+        if limited_at is None and any(
+            charge.overage
+            and not any(b.live_at(now) and event.country in b.countries for b in slots[card_id])
+            for event, charge in zip(events, charges[card_id], strict=True)
+        ):
             limited_at = now
             limited.append(card_id)
         if (country, seen, limited_at) != (

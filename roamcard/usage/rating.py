@@ -34,6 +34,10 @@ class BucketSlot:
     # False for an unlimited bucket (remaining None), whose usage the ledger never books.
     limited: bool
     created_at: datetime
+    # Started by the time of rating, or already paid for usage: a queued bucket in use keeps
+    # its window when a late event finds the one before it ran out early (moving it would
+    # leave its charges outside it, and end a bucket the traveller is using).
+    in_use: bool = False
     charged: int = 0
     # The window was set (first use) or moved (queued) by this rating.
     window_changed: bool = False
@@ -81,10 +85,15 @@ def rate_card(
     for i in order:
         event = events[i]
         charge = charges[i]
-        if event.country not in coverage and not any(event.country in b.countries for b in buckets):
+        at = event.started_at
+        # Covered by the card, or by a bucket not ended when the event started: the same
+        # answer whatever else the batch holds (older events make it load older buckets).
+        if event.country not in coverage and not any(
+            event.country in b.countries and (b.valid_until is None or b.valid_until > at)
+            for b in buckets
+        ):
             charge.out_of_coverage = True
             continue
-        at = event.started_at
         covering = [b for b in buckets if event.country in b.countries]
         _start_first_use(covering, at)
         need = event.total
@@ -116,9 +125,9 @@ def _start_first_use(covering: list[BucketSlot], at: datetime) -> None:
 
 
 def _activate_queued(buckets: list[BucketSlot], region_id: int, at: datetime) -> None:
-    """A bucket of this coverage ran out at `at`: its queued successors move earlier, each
-    to start at the end of what is still usable and of the queued ones before it, never
-    before it was bought."""
+    """A bucket of this coverage ran out at `at`: its queued successors not yet in use move
+    earlier, each to start at the end of what is still usable and of the queued ones before
+    it (moved or in use), never before it was bought."""
     same = [b for b in buckets if b.region_id == region_id and b.valid_from is not None]
     anchor = max(
         (b.valid_until for b in same if b.valid_from <= at < b.valid_until and b.live_at(at)),
@@ -130,6 +139,11 @@ def _activate_queued(buckets: list[BucketSlot], region_id: int, at: datetime) ->
             or bucket.starts != StartMode.QUEUED
             or bucket.validity_days is None
         ):
+            continue
+        if bucket.in_use:
+            # It stays; while it has data, the ones queued after it still wait for it.
+            if bucket.remaining != 0:
+                anchor = max(anchor, bucket.valid_until)
             continue
         start = min(bucket.valid_from, max(anchor, bucket.created_at))
         if start < bucket.valid_from:

@@ -100,7 +100,7 @@ def test_a_hundred_threshold_crossings_at_once_renew_once_and_charge_once(
 def test_switched_off_while_a_retry_is_due_nothing_more_is_charged(renewal_setup):
     traveller, card, plan = renewal_setup
     grant(card, plan, remaining=GIB // 4)
-    method = saved_method(traveller, token="tok_decline")
+    method = saved_method(traveller, behaviour="decline")
     switch_on(traveller, card, plan, method, notice_minutes=0)
     renewal = AutoRenewal.objects.get()
     assert renewal.state == RenewalState.RETRY_WAIT

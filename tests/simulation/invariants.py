@@ -12,6 +12,7 @@ from roamcard.cards.models import Bucket, Card
 from roamcard.core.models import AuditEvent
 from roamcard.ledger.models import DATA_UNIT, Entry
 from roamcard.ledger.selectors import account_balance, card_data_balance, unit_totals
+from roamcard.ledger.services import DATA_USED_ACCOUNT
 from roamcard.notifications.models import Message
 from roamcard.orders.choices import TRANSITIONS, OrderState
 from roamcard.orders.models import Order, OrderEvent
@@ -20,6 +21,7 @@ from roamcard.payments.models import Payment, Refund, WebhookDelivery
 from roamcard.provisioning.models import ProvisioningJob
 from roamcard.sandbox.models import SandboxCharge, SandboxRefund
 from roamcard.simnet.models import SimAllowance
+from roamcard.usage.models import UsageBatch, UsageCharge, UsageDay, UsageEvent
 
 
 def books_violations() -> list[str]:
@@ -226,19 +228,24 @@ def settled_violations() -> list[str]:
     return problems
 
 
+def _adjusted_by_staff(figure: str) -> set[int]:
+    """The buckets whose `figure` staff changed (bucket_adjust's audit entries)."""
+    return {
+        int(event.object_id)
+        for event in AuditEvent.objects.filter(action="bucket.adjust")
+        if event.details.get("old", {}).get(figure) != event.details.get("new", {}).get(figure)
+    }
+
+
 def window_violations() -> list[str]:
     """Every bucket's window is exactly its plan's validity (none yet for a first-use
     bucket); the network was asked for the same window; queued buckets of one coverage
-    never overlap (docs/decisions/0003)."""
+    never overlap (docs/decisions/0003), unless one of the two ran out of data (the next
+    moves up to that moment) or had its data changed by staff."""
     problems = []
     queues = defaultdict(list)
     # Staff may move a started bucket's end (decision 0003, "the one exception"), audited.
-    moved_by_staff = {
-        int(event.object_id)
-        for event in AuditEvent.objects.filter(action="bucket.adjust")
-        if event.details.get("old", {}).get("valid_until")
-        != event.details.get("new", {}).get("valid_until")
-    }
+    moved_by_staff = _adjusted_by_staff("valid_until")
     for bucket in Bucket.objects.filter(validity_days__isnull=False, withdrawn_at__isnull=True):
         if bucket.pk in moved_by_staff:
             continue
@@ -253,10 +260,12 @@ def window_violations() -> list[str]:
             )
         if bucket.starts == "queued":
             queues[(bucket.card_id, bucket.region_id)].append(bucket)
+    data_changed_by_staff = _adjusted_by_staff("bytes_remaining")
     for queue in queues.values():
         queue.sort(key=lambda b: b.valid_from)
         for before, after in zip(queue, queue[1:], strict=False):
-            if after.valid_from < before.valid_until:
+            empty = [b for b in (before, after) if b.is_used_up or b.pk in data_changed_by_staff]
+            if after.valid_from < before.valid_until and not empty:
                 problems.append(f"queued buckets {before.pk} and {after.pk} overlap")
     for order in Order.objects.filter(bucket__isnull=False).select_related("bucket"):
         allowance = SimAllowance.objects.filter(request_id=f"order-{order.public_id}").first()
@@ -267,10 +276,184 @@ def window_violations() -> list[str]:
     return problems
 
 
+def staff_data_adjustments() -> dict[int, int]:
+    """Per bucket, the bytes staff added (or took) beyond what it granted: each adjustment's
+    change in remaining less its change in grant (a top-up grows both), from the audit log
+    that bucket_adjust writes with its ledger adjustment."""
+    added: dict[int, int] = defaultdict(int)
+    for event in AuditEvent.objects.filter(action="bucket.adjust"):
+        old, new = event.details["old"], event.details["new"]
+        added[int(event.object_id)] += (
+            (new["bytes_remaining"] or 0) - (old["bytes_remaining"] or 0)
+        ) - ((new["bytes_granted"] or 0) - (old["bytes_granted"] or 0))
+    return added
+
+
+def usage_violations() -> list[str]:
+    """Usage is charged once and adds up (issue 8), whatever was sent, re-sent, reordered,
+    renewed, refunded or adjusted:
+
+    - every limited bucket: charged + remaining == granted + staff adjustments, remaining
+      within 0..granted (a withdrawn bucket keeps nothing: there charged <= that, the rest
+      went back with the refund); an unlimited bucket has no remaining;
+    - the card's data account == the remaining bytes of all its limited buckets, ended ones
+      included: the ledger books grants, usage (per batch and bucket), refunds' reversals and
+      staff adjustments, and nothing when a bucket ends with bytes left, so those stay on the
+      card's account;
+    - each charge to a limited bucket is one data transaction keyed usage:<batch>:<bucket>,
+      from the card's account to network:data_used; none for an unlimited bucket;
+    - every stored event: charged + overage == its bytes (0 and 0 outside coverage); a
+      batch's charges to a card's buckets == its events' charged bytes for that card; a
+      bucket is charged no more in a batch than that batch's events of its card which
+      started inside its window in a country it covers;
+    - daily usage == the sum of the stored events per card, UTC day and country, and each
+      batch counts the events it stored."""
+    problems = []
+    charged: dict[int, int] = defaultdict(int)
+    charged_in_batch: dict[tuple[int, int], int] = defaultdict(int)
+    charges = list(
+        UsageCharge.objects.values_list("batch_id", "bucket_id", "bucket__card_id", "bytes")
+    )
+    for batch_id, bucket_id, card_id, amount in charges:
+        charged[bucket_id] += amount
+        charged_in_batch[(batch_id, card_id)] += amount
+        if amount < 0:
+            problems.append(f"batch {batch_id} charged bucket {bucket_id} {amount} B")
+
+    buckets = {b.pk: b for b in Bucket.objects.select_related("region")}
+    staff = staff_data_adjustments()
+    held: dict[int, int] = defaultdict(int)
+    for bucket in buckets.values():
+        if bucket.bytes_granted is None:
+            if bucket.bytes_remaining is not None:
+                problems.append(f"unlimited bucket {bucket.pk} has {bucket.bytes_remaining} B left")
+            continue
+        held[bucket.card_id] += bucket.bytes_remaining
+        owed = bucket.bytes_granted + staff.get(bucket.pk, 0)
+        used = charged.get(bucket.pk, 0)
+        if not 0 <= bucket.bytes_remaining <= bucket.bytes_granted:
+            problems.append(
+                f"bucket {bucket.pk}: {bucket.bytes_remaining} B left of {bucket.bytes_granted}"
+            )
+        if bucket.withdrawn_at is None and used + bucket.bytes_remaining != owed:
+            problems.append(
+                f"bucket {bucket.pk}: charged {used} + remaining {bucket.bytes_remaining} "
+                f"!= granted {bucket.bytes_granted} + staff {staff.get(bucket.pk, 0)}"
+            )
+        if bucket.withdrawn_at is not None and (bucket.bytes_remaining or used > owed):
+            problems.append(
+                f"withdrawn bucket {bucket.pk}: {bucket.bytes_remaining} B left, charged "
+                f"{used} of {owed}"
+            )
+    for card_id in Card.objects.values_list("pk", flat=True):
+        ledger = card_data_balance(card_id=card_id)
+        if ledger != held.get(card_id, 0):
+            problems.append(
+                f"card {card_id}: its buckets hold {held.get(card_id, 0)} B, its data "
+                f"account {ledger} B"
+            )
+
+    booked: dict[str, int] = {
+        key: amount
+        for key, amount in Entry.objects.filter(
+            transaction__kind="data_usage", account__code=DATA_USED_ACCOUNT
+        ).values_list("transaction__key", "amount")
+    }
+    for batch_id, bucket_id, _card_id, amount in charges:
+        key = f"usage:{batch_id}:{bucket_id}"
+        expected = amount if amount and buckets[bucket_id].bytes_granted is not None else None
+        if booked.pop(key, None) != expected:
+            problems.append(f"{key}: charged {amount} B, the ledger has another figure")
+    for key in booked:
+        if key.startswith("usage:"):
+            problems.append(f"{key}: booked in the ledger without a charge")
+
+    events_in_batch: dict[tuple[int, int], list] = defaultdict(list)
+    stored_per_batch: dict[int, int] = defaultdict(int)
+    days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for event in UsageEvent.objects.all():
+        total = event.total_bytes
+        pair = (event.charged_bytes, event.overage_bytes)
+        if event.out_of_coverage and pair != (0, 0):
+            problems.append(f"event {event.event_id}: outside coverage yet charged {pair}")
+        if not event.out_of_coverage and (min(pair) < 0 or sum(pair) != total):
+            problems.append(f"event {event.event_id}: {total} B but charged + overage {pair}")
+        events_in_batch[(event.batch_id, event.card_id)].append(event)
+        stored_per_batch[event.batch_id] += 1
+        figures = days[(event.card_id, event.started_at.date(), event.country)]
+        for i, value in enumerate(
+            (
+                total,
+                event.charged_bytes,
+                event.overage_bytes,
+                total if event.out_of_coverage else 0,
+                1,
+            )
+        ):
+            figures[i] += value
+    for pair, events in events_in_batch.items():
+        on_events = sum(e.charged_bytes for e in events)
+        if on_events != charged_in_batch.get(pair, 0):
+            problems.append(
+                f"batch {pair[0]}, card {pair[1]}: events charged {on_events} B, buckets "
+                f"{charged_in_batch.get(pair, 0)} B"
+            )
+    for pair, amount in charged_in_batch.items():
+        if amount and pair not in events_in_batch:
+            problems.append(f"batch {pair[0]} charged card {pair[1]} without an event of it")
+    for batch_id, bucket_id, card_id, amount in charges:
+        bucket = buckets[bucket_id]
+        if not amount:
+            continue
+        if bucket.valid_from is None:
+            problems.append(f"bucket {bucket_id} has no window but batch {batch_id} charged it")
+            continue
+        # A refund ends a window early, and staff may move its end: charges made before
+        # count against the window as it was given.
+        given_until = bucket.valid_from + timedelta(days=bucket.validity_days or 0)
+        until = max(bucket.valid_until, given_until)
+        payable = sum(
+            e.charged_bytes
+            for e in events_in_batch.get((batch_id, card_id), [])
+            if e.country in bucket.region.countries and bucket.valid_from <= e.started_at < until
+        )
+        if amount > payable:
+            problems.append(
+                f"batch {batch_id} charged bucket {bucket_id} {amount} B, but its events in "
+                f"the bucket's window and coverage were charged {payable} B"
+            )
+
+    recorded = {
+        (d.card_id, d.day, d.country): [
+            d.bytes,
+            d.charged_bytes,
+            d.overage_bytes,
+            d.uncovered_bytes,
+            d.events,
+        ]
+        for d in UsageDay.objects.all()
+    }
+    if recorded != dict(days):
+        for key in sorted(set(recorded) | set(days), key=str):
+            if recorded.get(key) != days.get(key):
+                problems.append(
+                    f"daily usage {key}: recorded {recorded.get(key)}, "
+                    f"the events sum to {days.get(key)}"
+                )
+    for batch in UsageBatch.objects.all():
+        if batch.accepted != stored_per_batch.get(batch.pk, 0):
+            problems.append(
+                f"batch {batch.pk} says {batch.accepted} accepted, "
+                f"{stored_per_batch.get(batch.pk, 0)} stored"
+            )
+    return problems
+
+
 def all_violations(*, settled: bool = True) -> list[str]:
     problems = (
         window_violations()
         + books_violations()
+        + usage_violations()
         + fulfilment_violations(settled=settled)
         + money_violations()
         + vendor_violations(settled=settled)

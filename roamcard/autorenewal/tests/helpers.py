@@ -12,7 +12,7 @@ from roamcard.cards.choices import StartMode
 from roamcard.cards.models import Bucket
 from roamcard.cards.services import bucket_grant
 from roamcard.ledger.services import ledger_post_data_grant
-from roamcard.payments.models import SavedPaymentMethod
+from roamcard.testing import save_sandbox_method
 
 GIB = 1024**3
 MB = 1024**2
@@ -43,8 +43,10 @@ def grant(card, plan, *, remaining=None, starts=StartMode.NOW, start=None):
     return bucket
 
 
-def saved_method(user, token="tok_ok"):
-    return SavedPaymentMethod.objects.create(user=user, token=token, label="Visa •••• 4242")
+def saved_method(user, behaviour="succeed"):
+    """A card the traveller saved at the sandbox, whose charges `behaviour` (succeed,
+    decline, insufficient_funds, action: the bank wants them to confirm)."""
+    return save_sandbox_method(user, behaviour=behaviour)
 
 
 POLICY = PolicyInput(

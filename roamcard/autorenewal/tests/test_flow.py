@@ -93,7 +93,7 @@ def test_a_card_with_data_enough_is_looked_at_when_its_validity_trigger_fires(
 
 def test_declined_it_is_retried_after_1_6_and_24_hours_then_switched_off(traveller, card, plan):
     grant(card, plan, remaining=GIB // 4)
-    switch_on(traveller, card, plan, saved_method(traveller, token="tok_decline"))
+    switch_on(traveller, card, plan, saved_method(traveller, behaviour="decline"))
     renewal = AutoRenewal.objects.get()
 
     moment = renewal.charge_at + timedelta(seconds=1)
@@ -125,7 +125,7 @@ def test_declined_it_is_retried_after_1_6_and_24_hours_then_switched_off(travell
 
 def test_each_failure_says_when_it_is_tried_again_and_links_to_renew_by_hand(traveller, card, plan):
     grant(card, plan, remaining=GIB // 4)
-    switch_on(traveller, card, plan, saved_method(traveller, token="tok_decline"))
+    switch_on(traveller, card, plan, saved_method(traveller, behaviour="decline"))
     renewal = AutoRenewal.objects.get()
 
     sweep_at(renewal.charge_at + timedelta(seconds=1))
@@ -141,12 +141,12 @@ def test_each_failure_says_when_it_is_tried_again_and_links_to_renew_by_hand(tra
 
 def test_a_retry_paid_with_a_method_changed_meanwhile_succeeds(traveller, card, plan):
     grant(card, plan, remaining=GIB // 4)
-    switch_on(traveller, card, plan, saved_method(traveller, token="tok_decline"))
+    switch_on(traveller, card, plan, saved_method(traveller, behaviour="decline"))
     renewal = AutoRenewal.objects.get()
     sweep_at(renewal.charge_at + timedelta(seconds=1))
     renewal.refresh_from_db()
 
-    switch_on(traveller, card, plan, saved_method(traveller, token="tok_ok"))
+    switch_on(traveller, card, plan, saved_method(traveller, behaviour="succeed"))
     sweep_at(renewal.charge_at + timedelta(seconds=1))
 
     renewal.refresh_from_db()
@@ -157,7 +157,7 @@ def test_a_retry_paid_with_a_method_changed_meanwhile_succeeds(traveller, card, 
 
 def test_a_payment_to_confirm_sends_the_traveller_to_confirm_it(traveller, card, plan):
     grant(card, plan, remaining=GIB // 4)
-    switch_on(traveller, card, plan, saved_method(traveller, token="tok_action"))
+    switch_on(traveller, card, plan, saved_method(traveller, behaviour="action"))
     renewal = AutoRenewal.objects.get()
 
     sweep_at(renewal.charge_at + timedelta(seconds=1))
@@ -187,7 +187,7 @@ def test_switched_off_between_the_notice_and_the_charge_nothing_is_charged(trave
 
 def test_switched_off_during_a_retry_nothing_more_is_charged(traveller, card, plan):
     grant(card, plan, remaining=GIB // 4)
-    method = saved_method(traveller, token="tok_decline")
+    method = saved_method(traveller, behaviour="decline")
     switch_on(traveller, card, plan, method)
     renewal = AutoRenewal.objects.get()
     sweep_at(renewal.charge_at + timedelta(seconds=1))

@@ -53,7 +53,7 @@ def test_a_notice_sms_quiet_hours_would_hold_past_the_charge_is_not_sent(travell
 def test_a_failed_charge_is_urgent_its_sms_waits_for_the_end_of_quiet_hours(traveller, card, plan):
     with time_machine.travel(QUIET - timedelta(hours=1), tick=False):
         grant(card, plan, remaining=GIB // 4)
-        switch_on(traveller, card, plan, saved_method(traveller, token="tok_decline"))
+        switch_on(traveller, card, plan, saved_method(traveller, behaviour="decline"))
     renewal = AutoRenewal.objects.get()
     with time_machine.travel(renewal.charge_at + timedelta(seconds=1), tick=False):
         autorenewal_sweep()
@@ -76,3 +76,19 @@ def test_messages_are_in_the_travellers_language_and_time_zone(traveller, card, 
     assert "2026年12月3日 14:00" in email.body  # 05:00 UTC in Tokyo
     assert "自動" in email.subject
     assert "CN¥68.00" in email.body or "元68.00" in email.body
+
+
+def test_the_renewal_confirmation_says_it_was_automatic_and_its_sms_keeps_quiet_hours(
+    traveller, card, plan
+):
+    with time_machine.travel(QUIET, tick=False):
+        grant(card, plan, remaining=GIB // 4)
+        switch_on(traveller, card, plan, saved_method(traveller), notice_minutes=0)
+
+    assert AutoRenewal.objects.get().state == "succeeded"
+    email = Message.objects.get(kind="renewal_confirmed", channel="email")
+    assert email.subject == "Your card Europe trip is renewed automatically"
+    assert "paid with your saved payment method" in email.body
+    [sms] = Message.objects.filter(kind="renewal_confirmed", channel="sms")
+    assert "renewed automatically with Europe 5 GB (CN¥68.00)" in sms.body
+    assert sms.not_before == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # 08:00 in Hong Kong

@@ -129,7 +129,7 @@ def test_a_forged_skip_link_is_not_found(client, traveller, card, plan):
 
 def test_confirming_a_payment_goes_to_the_banks_page(client, traveller, card, plan):
     grant(card, plan, remaining=GIB // 4)
-    switch_on(traveller, card, plan, saved_method(traveller, token="tok_action"), notice_minutes=0)
+    switch_on(traveller, card, plan, saved_method(traveller, behaviour="action"), notice_minutes=0)
     renewal = AutoRenewal.objects.get()
     assert renewal.state == RenewalState.ACTION_REQUIRED
     client.force_login(traveller)

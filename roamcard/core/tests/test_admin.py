@@ -69,8 +69,17 @@ def _one_of_each(staff) -> dict:
         ),
         **_one_of_each_renewal_record(traveller=traveller, card=card, plan=plan),
         **_one_of_each_usage_record(card=card),
+        **_one_of_each_saved_method_record(traveller=traveller),
         **_one_of_each_autorenewal_record(traveller=traveller, bucket=bucket, plan=plan),
     }
+
+
+def _one_of_each_saved_method_record(*, traveller) -> dict:
+    """A payment method a traveller saved, and its setup (issue 9)."""
+    from roamcard.testing import save_sandbox_method
+
+    method = save_sandbox_method(traveller)
+    return {"payments.savedpaymentmethod": method, "payments.paymentsetup": method.setups.get()}
 
 
 def _one_of_each_usage_record(*, card) -> dict:

@@ -49,3 +49,22 @@ def required_text(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidWebhook(f"notification without {what}")
     return value
+
+
+# How card brands are written, by the names vendors give them (Stripe's `card.brand`).
+CARD_BRAND_NAMES = {
+    "amex": "American Express",
+    "diners": "Diners Club",
+    "discover": "Discover",
+    "eftpos_au": "eftpos",
+    "jcb": "JCB",
+    "mastercard": "Mastercard",
+    "unionpay": "UnionPay",
+    "visa": "Visa",
+}
+
+
+def card_label(brand: str, last4: str) -> str:
+    """How a payer recognises a saved card: "Visa •••• 4242"."""
+    name = CARD_BRAND_NAMES.get(brand, brand.title() or "Card")
+    return f"{name} •••• {last4}"

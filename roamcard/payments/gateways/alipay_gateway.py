@@ -1,8 +1,10 @@
 """Alipay (支付宝) through the Open Platform, with python-alipay-sdk: the computer-website
 ("page") or mobile-website ("wap") cashier, the query, close and refund APIs, the async
-notify."""
+notify; and, for merchants with the merchant-deduction product (商家扣款), deduction
+agreements the payer signs and the merchant deducts from without them."""
 
 import binascii
+import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,8 +21,10 @@ from .base import (
     EventKind,
     GatewayResult,
     InvalidWebhook,
+    NotSupported,
     PaymentMethod,
     ResultStatus,
+    SetupResult,
     WebhookAck,
     WebhookEvent,
 )
@@ -42,6 +46,18 @@ NOTIFY_KINDS = {
 }
 # Answers that say "ask again", not "no": Alipay's own system errors.
 TRANSIENT_SUB_CODES = frozenset({"ACQ.SYSTEM_ERROR", "aop.ACQ.SYSTEM_ERROR", "isp.unknow-error"})
+# A deduction agreement: signed and usable (NORMAL), signed but not yet in force (TEMP), or
+# suspended (STOP).
+AGREEMENT_STATUS = {
+    "NORMAL": ResultStatus.SUCCEEDED,
+    "TEMP": ResultStatus.PENDING,
+    "STOP": ResultStatus.FAILED,
+}
+# No such agreement: not signed (yet), or ended.
+AGREEMENT_MISSING = frozenset({"USER_AGREEMENT_NOT_EXIST", "ACQ.USER_AGREEMENT_NOT_EXIST"})
+# A deduction accepted and still being processed: its outcome comes by notify or query.
+DEDUCTION_IN_PROCESS = "10003"
+WITHHOLDING_PRODUCT = "GENERAL_WITHHOLDING"
 
 
 class _AliPayClient(AliPay):
@@ -94,10 +110,22 @@ class AlipayGateway:
         currencies: currencies this merchant may price in (default ("CNY",)); others than
             CNY are sent as `trans_currency` (cross-border merchants only).
         seller_id: if set, the merchant's PID, checked against every notify.
+        agreement_sign_scene: the sign scene (签约场景, e.g. "INDUSTRY|MOBILE") Alipay gave
+            with the merchant-deduction product (商家扣款); set, travellers can save Alipay
+            for automatic renewal. Empty (default): they cannot.
+        agreement_product_code: the personal product code of those agreements (default
+            "GENERAL_WITHHOLDING_P").
+        agreement_channel: where the payer signs: "QRCODEORSMS" (default: scan the code, or
+            confirm by SMS on a phone), "QRCODE" or "ALIPAYAPP" (inside the Alipay app).
 
     Our payment id is `out_trade_no`; our refund id is `out_request_no`. The gateway
     reference is Alipay's `trade_no`, known once the payer opened the cashier. The payment's
     deadline goes as `time_expire`: after it the cashier refuses the payer.
+
+    A saved method is an agreement (alipay.user.agreement.page.sign): our setup id, without
+    hyphens, is its `external_agreement_no`; the token is Alipay's `agreement_no`. A charge
+    is alipay.trade.pay with product GENERAL_WITHHOLDING and the agreement: it needs no
+    confirmation from the payer, so it never answers REQUIRES_ACTION.
     """
 
     methods = (PaymentMethod.ALIPAY,)
@@ -116,6 +144,9 @@ class AlipayGateway:
         trade_type: str = "page",
         currencies: tuple[str, ...] | list[str] = ("CNY",),
         seller_id: str = "",
+        agreement_sign_scene: str = "",
+        agreement_product_code: str = "GENERAL_WITHHOLDING_P",
+        agreement_channel: str = "QRCODEORSMS",
     ):
         if trade_type not in ("page", "wap", "auto"):
             raise ValueError("AlipayGateway trade_type is 'page', 'wap' or 'auto'")
@@ -126,6 +157,10 @@ class AlipayGateway:
         self.trade_type = trade_type
         self.currencies = frozenset(c.upper() for c in currencies)
         self.notify_timeout = timedelta(seconds=notify_timeout)
+        self.agreement_sign_scene = agreement_sign_scene
+        self.agreement_product_code = agreement_product_code
+        self.agreement_channel = agreement_channel
+        self.saves = self.methods if agreement_sign_scene else ()
         self._client = _AliPayClient(
             appid=self.app_id,
             app_private_key_string=pem(app_private_key_pem, "PRIVATE KEY"),
@@ -153,12 +188,7 @@ class AlipayGateway:
     ) -> GatewayResult:
         currency = currency.upper()
         if currency not in self.currencies:
-            return GatewayResult(
-                status=ResultStatus.FAILED,
-                error_code="unsupported_currency",
-                error_message=f"Alipay gateway {self.name!r} does not take {currency}; "
-                f"it takes {', '.join(sorted(self.currencies))}.",
-            )
+            return self._unsupported_currency(currency)
         expires = deadline(expires_at).astimezone(ALIPAY_TZ).replace(microsecond=0)
         extra: dict[str, Any] = {"time_expire": expires.strftime("%Y-%m-%d %H:%M:%S")}
         if currency != "CNY":
@@ -183,6 +213,14 @@ class AlipayGateway:
             amount_minor=amount_minor,
             currency=currency,
             expires_at=expires,
+        )
+
+    def _unsupported_currency(self, currency: str) -> GatewayResult:
+        return GatewayResult(
+            status=ResultStatus.FAILED,
+            error_code="unsupported_currency",
+            error_message=f"Alipay gateway {self.name!r} does not take {currency}; "
+            f"it takes {', '.join(sorted(self.currencies))}.",
         )
 
     def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
@@ -269,6 +307,139 @@ class AlipayGateway:
         if answer.get("refund_status", "REFUND_SUCCESS") != "REFUND_SUCCESS":
             return _answer_result(ResultStatus.PENDING, answer)
         return _answer_result(ResultStatus.SUCCEEDED, answer)
+
+    # -- deduction agreements ----------------------------------------------------------
+
+    def _agreement(self) -> dict[str, str]:
+        return {
+            "personal_product_code": self.agreement_product_code,
+            "sign_scene": self.agreement_sign_scene,
+        }
+
+    def start_saving_method(
+        self,
+        *,
+        setup_id: str,
+        method: PaymentMethod,
+        customer_ref: str,
+        return_url: str,
+        notify_url: str,
+        language: str = "en",
+    ) -> SetupResult:
+        # notify_url is unused: agreement notifications go to the app's gateway address
+        # (应用网关); we learn the outcome by asking (query_saved_method).
+        if PaymentMethod(method) not in self.saves:
+            raise NotSupported(
+                f"Alipay gateway {self.name!r} cannot save a payment method: set its "
+                "agreement_sign_scene once the merchant has Alipay's merchant-deduction "
+                "product (商家扣款), which gives it."
+            )
+        # Like the cashier, the signing page is a signed URL built here: nothing to call.
+        signed = self._client.client_api(
+            "alipay.user.agreement.page.sign",
+            biz_content={
+                **self._agreement(),
+                "product_code": WITHHOLDING_PRODUCT,
+                "external_agreement_no": _agreement_number(setup_id),
+                "access_params": {"channel": self.agreement_channel},
+            },
+            return_url=return_url,
+        )
+        return SetupResult(
+            status=ResultStatus.PENDING,
+            redirect_url=self._client.url(signed),
+            customer_ref=customer_ref,
+            expires_at=deadline(None),
+        )
+
+    def query_saved_method(self, *, setup_id: str, reference: str) -> SetupResult:
+        try:
+            answer = self._client.server_api(
+                "alipay.user.agreement.query",
+                biz_content={
+                    **self._agreement(),
+                    "external_agreement_no": _agreement_number(setup_id),
+                },
+            )
+        except _CALL_ERRORS as exc:
+            return _setup_answer(_unknown(exc))
+        if answer.get("code") != "10000":
+            # Not signed (yet): the payer may still sign until the setup's deadline.
+            missing = answer.get("sub_code") in AGREEMENT_MISSING
+            status = ResultStatus.PENDING if missing else ResultStatus.UNKNOWN
+            return _setup_answer(_answer_result(status, answer))
+        status = AGREEMENT_STATUS.get(answer.get("status", ""), ResultStatus.UNKNOWN)
+        if status != ResultStatus.SUCCEEDED:
+            return SetupResult(
+                status=status,
+                error_code=f"agreement_{answer.get('status', '').lower()}",
+                raw=answer,
+            )
+        return SetupResult(
+            status=ResultStatus.SUCCEEDED,
+            reference=answer.get("agreement_no", ""),
+            token=answer.get("agreement_no", ""),
+            # The Alipay account, masked by Alipay (e.g. 138******00).
+            label=answer.get("alipay_logon_id", ""),
+            brand=PaymentMethod.ALIPAY,
+            raw=answer,
+        )
+
+    def charge_saved_method(
+        self,
+        *,
+        payment_id: str,
+        token: str,
+        customer_ref: str,
+        amount_minor: int,
+        currency: str,
+        description: str,
+        return_url: str,
+        notify_url: str,
+    ) -> GatewayResult:
+        currency = currency.upper()
+        if currency not in self.currencies:
+            return self._unsupported_currency(currency)
+        biz: dict[str, Any] = {
+            "out_trade_no": payment_id,
+            "total_amount": str(Money(amount_minor, currency).decimal),
+            "subject": description[:256],
+            "product_code": WITHHOLDING_PRODUCT,
+            "agreement_params": {"agreement_no": token},
+        }
+        if currency != "CNY":
+            biz["trans_currency"] = currency
+        try:
+            answer = self._client.server_api("alipay.trade.pay", biz, notify_url=notify_url)
+        except _CALL_ERRORS as exc:
+            return _unknown(exc)
+        code = answer.get("code")
+        if code == "10000":
+            return GatewayResult(
+                status=ResultStatus.SUCCEEDED,
+                reference=answer.get("trade_no", ""),
+                amount_minor=_minor(answer.get("total_amount"), currency),
+                currency=currency,
+                raw=answer,
+            )
+        if code == DEDUCTION_IN_PROCESS:
+            return _answer_result(ResultStatus.PENDING, answer)
+        if answer.get("sub_code") == "ACQ.TRADE_HAS_SUCCESS":
+            # A repeated deduction of a trade already paid: what was paid is the answer.
+            return self.query_payment(payment_id=payment_id, reference="")
+        transient = code == "20000" or answer.get("sub_code") in TRANSIENT_SUB_CODES
+        return _answer_result(ResultStatus.UNKNOWN if transient else ResultStatus.FAILED, answer)
+
+    def remove_saved_method(self, *, token: str, customer_ref: str) -> None:
+        answer = self._client.server_api(
+            "alipay.user.agreement.unsign",
+            biz_content={**self._agreement(), "agreement_no": token},
+        )
+        if answer.get("code") != "10000" and answer.get("sub_code") not in AGREEMENT_MISSING:
+            raise AliPayException(
+                answer.get("code"),
+                f"unsign refused: {answer.get('sub_code')} {answer.get('sub_msg')}",
+            )
 
     # -- webhooks ----------------------------------------------------------------------
 
@@ -374,6 +545,21 @@ def _answer_result(
         else "",
         error_message=(answer.get("sub_msg") or answer.get("msg") or "")[:300] if failed else "",
         raw=answer,
+    )
+
+
+def _agreement_number(setup_id: str) -> str:
+    """Alipay's external_agreement_no is at most 32 characters: our setup id, a UUID,
+    without its hyphens."""
+    return uuid.UUID(setup_id).hex
+
+
+def _setup_answer(result: GatewayResult) -> SetupResult:
+    return SetupResult(
+        status=result.status,
+        error_code=result.error_code,
+        error_message=result.error_message,
+        raw=result.raw,
     )
 
 

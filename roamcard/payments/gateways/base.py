@@ -11,7 +11,14 @@ Design (after Saleor's gateway functions and Kill Bill's plugin API):
   later success is a late one;
 - webhooks are verified (signature and timestamp) and parsed into a WebhookEvent before the
   core trusts anything in them; anything that fails, whatever its shape, is InvalidWebhook
-  and is answered with `webhook_reject`.
+  and is answered with `webhook_reject`;
+- a payer may save a method for later charges without them (automatic renewal): the payer
+  completes a setup at the vendor (a card form, an agreement to sign), the vendor keeps the
+  method and gives us a token for it (never a card number), and we charge that token
+  "off-session". The vendor may still want the payer to confirm one such charge (3-D
+  Secure, a changed agreement): it answers REQUIRES_ACTION with where the payer confirms.
+  A gateway that cannot save a method says so: `saves` is empty and the calls raise
+  NotSupported, with the reason (docs/decisions/0009).
 """
 
 from dataclasses import dataclass, field
@@ -36,6 +43,9 @@ class ResultStatus(StrEnum):
         "pending"  # the payer still has to act (hosted page, QR code) or the vendor is processing
     )
     UNKNOWN = "unknown"  # we could not learn the outcome: ask again later
+    # An off-session charge the payer must confirm at redirect_url (3-D Secure, a changed
+    # agreement); it stays open until they do, or until it is closed.
+    REQUIRES_ACTION = "requires_action"
 
 
 class EventKind(StrEnum):
@@ -58,6 +68,33 @@ class GatewayResult:
     error_message: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
     # When the payer's session at the vendor ends: after it the payer can no longer pay.
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What a vendor says about saving a payment method: PENDING while the payer has still
+    to complete it at redirect_url, SUCCEEDED with the saved method, FAILED (declined,
+    cancelled, expired), or UNKNOWN (ask again later)."""
+
+    status: ResultStatus
+    reference: str = ""  # the vendor's id for the setup (a Checkout Session, a sign request)
+    redirect_url: str = ""  # where the payer completes it
+    # The vendor's customer the method belongs to (Stripe's cus_...), "" where the vendor
+    # has none; later calls for the same payer pass it back.
+    customer_ref: str = ""
+    # Once SUCCEEDED: the vendor's handle for the method (a PaymentMethod id, an agreement
+    # number), how the payer recognises it ("Visa •••• 4242", a masked account), its brand
+    # ("visa", "alipay") and, for a card, its expiry.
+    token: str = ""
+    label: str = ""
+    brand: str = ""
+    expires_month: int | None = None
+    expires_year: int | None = None
+    error_code: str = ""
+    error_message: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+    # When the payer's setup session at the vendor ends.
     expires_at: datetime | None = None
 
 
@@ -92,9 +129,20 @@ class InvalidWebhook(Exception):
         super().__init__(reason)
 
 
+class NotSupported(Exception):
+    """The gateway cannot do this (with its vendor, or with the library we reach it through);
+    the reason says why, for the people who configure gateways."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
 class PaymentGateway(Protocol):
     name: str
     methods: tuple[PaymentMethod, ...]
+    # The methods this gateway can save for off-session charges; empty when it can save none.
+    saves: tuple[PaymentMethod, ...]
 
     def start_payment(
         self,
@@ -140,6 +188,50 @@ class PaymentGateway(Protocol):
     ) -> GatewayResult:
         """Refund (all of) a payment. `refund_id` is the idempotency key; `notify_url` is
         where the vendor reports the refund's outcome, for vendors that take one."""
+
+    def start_saving_method(
+        self,
+        *,
+        setup_id: str,
+        method: PaymentMethod,
+        customer_ref: str,
+        return_url: str,
+        notify_url: str,
+        language: str = "en",
+    ) -> SetupResult:
+        """Start saving a method: usually PENDING with the redirect_url where the payer
+        enters a card or signs an agreement, then comes back to return_url. `setup_id` (our
+        id) is the idempotency key; `customer_ref` is the vendor's customer from an earlier
+        setup of the same payer at this gateway ("" for none: the adapter creates one where
+        its vendor needs one, and answers it). Raises NotSupported for a method it cannot
+        save."""
+
+    def query_saved_method(self, *, setup_id: str, reference: str) -> SetupResult:
+        """Ask the vendor what became of a setup: SUCCEEDED carries the saved method."""
+
+    def charge_saved_method(
+        self,
+        *,
+        payment_id: str,
+        token: str,
+        customer_ref: str,
+        amount_minor: int,
+        currency: str,
+        description: str,
+        return_url: str,
+        notify_url: str,
+    ) -> GatewayResult:
+        """Charge a saved method without the payer ("off-session"). SUCCEEDED, FAILED with
+        the vendor's decline code and message, PENDING or UNKNOWN (reconciled as any
+        payment: query_payment and cancel_payment take the same payment id), or
+        REQUIRES_ACTION with the redirect_url where the payer confirms, after which the
+        vendor sends them to return_url. `payment_id` is the idempotency key: charging the
+        same payment twice charges once."""
+
+    def remove_saved_method(self, *, token: str, customer_ref: str) -> None:
+        """Tell the vendor to forget the method (detach the card, end the agreement), so
+        that nothing can be charged to it any more. Removing a method the vendor no longer
+        has is not an error; anything else that fails raises, and the core asks again."""
 
     def parse_webhook(self, *, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify and parse one notification; raise InvalidWebhook when it must be rejected."""

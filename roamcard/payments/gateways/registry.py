@@ -10,7 +10,11 @@
 
 Each backend class is constructed with its OPTIONS as keyword arguments and `name`.
 config/settings/base.py builds both from the environment: the sandbox is there only with
-SANDBOX_ENABLED (never in production), and a method is offered only when a gateway backs it."""
+SANDBOX_ENABLED (never in production), and a method is offered only when a gateway backs it.
+
+A method can be saved for automatic renewal only where the gateway that backs it can save it
+(its `saves`): Stripe saves cards, Alipay signs deduction agreements when the merchant has
+the product, WeChat Pay saves nothing (docs/decisions/0009)."""
 
 from functools import cache
 
@@ -43,6 +47,20 @@ def gateway_for_method(method: PaymentMethod | str) -> PaymentGateway:
 
 def enabled_methods() -> list[PaymentMethod]:
     return [PaymentMethod(m) for m in settings.PAYMENT_METHOD_GATEWAYS]
+
+
+def saving_methods() -> list[PaymentMethod]:
+    """The enabled methods a traveller can save, each at the gateway that backs it."""
+    return [method for method in enabled_methods() if method in gateway_for_method(method).saves]
+
+
+def gateway_for_saving(method: PaymentMethod | str) -> PaymentGateway | None:
+    """The gateway that saves `method`, or None when no enabled gateway can."""
+    try:
+        method = PaymentMethod(method)
+    except ValueError:
+        return None
+    return gateway_for_method(method) if method in saving_methods() else None
 
 
 def reset_gateway_cache() -> None:

@@ -1,8 +1,9 @@
 """Adapter for the built-in sandbox gateway (roamcard.sandbox), the offline default.
 
 It talks to the sandbox vendor the way the other adapters talk to theirs: start a hosted
-checkout, query, refund, verify signed notifications. The sandbox runs inside this Django
-project, so the "API calls" are function calls; its notifications still arrive over HTTP."""
+checkout, query, refund, save a payment method and charge it off-session, verify signed
+notifications. The sandbox runs inside this Django project, so the "API calls" are function
+calls; its notifications still arrive over HTTP."""
 
 import json
 from datetime import datetime
@@ -12,15 +13,16 @@ from django.urls import reverse
 
 from roamcard.sandbox import services as vendor
 from roamcard.sandbox import signing
-from roamcard.sandbox.models import SandboxCharge
+from roamcard.sandbox.models import SandboxCharge, SandboxMandate
 
-from ._support import deadline, required_text, whole_number
+from ._support import card_label, deadline, required_text, whole_number
 from .base import (
     EventKind,
     GatewayResult,
     InvalidWebhook,
     PaymentMethod,
     ResultStatus,
+    SetupResult,
     WebhookAck,
     WebhookEvent,
 )
@@ -31,11 +33,23 @@ _STATUS = {
     SandboxCharge.Status.REQUIRES_PAYMENT: ResultStatus.PENDING,
     SandboxCharge.Status.REQUIRES_ACTION: ResultStatus.PENDING,
 }
+_SETUP_STATUS = {
+    SandboxMandate.Status.REQUIRES_PAYER: ResultStatus.PENDING,
+    SandboxMandate.Status.ACTIVE: ResultStatus.SUCCEEDED,
+    SandboxMandate.Status.FAILED: ResultStatus.FAILED,
+    # Set up, then removed: nothing can be charged to it.
+    SandboxMandate.Status.REVOKED: ResultStatus.FAILED,
+}
+
 _EVENTS = {
     "payment.succeeded": EventKind.PAYMENT_SUCCEEDED,
     "payment.failed": EventKind.PAYMENT_FAILED,
     "refund.succeeded": EventKind.REFUND_SUCCEEDED,
 }
+
+
+def _absolute(path: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
 def _header(headers: dict[str, str], name: str) -> str:
@@ -45,6 +59,7 @@ def _header(headers: dict[str, str], name: str) -> str:
 
 class SandboxGateway:
     methods = (PaymentMethod.CARD, PaymentMethod.ALIPAY, PaymentMethod.WECHAT_PAY)
+    saves = methods
 
     def __init__(self, *, name: str, secret: str, tolerance: int | None = None):
         self.name = name
@@ -52,11 +67,15 @@ class SandboxGateway:
         self.tolerance = tolerance if tolerance is not None else settings.WEBHOOK_TOLERANCE_SECONDS
 
     def _result(self, charge: SandboxCharge) -> GatewayResult:
+        status = _STATUS[charge.status]
+        page = "sandbox:pay"
+        if charge.mandate_id and charge.status == SandboxCharge.Status.REQUIRES_ACTION:
+            # Charged without the payer, who must now confirm it.
+            status, page = ResultStatus.REQUIRES_ACTION, "sandbox:confirm"
         return GatewayResult(
-            status=_STATUS[charge.status],
+            status=status,
             reference=charge.id,
-            redirect_url=settings.PUBLIC_BASE_URL.rstrip("/")
-            + reverse("sandbox:pay", args=[charge.id]),
+            redirect_url=_absolute(reverse(page, args=[charge.id])),
             amount_minor=charge.amount_minor,
             currency=charge.currency,
             error_code=charge.failure_code,
@@ -134,6 +153,94 @@ class SandboxGateway:
             amount_minor=refund.amount_minor,
             currency=currency,
         )
+
+    # -- saved payment methods ---------------------------------------------------------
+
+    def start_saving_method(
+        self, *, setup_id, method, customer_ref, return_url, notify_url, language="en"
+    ) -> SetupResult:
+        # The sandbox reports setups only when asked (query_saved_method): notify_url unused.
+        mandate = vendor.sandbox_mandate_create(
+            merchant_setup_id=setup_id,
+            customer=customer_ref,
+            method=str(PaymentMethod(method)),
+            return_url=return_url,
+            language=language,
+            expires_at=deadline(None),
+        )
+        return self._setup_result(mandate)
+
+    def query_saved_method(self, *, setup_id, reference) -> SetupResult:
+        mandate = vendor.sandbox_mandate_get(merchant_setup_id=setup_id)
+        if mandate is None:
+            return SetupResult(
+                status=ResultStatus.FAILED,
+                error_code="not_found",
+                error_message="The gateway has no such setup.",
+            )
+        return self._setup_result(mandate)
+
+    def _setup_result(self, mandate: SandboxMandate) -> SetupResult:
+        where = {
+            "reference": mandate.id,
+            "redirect_url": _absolute(reverse("sandbox:setup", args=[mandate.id])),
+            "customer_ref": mandate.customer,
+            "expires_at": mandate.expires_at,
+        }
+        if mandate.status != SandboxMandate.Status.ACTIVE:
+            revoked = mandate.status == SandboxMandate.Status.REVOKED
+            return SetupResult(
+                status=_SETUP_STATUS[mandate.status],
+                error_code="revoked" if revoked else mandate.failure_code,
+                error_message=mandate.failure_message,
+                **where,
+            )
+        if mandate.method == PaymentMethod.CARD:
+            brand, label = mandate.card_brand, card_label(mandate.card_brand, mandate.card_last4)
+        else:
+            # An agreement is known by its number, as a masked account is at a real wallet.
+            brand, label = mandate.method, f"•••• {mandate.id[-4:]}"
+        return SetupResult(
+            status=ResultStatus.SUCCEEDED,
+            token=mandate.id,
+            label=label,
+            brand=brand,
+            expires_month=mandate.exp_month,
+            expires_year=mandate.exp_year,
+            **where,
+        )
+
+    def charge_saved_method(
+        self,
+        *,
+        payment_id,
+        token,
+        customer_ref,
+        amount_minor,
+        currency,
+        description,
+        return_url,
+        notify_url,
+    ) -> GatewayResult:
+        try:
+            charge = vendor.sandbox_charge_saved(
+                merchant_payment_id=payment_id,
+                mandate_id=token,
+                customer=customer_ref,
+                amount_minor=amount_minor,
+                currency=currency,
+                description=description,
+                return_url=return_url,
+                notify_url=notify_url,
+            )
+        except vendor.SandboxError as exc:
+            return GatewayResult(
+                status=ResultStatus.FAILED, error_code="rejected", error_message=str(exc)
+            )
+        return self._result(charge)
+
+    def remove_saved_method(self, *, token, customer_ref) -> None:
+        vendor.sandbox_mandate_revoke(mandate_id=token, customer=customer_ref)
 
     def parse_webhook(self, *, headers, body) -> WebhookEvent:
         try:

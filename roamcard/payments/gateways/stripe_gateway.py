@@ -1,6 +1,8 @@
 """Stripe, through hosted Checkout Sessions (cards; Alipay and WeChat Pay where the Stripe
-account has them enabled)."""
+account has them enabled); cards saved through Checkout in setup mode and charged with
+off-session PaymentIntents."""
 
+import dataclasses
 import json
 import logging
 import time
@@ -11,13 +13,15 @@ import stripe
 
 from roamcard.core.money import minor_digits
 
-from ._support import deadline, header, required_text, whole_number
+from ._support import card_label, deadline, header, required_text, whole_number
 from .base import (
     EventKind,
     GatewayResult,
     InvalidWebhook,
+    NotSupported,
     PaymentMethod,
     ResultStatus,
+    SetupResult,
     WebhookAck,
     WebhookEvent,
 )
@@ -112,6 +116,13 @@ class StripeGateway:
     The gateway reference of a payment is the Checkout Session id (``cs_...``); our payment
     id is its idempotency key, ``client_reference_id`` and ``metadata.payment_id`` (also on
     the PaymentIntent and so on the charge). Refunds carry ``metadata.refund_id``.
+
+    Saving a card: a Customer (``cus_...``, the customer_ref) and a Checkout Session in setup
+    mode, whose SetupIntent leaves a PaymentMethod (``pm_...``, the token) on the Customer.
+    Charging it: a PaymentIntent with ``off_session`` and ``confirm`` (reference ``pi_...``,
+    ``metadata.off_session``). When the bank wants the payer (``authentication_required``)
+    the PaymentIntent is confirmed again with a return_url, and Stripe's page for the
+    payer's confirmation is the answer's redirect_url.
     """
 
     def __init__(
@@ -133,6 +144,9 @@ class StripeGateway:
         self.name = name
         self.api_version = api_version
         self.methods = tuple(PaymentMethod(m) for m in methods)
+        # Cards only: Stripe cannot charge WeChat Pay off-session, nor Alipay for merchants
+        # outside a few regions.
+        self.saves = tuple(m for m in self.methods if m == PaymentMethod.CARD)
         self.publishable_key = publishable_key
         self._webhook_secret = webhook_secret
         self._tolerance = int(webhook_tolerance)
@@ -207,7 +221,7 @@ class StripeGateway:
 
     def query_payment(self, *, payment_id: str, reference: str) -> GatewayResult:
         if not reference:
-            return _NOT_STARTED
+            return self._find_off_session_charge(payment_id)
         try:
             if reference.startswith("pi_"):
                 return _intent_result(self._client.v1.payment_intents.retrieve(reference))
@@ -285,12 +299,155 @@ class StripeGateway:
             raw=refund.to_dict(),
         )
 
+    def _find_off_session_charge(self, payment_id: str) -> GatewayResult:
+        """A payment whose reference we never learnt. A Checkout Session nobody learnt the
+        id of had no payer, but an off-session charge may have gone through with its answer
+        lost: look for it by our payment id. (Stripe's search lags writes by up to a minute;
+        the core asks about such a payment no sooner than that.)"""
+        try:
+            found = self._client.v1.payment_intents.search(
+                {"query": f"metadata['payment_id']:'{payment_id}'", "limit": 1}
+            )
+        except stripe.StripeError as exc:
+            return _error_result(exc, status=ResultStatus.UNKNOWN)
+        return _intent_result(found.data[0]) if found.data else _NOT_STARTED
+
     def _payment_intent_id(self, reference: str) -> str:
         if reference.startswith("pi_"):
             return reference
         session = self._client.v1.checkout.sessions.retrieve(reference)
         intent = session.payment_intent
         return intent if isinstance(intent, str) else (intent.id if intent else "")
+
+    # -- saved cards -------------------------------------------------------------------
+
+    def start_saving_method(
+        self,
+        *,
+        setup_id: str,
+        method: PaymentMethod,
+        customer_ref: str,
+        return_url: str,
+        notify_url: str,
+        language: str = "en",
+    ) -> SetupResult:
+        # notify_url is unused: setups are learnt by asking (query_saved_method).
+        if PaymentMethod(method) not in self.saves:
+            raise NotSupported(
+                f"Stripe gateway {self.name!r} saves cards only: Stripe cannot charge "
+                f"{method} without the payer."
+            )
+        expires = _checkout_deadline(deadline(None), setup_id)
+        try:
+            customer = (
+                customer_ref
+                or self._client.v1.customers.create(
+                    {"metadata": {"setup_id": setup_id}},
+                    {"idempotency_key": f"customer-{setup_id}"},
+                ).id
+            )
+            session = self._client.v1.checkout.sessions.create(
+                {
+                    "mode": "setup",
+                    "customer": customer,
+                    "payment_method_types": ["card"],
+                    "metadata": {"setup_id": setup_id},
+                    "setup_intent_data": {"metadata": {"setup_id": setup_id}},
+                    "success_url": return_url,
+                    "cancel_url": return_url,
+                    "locale": CHECKOUT_LOCALES.get(language.lower(), "auto"),
+                    "expires_at": int(expires.timestamp()),
+                },
+                {"idempotency_key": f"setup-{setup_id}"},
+            )
+        except stripe.StripeError as exc:
+            return _setup_error(_error_result(exc))
+        data = session.to_dict()
+        return SetupResult(
+            status=ResultStatus.PENDING,
+            reference=session.id,
+            redirect_url=session.url or "",
+            customer_ref=customer,
+            raw=data,
+            expires_at=_from_epoch(data.get("expires_at")) or expires,
+        )
+
+    def query_saved_method(self, *, setup_id: str, reference: str) -> SetupResult:
+        if not reference:
+            return SetupResult(
+                status=ResultStatus.FAILED,
+                error_code="not_started",
+                error_message="No Checkout Session was created for this setup.",
+            )
+        try:
+            session = self._client.v1.checkout.sessions.retrieve(
+                reference, {"expand": ["setup_intent.payment_method"]}
+            )
+        except stripe.StripeError as exc:
+            return _setup_error(_error_result(exc, status=ResultStatus.UNKNOWN))
+        return _setup_session_result(session)
+
+    def charge_saved_method(
+        self,
+        *,
+        payment_id: str,
+        token: str,
+        customer_ref: str,
+        amount_minor: int,
+        currency: str,
+        description: str,
+        return_url: str,
+        notify_url: str,
+    ) -> GatewayResult:
+        # notify_url is unused: PaymentIntents are reported to the dashboard's endpoint.
+        params = {
+            "amount": to_stripe_amount(amount_minor, currency),
+            "currency": currency.lower(),
+            "customer": customer_ref,
+            "payment_method": token,
+            "payment_method_types": ["card"],
+            "off_session": True,
+            "confirm": True,
+            "description": description[:1000],
+            "metadata": {"payment_id": payment_id, "off_session": "true"},
+        }
+        try:
+            intent = self._client.v1.payment_intents.create(params, {"idempotency_key": payment_id})
+        except stripe.CardError as exc:
+            error = (exc.json_body or {}).get("error") or {}
+            intent_id = (error.get("payment_intent") or {}).get("id", "")
+            if error.get("code") == "authentication_required" and intent_id:
+                return self._ask_payer_to_confirm(intent_id, token, return_url, payment_id)
+            return dataclasses.replace(_error_result(exc), reference=intent_id)
+        except stripe.StripeError as exc:
+            return _error_result(exc)
+        return _intent_result(intent)
+
+    def _ask_payer_to_confirm(
+        self, intent_id: str, token: str, return_url: str, payment_id: str
+    ) -> GatewayResult:
+        """The bank wants the payer for this charge: confirm the PaymentIntent again, now
+        for a payer who will be there, so that Stripe answers with its page for them."""
+        try:
+            intent = self._client.v1.payment_intents.confirm(
+                intent_id,
+                {"payment_method": token, "return_url": return_url},
+                {"idempotency_key": f"{payment_id}-confirm"},
+            )
+        except stripe.StripeError as exc:
+            return dataclasses.replace(_error_result(exc), reference=intent_id)
+        return _intent_result(intent)
+
+    def remove_saved_method(self, *, token: str, customer_ref: str) -> None:
+        try:
+            self._client.v1.payment_methods.detach(token)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                return
+            # Stripe refuses to detach a card that is on no customer any more.
+            if self._client.v1.payment_methods.retrieve(token).customer is None:
+                return
+            raise
 
     # -- webhooks ----------------------------------------------------------------------
 
@@ -331,6 +488,7 @@ class StripeGateway:
             raise InvalidWebhook("event without a data.object")
         kind = _event_kind(event_type, obj)
         metadata = _mapping(obj.get("metadata"), "metadata")
+        error_code, error_message = str(obj.get("failure_reason") or ""), ""
         currency = obj.get("currency") or ""
         if not isinstance(currency, str):
             raise InvalidWebhook(f"currency is not a code: {currency!r}")
@@ -356,6 +514,14 @@ class StripeGateway:
             amount = obj.get("amount")
             reference = obj.get("id", "")
             refund_id = metadata.get("refund_id", "")
+        elif obj.get("object") == "payment_intent":
+            payment_id = metadata.get("payment_id", "")
+            amount = obj.get("amount_received") if kind == EventKind.PAYMENT_SUCCEEDED else None
+            reference = obj.get("id", "")
+            refund_id = ""
+            error = _mapping(obj.get("last_payment_error"), "last_payment_error")
+            error_code = str(error.get("decline_code") or error.get("code") or "")
+            error_message = str(error.get("message") or "")
         else:
             payment_id, amount, reference, refund_id = (
                 metadata.get("payment_id", ""),
@@ -377,7 +543,8 @@ class StripeGateway:
             if amount is not None and currency
             else None,
             currency=currency,
-            error_code=str(obj.get("failure_reason") or ""),
+            error_code=error_code,
+            error_message=error_message,
             raw=data,
         )
 
@@ -402,6 +569,10 @@ def _signed_timestamp(signature_header: str) -> int:
 
 
 def _event_kind(event_type: str, obj: dict[str, Any]) -> EventKind:
+    if obj.get("mode") == "setup":
+        return EventKind.IGNORED  # saving a card: learnt by asking (query_saved_method)
+    if event_type.startswith("payment_intent."):
+        return _off_session_event_kind(event_type, obj)
     if event_type == "checkout.session.completed":
         # "unpaid" here is a delayed method still in flight: its async_payment_* follows.
         return (
@@ -421,6 +592,25 @@ def _event_kind(event_type: str, obj: dict[str, Any]) -> EventKind:
         if obj.get("status") in ("failed", "canceled"):
             return EventKind.REFUND_FAILED
     return EventKind.IGNORED
+
+
+def _off_session_event_kind(event_type: str, obj: dict[str, Any]) -> EventKind:
+    """Events of the PaymentIntents we create off-session. A Checkout payment's own
+    PaymentIntent is reported through its session's events: its failed attempts leave the
+    payer on Checkout's page to try another card, they do not fail the payment."""
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("off_session") != "true":
+        return EventKind.IGNORED
+    if event_type == "payment_intent.succeeded":
+        return EventKind.PAYMENT_SUCCEEDED
+    if event_type != "payment_intent.payment_failed":
+        return EventKind.IGNORED
+    error = obj.get("last_payment_error")
+    if isinstance(error, dict) and error.get("code") == "authentication_required":
+        # The off-session attempt of a charge the bank wants the payer for: the charge now
+        # waits for them (REQUIRES_ACTION), it has not failed.
+        return EventKind.IGNORED
+    return EventKind.PAYMENT_FAILED
 
 
 def _error_result(exc: stripe.StripeError, *, status: ResultStatus | None = None) -> GatewayResult:
@@ -482,23 +672,74 @@ def _session_result(session: Any) -> GatewayResult:
 
 
 def _intent_result(intent: Any) -> GatewayResult:
-    """A PaymentIntent made without Checkout (reference ``pi_...``)."""
+    """A PaymentIntent made without Checkout (reference ``pi_...``): an off-session charge.
+    One waiting for a new payment method failed: the payer is not there to give another."""
     data = intent.to_dict()
     currency = (data.get("currency") or "").upper()
+    error = data.get("last_payment_error") or {}
     status = {
         "succeeded": ResultStatus.SUCCEEDED,
         "canceled": ResultStatus.FAILED,
+        "requires_action": ResultStatus.REQUIRES_ACTION,
+        "requires_payment_method": ResultStatus.FAILED if error else ResultStatus.PENDING,
     }.get(data.get("status", ""), ResultStatus.PENDING)
     amount = data.get("amount_received") if status == ResultStatus.SUCCEEDED else data.get("amount")
-    error = data.get("last_payment_error") or {}
+    next_action = data.get("next_action") or {}
     return GatewayResult(
         status=status,
         reference=data.get("id", ""),
+        redirect_url=(next_action.get("redirect_to_url") or {}).get("url") or "",
         amount_minor=from_stripe_amount(amount, currency) if amount is not None else None,
         currency=currency,
         error_code=error.get("decline_code") or error.get("code") or "",
         error_message=error.get("message") or "",
         raw=data,
+    )
+
+
+def _setup_error(result: GatewayResult) -> SetupResult:
+    return SetupResult(
+        status=result.status,
+        error_code=result.error_code,
+        error_message=result.error_message,
+        raw=result.raw,
+    )
+
+
+def _setup_session_result(session: Any) -> SetupResult:
+    """A Checkout Session in setup mode: complete once its SetupIntent succeeded, which
+    leaves the card (a PaymentMethod) on the customer."""
+    data = session.to_dict()
+    intent = data.get("setup_intent")
+    intent = intent if isinstance(intent, dict) else {}
+    customer = data.get("customer") or ""
+    customer = customer.get("id", "") if isinstance(customer, dict) else customer
+    where = {
+        "reference": data.get("id", ""),
+        "redirect_url": data.get("url") or "",
+        "customer_ref": customer,
+        "raw": data,
+        "expires_at": _from_epoch(data.get("expires_at")),
+    }
+    method = intent.get("payment_method")
+    if intent.get("status") == "succeeded" and isinstance(method, dict):
+        card = method.get("card") or {}
+        return SetupResult(
+            status=ResultStatus.SUCCEEDED,
+            token=method.get("id", ""),
+            label=card_label(card.get("brand", ""), card.get("last4", "")),
+            brand=card.get("brand", ""),
+            expires_month=card.get("exp_month"),
+            expires_year=card.get("exp_year"),
+            **where,
+        )
+    error = intent.get("last_setup_error") or {}
+    failed = data.get("status") == "expired" or intent.get("status") == "canceled"
+    return SetupResult(
+        status=ResultStatus.FAILED if failed else ResultStatus.PENDING,
+        error_code=error.get("decline_code") or error.get("code") or ("expired" if failed else ""),
+        error_message=error.get("message") or "",
+        **where,
     )
 
 

@@ -23,8 +23,10 @@ from .base import (
     EventKind,
     GatewayResult,
     InvalidWebhook,
+    NotSupported,
     PaymentMethod,
     ResultStatus,
+    SetupResult,
     WebhookAck,
     WebhookEvent,
 )
@@ -66,6 +68,14 @@ UNSETTLED_CODES = frozenset(
         "OUT_TRADE_NO_USED",
         "RESOURCE_ALREADY_EXISTS",
     }
+)
+# Why this adapter saves nothing (docs/decisions/0009).
+NO_SAVING = (
+    "WeChat Pay gateway {name!r} cannot save a payment method: for a direct merchant, "
+    "WeChat Pay's entrusted deduction (委托代扣, papay: contract signing, deduction, "
+    "termination) is API v2 only (XML signed with the APIv2 key), which wechatpayv3 does "
+    "not implement; its API v3 deduction is for service providers and WeChat Pay Global. "
+    "Travellers pay WeChat Pay renewals by hand."
 )
 
 
@@ -112,6 +122,7 @@ class WeChatPayGateway:
     """
 
     methods = (PaymentMethod.WECHAT_PAY,)
+    saves: tuple[PaymentMethod, ...] = ()
 
     def __init__(
         self,
@@ -364,6 +375,20 @@ class WeChatPayGateway:
             error_message=str(body.get("message", ""))[:300],
             raw=body,
         )
+
+    # -- saved methods: not with this library (NO_SAVING) ------------------------------
+
+    def start_saving_method(self, **kwargs: Any) -> SetupResult:
+        raise NotSupported(NO_SAVING.format(name=self.name))
+
+    def query_saved_method(self, **kwargs: Any) -> SetupResult:
+        raise NotSupported(NO_SAVING.format(name=self.name))
+
+    def charge_saved_method(self, **kwargs: Any) -> GatewayResult:
+        raise NotSupported(NO_SAVING.format(name=self.name))
+
+    def remove_saved_method(self, **kwargs: Any) -> None:
+        raise NotSupported(NO_SAVING.format(name=self.name))
 
     # -- webhooks ----------------------------------------------------------------------
 

@@ -6,7 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from roamcard.payments.models import Payment, WebhookDelivery
+from roamcard.core.models import AuditEvent
+from roamcard.payments.models import Payment, SavedPaymentMethod, WebhookDelivery
+from roamcard.sandbox.models import SandboxMandate
+from roamcard.testing import save_sandbox_method
 from tests.flows.helpers import start_card_payment
 
 
@@ -39,3 +42,40 @@ def test_a_payment_shows_when_the_payers_session_ends(staff_client, renewal_setu
 
     assert page.status_code == 200
     assert "session ends" in page.text
+
+
+@pytest.mark.django_db
+def test_staff_see_saved_methods_and_setups_read_only(staff_client, traveller):
+    method = save_sandbox_method(traveller)
+    listing = reverse("admin:payments_savedpaymentmethod_changelist")
+
+    found = staff_client.get(listing, {"q": "alice@example.com"})
+    page = staff_client.get(reverse("admin:payments_savedpaymentmethod_change", args=[method.pk]))
+    setup = staff_client.get(
+        reverse("admin:payments_paymentsetup_change", args=[method.setups.get().pk])
+    )
+
+    assert "Visa •••• 4242" in found.text
+    assert "12/2031" in page.text
+    assert setup.status_code == 200
+    assert staff_client.get(reverse("admin:payments_savedpaymentmethod_add")).status_code == 403
+    assert SavedPaymentMethod.objects.get().state == SavedPaymentMethod.State.ACTIVE
+
+
+@pytest.mark.django_db
+def test_staff_remove_a_method_audited_as_staff(staff_client, staff, traveller):
+    method = save_sandbox_method(traveller)
+
+    response = staff_client.post(
+        reverse("admin:payments_savedpaymentmethod_changelist"),
+        {"action": "remove_methods", "_selected_action": [method.pk]},
+        follow=True,
+    )
+
+    assert "1 payment method removed." in response.text
+    method.refresh_from_db()
+    assert method.state == SavedPaymentMethod.State.REMOVED
+    assert SandboxMandate.objects.get(pk=method.token).status == SandboxMandate.Status.REVOKED
+    removal = AuditEvent.objects.get(action="payment_method.remove")
+    assert (removal.actor, removal.details["by"]) == (staff, "staff")
+    assert AuditEvent.objects.filter(action="savedpaymentmethod.action.remove_methods").exists()

@@ -23,3 +23,19 @@ def test_an_unknown_code_shows_the_gateways_own_words():
 @pytest.mark.parametrize("payment", [None, Payment(state="failed")])
 def test_without_details_a_general_sentence_is_shown(payment):
     assert payment_failure_text(payment=payment) == "The payment did not go through."
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("insufficient_balance", "钱包余额不足"),  # a wallet's deduction (sandbox agreements)
+        ("ACQ.BUYER_BALANCE_NOT_ENOUGH", "支付宝余额不足"),
+        ("ACQ.AGREEMENT_NOT_EXIST", "自动扣款协议已终止"),
+        ("payment_method_unusable", "已保存的支付方式无法再扣款"),
+        ("authentication_required", "银行需要您确认"),
+    ],
+)
+def test_declines_of_charges_without_the_traveller_read_in_their_language(code, words):
+    with translation.override("zh-hans"):
+        text = payment_failure_text(payment=_failed(code, "vendor's own words"))
+    assert words in text

@@ -1,12 +1,12 @@
-import argparse
 import getpass
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from roamcard.cards.importer import CardImportFileError, card_import_csv, tqdm_progress
+from roamcard.core.commands import DescribedCommand
 
 HELP = gettext_lazy("""Import cards into the inventory from a CSV file (UTF-8, comma-separated).
 
@@ -30,17 +30,8 @@ already in the inventory with different details is a bad row. New cards are in s
 Exit code 1 if the file cannot be read or bad rows stopped the import.""")
 
 
-class RawDescriptionFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Keeps the column table of the help as written."""
-
-
-class Command(BaseCommand):
+class Command(DescribedCommand):
     help = HELP
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        kwargs.setdefault("formatter_class", RawDescriptionFormatter)
-        self.help = str(HELP)
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("the CSV file to import"))

@@ -32,14 +32,18 @@ def webhook_secret():
     return "whsec_" + secrets.token_hex(24)
 
 
-@pytest.fixture
-def gateway(webhook_secret):
+def make_gateway(webhook_secret: str) -> StripeGateway:
     return StripeGateway(
         name="stripe",
         secret_key="sk_test_" + secrets.token_hex(12),
         webhook_secret=webhook_secret,
         max_network_retries=0,
     )
+
+
+@pytest.fixture
+def gateway(webhook_secret):
+    return make_gateway(webhook_secret)
 
 
 def session_json(**fields):

@@ -1,21 +1,16 @@
-import argparse
 import csv
 import sys
 import time
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.management.base import (
-    BaseCommand,
-    CommandError,
-    DjangoHelpFormatter,
-    OutputWrapper,
-)
+from django.core.management.base import CommandError, OutputWrapper
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
+from roamcard.core.commands import DescribedCommand
 from roamcard.usage.cdr import (
     DEFAULT_BATCH_SIZE,
     FORMATS,
@@ -57,10 +52,6 @@ lines were rejected, 2 if the file could not be read.""")
 
 # Bad lines printed on the terminal; --errors has them all.
 PRINTED_BAD_LINES = 100
-
-
-class RawDescriptionFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Keeps the field table of the help as written."""
 
 
 class _TqdmFile:
@@ -143,13 +134,8 @@ class _BadLines:
             )
 
 
-class Command(BaseCommand):
+class Command(DescribedCommand):
     help = HELP
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        kwargs.setdefault("formatter_class", RawDescriptionFormatter)
-        self.help = str(HELP)
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("the CDR file to import, or - for standard input"))
