@@ -15,9 +15,13 @@ from roamcard.autorenewal.evaluation import STEP_JOB, policies_evaluate
 from roamcard.autorenewal.models import AutoRenewal, RenewalPolicy
 from roamcard.autorenewal.sweep import autorenewal_sweep
 from roamcard.cards.choices import BucketState
+from roamcard.cards.services import bucket_adjust
 from roamcard.core import tasks as core_tasks
+from roamcard.orders.choices import TransitionCause
+from roamcard.renewals.services import renewal_payment_sync
 from roamcard.testing import make_card
 from roamcard.usage.ingest import usage_ingest
+from tests.flows.helpers import pay_with, start_card_payment
 
 from .helpers import GIB, MB, grant, saved_method, switch_on
 
@@ -148,3 +152,34 @@ def test_a_claimed_policy_whose_job_was_lost_comes_back_after_the_lease(
     lease = timedelta(seconds=settings.AUTORENEWAL_SWEEP_LEASE_SECONDS)
     with time_machine.travel(fires_at + lease + timedelta(seconds=2), tick=False):
         assert autorenewal_sweep().policies == 1
+
+
+def test_staff_adjusting_a_bucket_makes_the_policy_look_again(traveller, card, plan, staff):
+    bucket = grant(card, plan)
+    switch_on(traveller, card, plan, saved_method(traveller))
+    assert AutoRenewal.objects.count() == 0
+
+    bucket_adjust(
+        bucket_id=bucket.pk,
+        staff=staff,
+        request_id="adjust-1",
+        reason="correction",
+        bytes_remaining=100 * MB,
+    )
+
+    renewal = AutoRenewal.objects.get()
+    assert (renewal.trigger, renewal.bucket_id) == ("data", bucket.pk)
+
+
+def test_a_plan_bought_by_hand_moves_the_next_check(traveller, card, plan):
+    current = grant(card, plan)
+    switch_on(traveller, card, plan, saved_method(traveller))
+    assert RenewalPolicy.objects.get().due_at == current.valid_until - timedelta(hours=24)
+
+    order, payment = start_card_payment(traveller, card, plan)
+    pay_with(payment)
+    renewal_payment_sync(payment_id=payment.pk, cause=TransitionCause.RETURN)
+
+    order.refresh_from_db()
+    assert order.bucket.starts == "queued"
+    assert RenewalPolicy.objects.get().due_at == order.bucket.valid_until - timedelta(hours=24)
