@@ -313,9 +313,15 @@ def _follow_payment(renewal: AutoRenewal, now: datetime) -> _Charge | None:
     if now < lease_end:
         _save(renewal, next_step_at=lease_end)
         return None
+    # Checked again, as before any charge: the traveller may have switched it off meanwhile.
     policy = _policy(renewal)
+    reason = _why_not(renewal, policy, now)
+    if reason is not None:
+        _finish_attempt(attempt, AttemptOutcome.FAILED, now, code="not_charged")
+        _skip(renewal, reason, now, policy=policy)
+        return None
     _save(renewal, next_step_at=now + timedelta(seconds=settings.AUTORENEWAL_CHARGE_LEASE_SECONDS))
-    return _Charge(renewal.pk, attempt.pk, renewal.order, policy.saved_method if policy else None)
+    return _Charge(renewal.pk, attempt.pk, renewal.order, policy.saved_method)
 
 
 def _apply_payment(

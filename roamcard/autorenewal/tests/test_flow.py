@@ -283,3 +283,35 @@ def test_a_plan_no_longer_sold_switches_automatic_renewal_off(traveller, card, p
     assert RenewalPolicy.objects.get().off_reason == OffReason.PLAN_UNAVAILABLE
     [off] = messages("autorenewal_switched_off")
     assert "The plan can no longer be bought for this card" in off.body
+
+
+class Killed(BaseException):
+    """The worker dies: nothing of ours catches it."""
+
+
+def test_a_charge_whose_worker_died_before_the_gateway_is_made_once_after_its_lease(
+    traveller, card, plan, settings, monkeypatch
+):
+    grant(card, plan, remaining=GIB // 4)
+    switch_on(traveller, card, plan, saved_method(traveller))
+    renewal = AutoRenewal.objects.get()
+
+    def die(**kwargs):
+        raise Killed()
+
+    with monkeypatch.context() as patch:
+        patch.setattr("roamcard.autorenewal.services.renewal_pay_saved", die)
+        with pytest.raises(Killed):
+            sweep_at(renewal.charge_at + timedelta(seconds=1))
+    renewal.refresh_from_db()
+    assert renewal.state == RenewalState.CHARGING
+
+    sweep_at(renewal.charge_at + timedelta(minutes=2))  # within the lease: left alone
+    assert Order.objects.get().payments.count() == 0
+    lease = timedelta(seconds=settings.AUTORENEWAL_CHARGE_LEASE_SECONDS)
+    sweep_at(renewal.charge_at + lease + timedelta(seconds=2))
+
+    renewal.refresh_from_db()
+    assert renewal.state == RenewalState.SUCCEEDED
+    assert [a.outcome for a in renewal.attempt_set.all()] == ["succeeded"]
+    assert Order.objects.get().payments.count() == 1
