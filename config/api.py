@@ -200,6 +200,7 @@ def health(request: HttpRequest):
 api.add_router("/", accounts_router)
 api.add_router("/cards", cards_router)
 api.add_router("/cards", "roamcard.usage.records_api.router")  # a card's usage records
+api.add_router("/cards", "roamcard.autorenewal.api.router")  # a card's automatic renewal
 api.add_router("/", catalog_router)
 api.add_router("/orders", orders_router)
 api.add_router("/me/payment-methods", "roamcard.payments.api.router")

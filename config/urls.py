@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("cards/", include("roamcard.cards.urls")),  # my cards, bind, detail, unbind, plans
     path("cards/", include("roamcard.usage.urls")),  # a card's usage records, CSV export
+    path("cards/", include("roamcard.autorenewal.urls")),  # a card's automatic renewal, skip
     path("orders/", include("roamcard.renewals.urls")),  # renewal: summary, pay, result, history
     path("store/", include("roamcard.catalog.urls")),  # public: destinations, plans, coverages
 ]

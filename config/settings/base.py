@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "roamcard.provisioning",
     "roamcard.usage",
     "roamcard.renewals",
+    "roamcard.autorenewal",
     "roamcard.simnet",
     "roamcard.sandbox",
     "roamcard.demo",
@@ -494,6 +495,16 @@ PAYMENT_CLOSE_GRACE_SECONDS = 2 * 60
 # How long a traveller has to confirm a charge to a saved method that the gateway wants them
 # to confirm (3-D Secure): told by a message, they may be asleep or on a plane.
 PAYMENT_CONFIRM_WINDOW_SECONDS = 24 * 3600
+# Automatic renewal (docs/decisions/0010). A declined charge is tried again after each of
+# these delays, then automatic renewal switches off; a charge whose payment is still open
+# is looked at again this often; a charge that has not recorded its payment within the
+# lease is presumed dead and made again. The sweep (every minute) hands out at most
+# AUTORENEWAL_SWEEP_LIMIT due policies and renewals, each claimed for its lease.
+AUTORENEWAL_RETRY_BACKOFF_SECONDS = [3600, 6 * 3600, 24 * 3600]
+AUTORENEWAL_PAYMENT_CHECK_SECONDS = 60
+AUTORENEWAL_CHARGE_LEASE_SECONDS = 5 * 60
+AUTORENEWAL_SWEEP_LEASE_SECONDS = 5 * 60
+AUTORENEWAL_SWEEP_LIMIT = 50_000
 
 # --- API --------------------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))

@@ -354,6 +354,9 @@ def card_usage_seen_save(*, rows: list[tuple[int, str, Any, Any]]) -> None:
 
 # --- staff adjusting a bucket by hand ----------------------------------------------------
 
+# Named, not imported: automatic renewal looks at the card again (roamcard.autorenewal).
+AUTORENEWAL_JOB = "autorenewal.evaluate"
+
 # No single bucket holds more than this, whatever is typed (a slip of a few zeros).
 BUCKET_ADJUST_MAX_BYTES = 1024**4
 # Reasons that may give a card more data than its bucket granted (a top-up).
@@ -437,6 +440,7 @@ def bucket_adjust(
             },
             ip_address=ip_address,
         )
+        enqueue_on_commit(AUTORENEWAL_JOB, [bucket.card_id])
     return BucketAdjustment(bucket=bucket, applied=True)
 
 

@@ -132,11 +132,12 @@ class PlanPriceForm(forms.ModelForm):
         try:
             self.instance.amount_minor = minor_units(amount, currency)
         except TooManyDecimals as error:
-            self.add_error("amount", _too_many_decimals(currency, error.digits))
+            self.add_error("amount", too_many_decimals(currency, error.digits))
         return cleaned
 
 
-def _too_many_decimals(currency: str, digits: int) -> str:
+def too_many_decimals(currency: str, digits: int) -> str:
+    """Why an amount typed in `currency` is refused (also the automatic renewal's limit)."""
     if digits == 0:
         return _("Prices in %(currency)s are whole amounts, without decimals.") % {
             "currency": currency

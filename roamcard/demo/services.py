@@ -14,6 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
+from roamcard.autorenewal.choices import RenewalStart
+from roamcard.autorenewal.models import RenewalPolicy
+from roamcard.autorenewal.policies import PolicyInput, policy_update
 from roamcard.cards.choices import CardForm, CardStatus, StartMode
 from roamcard.cards.iccid import iccid_with_check_digit
 from roamcard.cards.models import Bucket, Card
@@ -22,6 +25,10 @@ from roamcard.catalog.choices import PlanKind
 from roamcard.catalog.models import Plan, PlanPrice, Region
 from roamcard.catalog.prices import minor_units
 from roamcard.ledger.services import ledger_post_data_grant, ledger_post_data_usage
+from roamcard.payments.gateways.base import PaymentMethod
+from roamcard.payments.selectors import saved_methods_of
+from roamcard.payments.services import payment_setup_start, payment_setup_sync
+from roamcard.sandbox.services import sandbox_save_card
 
 from .catalogue import PLANS, REGIONS
 
@@ -37,6 +44,8 @@ UNBOUND_CARD_COUNT = 20
 BOUND_CARD_COUNT = 3
 # Demo card numbers and passwords come from a fixed seed, so every run prints the same ones.
 SEED = 20261125
+# The sandbox's test card whose later charges (without the traveller) succeed.
+SANDBOX_SAVING_CARD = "4242424242424242"
 
 
 @dataclass
@@ -222,6 +231,43 @@ def _seed_buckets(card: Card, *, plan_codes: list[str], used_fraction: float) ->
                 )
 
 
+def _seed_saved_card(traveller):
+    """The traveller saves the sandbox's test card whose later charges succeed, through the
+    pages' own steps: the setup, the sandbox's page, the return."""
+    setup = payment_setup_start(user=traveller, method=PaymentMethod.CARD)
+    sandbox_save_card(mandate_id=setup.reference, number=SANDBOX_SAVING_CARD, expiry=(12, 2031))
+    return payment_setup_sync(setup_id=setup.pk).saved_method
+
+
+def _seed_auto_renewal(traveller, card: Card, *, plan_code: str) -> int:
+    """Automatic renewal on for the card (docs/decisions/0010), paid with a saved sandbox
+    card: as the simulated network uses its data, it is announced below 10 % (a minute's
+    notice, with its skip link, in the dev inbox), then renews itself, queued after what is
+    left. Once: its cap is one automatic renewal in 30 days, so the next time it runs low
+    the traveller is told the cap stopped it."""
+    if RenewalPolicy.objects.filter(card=card).exists():
+        return 0
+    method = saved_methods_of(user=traveller).first() or _seed_saved_card(traveller)
+    policy_update(
+        user=traveller,
+        card_id=card.pk,
+        data=PolicyInput(
+            enabled=True,
+            plan_id=Plan.objects.get(code=plan_code).pk,
+            currency="CNY",
+            saved_method_id=method.pk,
+            starts=RenewalStart.QUEUED,
+            trigger_percent=10,
+            trigger_mb=None,
+            trigger_hours=24,
+            max_renewals=1,
+            monthly_limit_minor=None,
+            notice_minutes=1,
+        ),
+    )
+    return 1
+
+
 @transaction.atomic
 def demo_seed() -> DemoSummary:
     summary = DemoSummary()
@@ -238,8 +284,9 @@ def demo_seed() -> DemoSummary:
     bound, unbound = [*cards[:2], cards[-1]], cards[2:-1]
     # Each close to an alert once the simulated network reports usage (roamcard.simnet.
     # traffic, about 600 MB a minute): Europe crosses 50 % within a minute, Japan 20 %
-    # within seconds, and the South-East Asia day pass starts on its first use and crosses
-    # every threshold in two minutes.
+    # within seconds (and 10 % in about two minutes, where it renews itself), and the
+    # South-East Asia day pass starts on its first use and crosses every threshold in two
+    # minutes.
     europe_card, made = _seed_card(
         DemoCard(bound[0].iccid, bound[0].password, CardForm.PHYSICAL, "europe-33"), owner=traveller
     )
@@ -252,6 +299,7 @@ def demo_seed() -> DemoSummary:
     )
     summary.created += made
     _seed_buckets(japan_card, plan_codes=["japan-week-10-gb"], used_fraction=0.78)
+    summary.created += _seed_auto_renewal(traveller, japan_card, plan_code="japan-week-10-gb")
     asia_card, made = _seed_card(
         DemoCard(bound[2].iccid, bound[2].password, CardForm.ESIM, "south-east-asia"),
         owner=traveller,

@@ -339,6 +339,7 @@ def alert_send(
     link: str,
     urgent: bool,
     now: datetime | None = None,
+    sms_not_after: datetime | None = None,
 ) -> AlertSent:
     """Tell the traveller something about their data on the channels their preferences
     choose for an alert of this urgency, in their language: a notice in the app, an e-mail
@@ -346,7 +347,9 @@ def alert_send(
     end. (E-mail is read when the traveller chooses; an SMS rings.) SMS goes only to a
     verified mobile number. Templates: notifications/<kind>.subject.txt (the e-mail's
     subject and the notice's title), <kind>.notice.txt, <kind>.email.txt, <kind>.sms.txt;
-    besides `context` they get `link_url` (the absolute `link`) and `preferences_url`."""
+    besides `context` they get `link_url` (the absolute `link`) and `preferences_url`.
+    An SMS that quiet hours would hold past `sms_not_after` is not sent at all: it would
+    arrive too late to mean anything (the notice before an automatic renewal's charge)."""
     now = now or timezone.now()
     preferences = notification_preferences_for(user=user)
     language = user.preferred_language or settings.LANGUAGE_CODE
@@ -378,17 +381,19 @@ def alert_send(
             )
         )
     if user.phone and user.phone_verified and _carries(preferences.usage_sms, urgent=urgent):
-        messages.append(
-            message_render_and_queue(
-                channel=Message.Channel.SMS,
-                to=user.phone,
-                kind=kind,
-                context=context,
-                user=user,
-                language=language,
-                not_before=quiet_hours_end(preferences=preferences, zone=user.time_zone, now=now),
+        held_until = quiet_hours_end(preferences=preferences, zone=user.time_zone, now=now)
+        if held_until is None or sms_not_after is None or held_until <= sms_not_after:
+            messages.append(
+                message_render_and_queue(
+                    channel=Message.Channel.SMS,
+                    to=user.phone,
+                    kind=kind,
+                    context=context,
+                    user=user,
+                    language=language,
+                    not_before=held_until,
+                )
             )
-        )
     return AlertSent(notice=notice, messages=messages)
 
 

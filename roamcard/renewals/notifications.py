@@ -1,13 +1,15 @@
 """The messages a renewal sends, in the traveller's language and time zone."""
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 from roamcard.cards.models import Card
 from roamcard.cards.selectors import card_balance
 from roamcard.core.formatting import format_bytes, format_local_datetime
-from roamcard.notifications.services import message_render_and_queue
+from roamcard.notifications.selectors import notification_preferences_for
+from roamcard.notifications.services import message_render_and_queue, quiet_hours_end
 from roamcard.orders.models import Order
 from roamcard.payments.models import Payment
+from roamcard.payments.selectors import payment_that_paid
 
 
 def _local_time(user, moment) -> str:
@@ -17,21 +19,39 @@ def _local_time(user, moment) -> str:
     )
 
 
-def _send_both(*, user, kind: str, context: dict) -> None:
+def _send_both(*, user, kind: str, context: dict, sms_not_before=None) -> None:
     language = user.preferred_language or "en"
     for channel, to in (("sms", user.phone), ("email", user.email)):
         if to:
             message_render_and_queue(
-                channel=channel, to=to, kind=kind, context=context, user=user, language=language
+                channel=channel,
+                to=to,
+                kind=kind,
+                context=context,
+                user=user,
+                language=language,
+                not_before=sms_not_before if channel == "sms" else None,
             )
 
 
 def notify_renewal_confirmed(*, order: Order, card: Card) -> None:
+    """The renewal is applied. One paid without the traveller (an automatic renewal) says
+    so, and its SMS waits for the end of their quiet hours: nobody was waiting for it."""
     user = order.user
     language = user.preferred_language or "en"
     balance = card_balance(card=Card.objects.get(pk=card.pk))
+    paid_by = payment_that_paid(order_id=order.pk)
+    automatic = paid_by is not None and paid_by.off_session
+    quiet_until = None
+    if automatic:
+        quiet_until = quiet_hours_end(
+            preferences=notification_preferences_for(user=user),
+            zone=user.time_zone,
+            now=timezone.now(),
+        )
     with translation.override(language):
         context = {
+            "automatic": automatic,
             "order": order,
             "card_name": card.label or card.iccid_masked,
             "plan_name": order.plan_title,
@@ -44,7 +64,7 @@ def notify_renewal_confirmed(*, order: Order, card: Card) -> None:
             "valid_until": _local_time(user, balance.valid_until),
             "amount": order.money.format(language),
         }
-    _send_both(user=user, kind="renewal_confirmed", context=context)
+    _send_both(user=user, kind="renewal_confirmed", context=context, sms_not_before=quiet_until)
 
 
 def _order_context(order: Order, language: str) -> dict:

@@ -87,6 +87,9 @@ PROVISION_JOB = "renewals.provision"
 RECONCILE_JOB = "renewals.reconcile"
 WEBHOOK_JOB = "renewals.webhook_process"
 REFUND_JOB = "renewals.refund_execute"
+# Named, not imported: a card's allowances changed, so automatic renewal looks at it again
+# (roamcard.autorenewal sits above this flow).
+AUTORENEWAL_JOB = "autorenewal.evaluate"
 
 
 def _absolute(path: str) -> str:
@@ -491,6 +494,7 @@ def _fulfil(*, job_id: int, reference: str) -> ProvisioningJob:
             )
         provisioning_job_succeed(job=job, reference=reference)
         notify_renewal_confirmed(order=order, card=bucket.card)
+        enqueue_on_commit(AUTORENEWAL_JOB, [order.card_id])
     return job
 
 
@@ -583,6 +587,7 @@ def _withdraw(order: Order) -> None:
     if order.bucket_id is None:
         return
     removed = bucket_withdraw(bucket_id=order.bucket_id, now=timezone.now())
+    enqueue_on_commit(AUTORENEWAL_JOB, [order.card_id])
     if removed:
         ledger_post_data_reversal(
             key=f"order:{order.public_id}:reversal",

@@ -145,6 +145,46 @@ def _recorded_thresholds(*, kind: str, bucket_ids: list[int]) -> dict[int, set[i
 
 
 @dataclass(frozen=True)
+class CoverageData:
+    """The data of a coverage in use now (automatic renewal reads it too)."""
+
+    bucket: Bucket  # the one being used: the live one ending first; else the one run out
+    remaining: int
+    granted: int
+
+
+def coverage_data_left(
+    buckets: Iterable[Bucket], now: datetime, *, ran_out: set[int] | None = None
+) -> CoverageData | None:
+    """The data left in a coverage's buckets whose window has begun and not ended (the
+    others are ignored), as a share of what its live limited ones granted; None when
+    nothing has begun or an unlimited bucket is live. When nothing is left: the used-up
+    bucket ending last (usage goes to the one ending first, so it ran out last), among
+    `ran_out` when given, else None."""
+    current = [b for b in buckets if b.valid_from is not None and b.valid_from <= now]
+    if not current or any(b.is_unlimited for b in current):
+        return None
+    live = [b for b in current if b.bytes_remaining]
+    if live:
+        return CoverageData(
+            bucket=min(live, key=lambda b: (b.valid_until, b.pk)),
+            remaining=sum(b.bytes_remaining for b in live),
+            granted=sum(b.bytes_granted for b in live),
+        )
+    used_up = [b for b in current if ran_out is None or b.pk in ran_out]
+    if not used_up:
+        return None
+    bucket = max(used_up, key=lambda b: (b.valid_until, b.pk))
+    return CoverageData(bucket=bucket, remaining=0, granted=bucket.bytes_granted)
+
+
+def coverage_last_bucket(buckets: Iterable[Bucket], now: datetime) -> Bucket | None:
+    """The live or queued bucket ending last: the coverage's validity ends with it."""
+    valid = [b for b in buckets if b.state_at(now) in (BucketState.LIVE, BucketState.QUEUED)]
+    return max(valid, key=lambda b: (b.valid_until, b.pk), default=None)
+
+
+@dataclass(frozen=True)
 class _DataLeft:
     bucket: Bucket  # the bucket an alert is recorded on
     remaining: int
@@ -153,27 +193,19 @@ class _DataLeft:
 
 
 def _data_left(buckets: list[Bucket], touched: set[int], now: datetime) -> _DataLeft | None:
-    """The coverage's data left, when it is at or below a threshold."""
-    current = [b for b in buckets if b.valid_from <= now]
-    if not current or any(b.is_unlimited for b in current):
+    """The coverage's data left, when it is at or below a threshold; with nothing left,
+    recorded on the bucket that ran out last in this batch."""
+    data = coverage_data_left(buckets, now, ran_out=touched)
+    if data is None:
         return None
-    live = [b for b in current if b.bytes_remaining]
-    if live:
-        bucket = min(live, key=lambda b: (b.valid_until, b.pk))
-        remaining = sum(b.bytes_remaining for b in live)
-        granted = sum(b.bytes_granted for b in live)
-    else:
-        # Nothing left: the bucket that ran out last in this batch (usage goes to the one
-        # ending first, so the last to run out is the one ending last).
-        used_up = [b for b in current if b.pk in touched]
-        if not used_up:
-            return None
-        bucket = max(used_up, key=lambda b: (b.valid_until, b.pk))
-        remaining, granted = 0, bucket.bytes_granted
-    crossed = sorted(t for t in settings.USAGE_ALERT_THRESHOLDS if remaining * 100 <= t * granted)
+    crossed = sorted(
+        t for t in settings.USAGE_ALERT_THRESHOLDS if data.remaining * 100 <= t * data.granted
+    )
     if not crossed:
         return None
-    return _DataLeft(bucket=bucket, remaining=remaining, granted=granted, crossed=crossed)
+    return _DataLeft(
+        bucket=data.bucket, remaining=data.remaining, granted=data.granted, crossed=crossed
+    )
 
 
 def _record_once(**fields) -> bool:
@@ -240,10 +272,10 @@ def _validity_alert(
     urgent: bool,
     now: datetime,
 ) -> int:
-    valid = [b for b in buckets if b.state_at(now) in (BucketState.LIVE, BucketState.QUEUED)]
-    if not valid:
+    last = coverage_last_bucket(buckets, now)
+    if last is None:
         return 0
-    last = max(valid, key=lambda b: (b.valid_until, b.pk))
+    valid = [b for b in buckets if b.state_at(now) in (BucketState.LIVE, BucketState.QUEUED)]
     end = last.valid_until
     owner = last.card.owner
     if not band[0] < end <= band[1] or owner is None:

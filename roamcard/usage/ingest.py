@@ -34,6 +34,8 @@ ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 LIMIT_CARDS_JOB = "provisioning.limit_for_no_data"
 # What a batch changed, for whoever acts on it (the usage alerts: roamcard.usage.tasks).
 CHARGED_JOB = "usage.charged"
+# Named, not imported: automatic renewal evaluates the cards charged (roamcard.autorenewal).
+AUTORENEWAL_JOB = "autorenewal.evaluate"
 SEEN_RESOLUTION = timedelta(minutes=10)
 # A batch that lost a race with another one (below) is run again, whole, this many times.
 RACE_ATTEMPTS = 5
@@ -237,6 +239,7 @@ def _store(
     changed_ids = sorted(b.id for b in changed)
     if changed_ids:
         enqueue_on_commit(CHARGED_JOB, sorted(by_card), changed_ids)
+    enqueue_on_commit(AUTORENEWAL_JOB, sorted(by_card))
     return batch.pk, sorted(by_card), changed_ids
 
 

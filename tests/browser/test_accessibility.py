@@ -102,6 +102,7 @@ def test_the_traveller_pages_have_no_serious_accessibility_violation(
         "/cards/",
         f"/cards/{card.pk}/",
         f"/cards/{card.pk}/plans/",
+        f"/cards/{card.pk}/auto-renewal/",
         f"/orders/{waiting.public_id}/",
         pay_url,
         f"/orders/{paid.public_id}/result/",

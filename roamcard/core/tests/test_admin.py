@@ -70,6 +70,7 @@ def _one_of_each(staff) -> dict:
         **_one_of_each_renewal_record(traveller=traveller, card=card, plan=plan),
         **_one_of_each_usage_record(card=card),
         **_one_of_each_saved_method_record(traveller=traveller),
+        **_one_of_each_autorenewal_record(traveller=traveller, bucket=bucket, plan=plan),
     }
 
 
@@ -106,6 +107,31 @@ def _one_of_each_usage_record(*, card) -> dict:
             kind=UsageAlert.Kind.DATA,
             threshold=50,
         ),
+    }
+
+
+def _one_of_each_autorenewal_record(*, traveller, bucket, plan) -> dict:
+    """A policy and an automatic renewal with an attempt (issue 9)."""
+    from roamcard.autorenewal.models import AutoRenewal, AutoRenewalAttempt, RenewalPolicy
+
+    now = timezone.now()
+    renewal = AutoRenewal.objects.create(
+        card=bucket.card,
+        user=traveller,
+        bucket=bucket,
+        trigger="data",
+        plan=plan,
+        amount_minor=990,
+        currency="USD",
+        starts="queued",
+        charge_at=now,
+    )
+    AutoRenewalAttempt.objects.create(renewal=renewal, number=1, started_at=now)
+    return {
+        "autorenewal.renewalpolicy": RenewalPolicy.objects.create(
+            card=bucket.card, user=traveller, plan=plan, currency="USD", monthly_limit_minor=5000
+        ),
+        "autorenewal.autorenewal": renewal,
     }
 
 
