@@ -572,6 +572,10 @@ UNFOLD = {
 # --- Operations: logs, metrics, probes (docs/operations.md) ----------------------------------
 # /metrics answers a bearer of this token and is a 404 while it is unset.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Several processes' metrics add up through files in this folder, one per machine, emptied
+# when the machine starts (roamcard/core/metrics.py); unset, each process counts alone.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 # /readyz: how long the database and the queue each have to answer.
 READINESS_TIMEOUT_SECONDS = float(os.environ.get("READINESS_TIMEOUT_SECONDS", "2"))
 
