@@ -160,6 +160,7 @@ def soak_environment(work: Path) -> dict[str, str]:
             "WEB_WORKERS": WEB_WORKERS,
             "WORKER_THREADS": WORKER_THREADS,
             "HOST": "127.0.0.1",
+            "STATIC_ROOT": str(work / "static"),
         }
     )
     (work / "var").mkdir(parents=True, exist_ok=True)
@@ -184,6 +185,9 @@ def fresh_redis(url: str) -> None:
 
 
 def release(env: dict[str, str], work: Path) -> None:
+    """The build's collectstatic (production serves hashed static files from STATIC_ROOT),
+    then the Procfile's release."""
+    run_python(env, "manage.py", "collectstatic", "--noinput", "-v", "0")
     process = procfile_start("release", env, work / "release.log")
     if process.wait(timeout=600) != 0:
         sys.exit(f"release failed:\n{(work / 'release.log').read_text()[-3000:]}")
@@ -288,6 +292,8 @@ class RssSampler:
     def __init__(self, processes: dict[str, subprocess.Popen]):
         self.processes = processes
         self.samples: dict[str, list[tuple[float, float]]] = {}
+        # Per process: CPU seconds (user + system) at its first and at its last sample.
+        self.cpu: dict[str, list[float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.started = 0.0
@@ -308,14 +314,23 @@ class RssSampler:
             now = time.monotonic() - self.started
             for name, process in self.processes.items():
                 with contextlib.suppress(psutil.Error):
-                    # `sh -c exec` makes the Procfile's command the process itself.
-                    top = psutil.Process(process.pid)
-                    for index, member in enumerate([top, *top.children(recursive=True)]):
-                        label = name if index == 0 else f"{name}.{member.pid}"
+                    # The Procfile's shell, then its command and the command's own children
+                    # (granian's workers): each Python process on its own.
+                    members = psutil.Process(process.pid).children(recursive=True)
+                    pythons = [m for m in members if m.name().startswith("python")]
+                    for index, member in enumerate(pythons):
+                        label = name if index == 0 else f"{name}.worker{index}"
                         self.samples.setdefault(label, []).append(
                             (now, member.memory_info().rss / MB)
                         )
+                        times = member.cpu_times()
+                        self.cpu.setdefault(label, [times.user + times.system, 0.0])[1] = (
+                            times.user + times.system
+                        )
             self._stop.wait(RSS_INTERVAL)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        return {label: round(last - first, 1) for label, (first, last) in self.cpu.items()}
 
     def growth(self) -> dict[str, dict[str, float]]:
         """Per process: RSS at the end of the warm-up, at the end, and the growth between
@@ -897,6 +912,7 @@ def summarise(traffic: dict, books: dict, scrapes: list[dict], sampler, drained:
     failed = sum(statuses.get("0", 0) for statuses in traffic["requests"].values())
     renewals = len(latencies)
     growth = sampler.growth()
+    cpu = sampler.cpu_seconds()
     p99 = round(quantile(latencies, 0.99), 1) if latencies else None
     renewals_per_s = round(renewals / SECONDS, 2)
     checks = {
@@ -927,6 +943,12 @@ def summarise(traffic: dict, books: dict, scrapes: list[dict], sampler, drained:
         "renewal_max_ms": latencies[-1] if latencies else None,
         "rss_growth_mb_per_process": {label: p["growth_mb"] for label, p in growth.items()},
         "rss_mb_per_process": growth,
+        "cpu_seconds_per_process": cpu,
+        # Every process of the stack (not PostgreSQL, Redis or the load generator), for all
+        # the traffic, per renewal: what a renewal costs with its share of the reads.
+        "stack_cpu_ms_per_renewal": round(sum(cpu.values()) * 1000 / renewals, 1)
+        if renewals
+        else None,
         "duplicate_webhooks_sent": traffic["duplicates"],
         "requests_by_kind": traffic["requests"],
         "books": books,

@@ -137,10 +137,11 @@ def procfile_environment(env: dict[str, str]) -> dict[str, str]:
 
 def procfile_start(kind: str, env: dict[str, str], log_path: Path) -> subprocess.Popen:
     """Start one process of a Procfile type the way a process manager does (`sh -c`), in a
-    session of its own so that stopping it stops its children (granian's workers)."""
+    session of its own so that stopping it stops the shell's children (the command, and
+    granian's workers)."""
     with log_path.open("w") as log:
         return subprocess.Popen(
-            ["/bin/sh", "-c", f"exec {procfile()[kind]}"],
+            ["/bin/sh", "-c", procfile()[kind]],
             cwd=ROOT, env=procfile_environment(env), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
