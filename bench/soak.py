@@ -736,6 +736,7 @@ def seed(path: str) -> None:
 
     django.setup()
     from django.conf import settings
+    from django.contrib.auth.hashers import make_password
     from django.test import Client as DjangoClient
 
     from roamcard.accounts.tokens import api_token_create
@@ -744,13 +745,16 @@ def seed(path: str) -> None:
     from roamcard.usage.models import NetworkApiKey
     from roamcard.usage.services import network_api_key_issue
 
+    password_hash = make_password(PASSWORD)
     region = make_region(code="europe", name="Europe", countries=("FR", "DE", "IT", "ES"))
     # Starting now: only live buckets count in the balance the renewal waits for.
     plan = make_plan(region=region, data_bytes=GIB, days=7, kind="week", prices={"CNY": 100})
 
     def traveller(n: int, kind: str) -> dict:
         email = f"soak-{kind}-{n}@example.com"
-        user = make_user(email=email, password=PASSWORD)
+        user = make_user(email=email, password=None)
+        user.password = password_hash  # Argon2 once for all: they share the password
+        user.save(update_fields=["password"])
         card = make_card(owner=user, region=region)
         if kind == "usage":  # plenty of data, booked as a renewal books it
             bucket = make_bucket(card=card, bytes_granted=100 * GIB, days=30)
