@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test test-browser lint format lock messages bench-api bench-renewal bench-ingest bench-sweep clean
+.PHONY: install run test test-browser lint format lock messages bench-api bench-renewal bench-ingest bench-sweep soak clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ bench-ingest: install
 # Automatic renewal's sweep over 1,000,000 cards, 1 % due, on PostgreSQL (bench/sweep.py).
 bench-sweep: install
 	$(BIN)/python -m bench.sweep
+
+# Not in CI: the Procfile's processes (2 web, 2 workers) on PostgreSQL + Redis under mixed
+# traffic for SOAK_SECONDS (default 600), then the books and each process's memory are
+# checked (bench/soak.py); bench/results/soak.json.
+soak: install
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules

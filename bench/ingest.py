@@ -41,7 +41,6 @@ import json
 import os
 import random
 import re
-import secrets
 import signal
 import sqlite3
 import statistics
@@ -56,13 +55,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from bench.api import ROOT, granian_version, machine, serving, throwaway_postgres
-from bench.renewal import (
-    DEFAULT_DATABASE_URL,
-    DEFAULT_REDIS_URL,
-    forget_redis_keys,
-    unreachable,
-)
+from bench.api import ROOT, granian_version, machine, serving
+from bench.stack import stack_environment
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results" / "ingest.json")
 EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
@@ -556,46 +550,6 @@ def expect_answers(name: str, answers: dict[str, int], *, accepted: int, sent: i
 
 
 # --- The stacks -----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def stack_environment(name: str, var_dir: Path) -> Iterator[tuple[dict[str, str] | None, str]]:
-    """The environment of one stack's processes (production settings, plain HTTP on the
-    loopback, a fresh folder for its files), or (None, why) when it cannot run here."""
-    var_dir.mkdir()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECURE_SSL_REDIRECT": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "ROAMCARD_VAR_DIR": str(var_dir),
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    if name == "sqlite":
-        yield env, "SQLite (WAL) + SQLite-backed Huey, in a temporary folder"
-        return
-    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    if problem := unreachable(database_url, redis_url):
-        yield None, problem
-        return
-    queue = f"roamcard-bench-{secrets.token_hex(4)}"
-    env.update({"REDIS_URL": redis_url, "HUEY_NAME": queue, "CACHE_KEY_PREFIX": queue})
-    try:
-        with throwaway_postgres(database_url) as bench_url:
-            env["DATABASE_URL"] = bench_url
-            yield env, "PostgreSQL (a throwaway database) + Redis-backed Huey (a fresh queue)"
-    finally:
-        forget_redis_keys(redis_url, queue)
 
 
 def run_bounded(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

@@ -27,7 +27,6 @@ import contextlib
 import http.client
 import json
 import os
-import secrets
 import signal
 import statistics
 import subprocess
@@ -37,15 +36,8 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.api import (
-    ROOT,
-    granian_version,
-    machine,
-    run_django,
-    serving,
-    stop,
-    throwaway_postgres,
-)
+from bench.api import ROOT, granian_version, machine, run_django, serving
+from bench.stack import consumer, stack_environment
 
 RESULTS = ROOT / "bench" / "results" / "renewal.json"
 RENEWALS = int(os.environ.get("BENCH_RENEWALS", "200"))
@@ -54,8 +46,6 @@ POLL_SECONDS = int(os.environ.get("BENCH_POLL_MS", "5")) / 1000
 RENEWAL_TIMEOUT = 60  # seconds one renewal may take before the run is declared broken
 BAR_MS = 1000
 LOST_NOTIFICATION_CARD = "4000000000000259"
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def main() -> int:
@@ -63,7 +53,7 @@ def main() -> int:
     result: dict[str, object] = {}
     stacks: dict[str, dict] = {}
     for name in ("sqlite", "postgres"):
-        with stack_environment(name) as (env, description):
+        with renewal_stack(name) as (env, description):
             if env is None:
                 print(f"{name}: skipped — {description}", flush=True)
                 stacks[name] = {"skipped": description}
@@ -114,87 +104,15 @@ def print_run(name: str, run: dict) -> None:
 
 
 @contextlib.contextmanager
-def stack_environment(name: str) -> Iterator[tuple[dict[str, str] | None, str]]:
-    """The environment of one stack's processes, or (None, why) when it cannot run here."""
+def renewal_stack(name: str) -> Iterator[tuple[dict[str, str] | None, str]]:
+    """bench/stack.py's stack, in a temporary folder, with the sandbox as the gateway."""
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="roamcard-bench-renewal-") as tmp:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
-        }
-        env.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "bench.renewal_settings",
-                "SECRET_KEY": secrets.token_urlsafe(50),
-                "DEBUG": "0",
-                "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "ROAMCARD_VAR_DIR": tmp,
-                "LOG_LEVEL": "WARNING",
-                "PYTHONPATH": str(ROOT),
-            }
-        )
-        if name == "sqlite":
-            yield env, "SQLite (WAL) + SQLite-backed Huey, in a temporary folder"
-            return
-        database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-        redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-        if problem := unreachable(database_url, redis_url):
-            yield None, problem
-            return
-        queue = f"roamcard-bench-{secrets.token_hex(4)}"
-        env.update({"REDIS_URL": redis_url, "HUEY_NAME": queue, "CACHE_KEY_PREFIX": queue})
-        try:
-            with throwaway_postgres(database_url) as bench_url:
-                env["DATABASE_URL"] = bench_url
-                yield env, "PostgreSQL (a throwaway database) + Redis-backed Huey (a fresh queue)"
-        finally:
-            forget_redis_keys(redis_url, queue)
-
-
-def unreachable(database_url: str, redis_url: str) -> str:
-    import psycopg
-    import redis
-
-    parts = urllib.parse.urlsplit(database_url)
-    try:
-        psycopg.connect(
-            urllib.parse.urlunsplit(parts._replace(scheme="postgresql")), connect_timeout=3
-        ).close()
-    except psycopg.Error as exc:
-        return f"PostgreSQL is not reachable at {parts.hostname}:{parts.port or 5432} ({exc})"
-    try:
-        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        return f"Redis is not reachable at {redis_url} ({exc})"
-    return ""
-
-
-def forget_redis_keys(redis_url: str, queue: str) -> None:
-    import redis
-
-    with contextlib.suppress(redis.RedisError):
-        client = redis.Redis.from_url(redis_url)
-        for key in client.scan_iter(f"*{queue}*"):
-            client.delete(key)
-
-
-@contextlib.contextmanager
-def consumer(env: dict[str, str]) -> Iterator[None]:
-    log_path = Path(env["ROAMCARD_VAR_DIR"]) / "huey.log"
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "run_huey"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    try:
-        time.sleep(1.5)
-        if worker.poll() is not None:
-            sys.exit(f"the Huey consumer stopped:\n{log_path.read_text()[-3000:]}")
-        yield
-    finally:
-        stop(worker)
+    with (
+        tempfile.TemporaryDirectory(prefix="roamcard-bench-renewal-") as tmp,
+        stack_environment(name, Path(tmp), settings_module="bench.renewal_settings") as stack,
+    ):
+        yield stack
 
 
 def measure(env: dict[str, str]) -> dict:
@@ -255,13 +173,17 @@ def drive(base: str) -> None:
     region = make_region()
     user = make_user(email="bench-renewal@example.com", phone="+85260000000")
     card = make_card(owner=user, region=region)
-    plan = make_plan(region=region, data_bytes=GIB, days=1, kind="day_pass", prices={"CNY": 100})
+    # A plan that starts now: only live buckets count in the balance (a day pass waits for
+    # its first use, a queued plan for the current one to end).
+    plan = make_plan(region=region, data_bytes=GIB, days=7, kind="week", prices={"CNY": 100})
     _, token = api_token_create(user=user, name="bench-renewal")
     api = Balance(base, card.pk, token)
 
     samples = []
     for number in range(WARM_UP + RENEWALS):
-        order = order_create(user=user, card_id=card.pk, plan_id=plan.pk, currency="CNY")
+        order = order_create(
+            user=user, card_id=card.pk, plan_id=plan.pk, currency="CNY", starts="now"
+        )
         payment = renewal_pay(user=user, order=order, method="card")
         charge = sandbox.sandbox_charge_get(merchant_payment_id=str(payment.public_id))
         sandbox.sandbox_pay_by_card(charge_id=charge.pk, number=LOST_NOTIFICATION_CARD)

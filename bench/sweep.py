@@ -27,7 +27,7 @@ import tempfile
 import time
 
 from bench.api import ROOT, machine, run_django, throwaway_postgres
-from bench.renewal import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, forget_redis_keys, unreachable
+from bench.stack import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, forget_redis_keys, unreachable
 
 RESULTS = ROOT / "bench" / "results" / "sweep.json"
 CARDS = int(os.environ.get("BENCH_SWEEP_CARDS", "1000000"))

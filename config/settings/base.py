@@ -77,6 +77,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id, metrics and log line of every request; then /healthz, /readyz and
+    # /metrics, answered before redirects, host checks, sessions and authentication.
+    "roamcard.core.observability.RequestObservabilityMiddleware",
+    "roamcard.core.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "roamcard.accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -576,11 +580,47 @@ UNFOLD = {
     "SITE_SYMBOL": "sim_card",
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Operations: logs, metrics, probes (docs/operations.md) ----------------------------------
+# /metrics answers a bearer of this token and is a 404 while it is unset.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Several processes' metrics add up through files in this folder, one per machine, emptied
+# when the machine starts (roamcard/core/metrics.py); unset, each process counts alone.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+# /readyz: how long the database and the queue each have to answer.
+READINESS_TIMEOUT_SECONDS = float(os.environ.get("READINESS_TIMEOUT_SECONDS", "2"))
+
+
+def logging_config(log_format: str) -> dict:
+    """ "json": one JSON object per line (production's default); "plain": readable lines.
+    Both carry the request id (roamcard/core/logcontext.py)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "roamcard.core.logcontext.ContextFilter"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": True,
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json" if log_format == "json" else "plain",
+                "filters": ["context"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # Configured here, Huey's consumer does not add a handler of its own.
+            "huey": {"handlers": ["console"], "propagate": False},
+        },
+    }
+
+
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "plain"))

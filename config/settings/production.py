@@ -7,7 +7,7 @@ stops `manage.py` commands, the task worker and the WSGI application (config/wsg
 import os
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import env_bool, logging_config
 
 PRODUCTION = True
 
@@ -23,3 +23,5 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 6
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# One JSON object per line, for a log collector (LOG_FORMAT=plain for readable lines).
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "json"))

@@ -91,11 +91,31 @@ def _gateway_secrets() -> list[checks.Error]:
     return errors
 
 
+# /metrics is served only with METRICS_TOKEN set (a 404 otherwise); a set one must be long
+# enough not to be guessed.
+METRICS_TOKEN_MIN_LENGTH = 32
+
+
+def _metrics_token() -> list[checks.Error]:
+    token = settings.METRICS_TOKEN
+    if token and len(token) < METRICS_TOKEN_MIN_LENGTH:
+        return [
+            _error(
+                20,
+                f"METRICS_TOKEN is shorter than {METRICS_TOKEN_MIN_LENGTH} characters.",
+                "Set METRICS_TOKEN to a long random value, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or unset it "
+                "to serve no metrics.",
+            )
+        ]
+    return []
+
+
 @checks.register(TAG)
 def production_is_safe(app_configs=None, **kwargs) -> list[checks.Error]:
     if not getattr(settings, "PRODUCTION", False):
         return []
-    return [*_development_tools(), *_secret_key(), *_gateway_secrets()]
+    return [*_development_tools(), *_secret_key(), *_gateway_secrets(), *_metrics_token()]
 
 
 def refuse_to_serve_if_unsafe() -> None:

@@ -11,6 +11,7 @@ REDIS_URL say otherwise."""
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -155,6 +156,12 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     # The sandbox gateway sends its notifications, and the traveller's browser returns, here.
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{HOST}:{PORT}")
+    # The web workers and the task worker add up their metrics here (/metrics, with
+    # METRICS_TOKEN set); emptied at each start, as a machine's is at boot.
+    var_dir = Path(os.environ.get("ROAMCARD_VAR_DIR", ROOT / "var"))
+    metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var_dir / "metrics")))
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
     say("Preparing the database…")
     manage("migrate", "--noinput", "-v0")
     manage("createcachetable")

@@ -11,6 +11,7 @@ from roamcard.cards.selectors import card_get_for, card_has_live_data
 from roamcard.catalog.choices import PlanKind
 from roamcard.catalog.models import Plan
 from roamcard.catalog.selectors import plan_names, region_fits
+from roamcard.core import metrics
 
 from .choices import TRANSITIONS, OrderState, TransitionCause
 from .errors import (
@@ -212,7 +213,23 @@ def order_transition(
             cause=cause,
             details=details or {},
         )
+        _count_transition(order)
     return True
+
+
+def _count_transition(order: Order) -> None:
+    fulfilled_after = (
+        (order.fulfilled_at - order.paid_at).total_seconds()
+        if order.state == OrderState.FULFILLED and order.paid_at and order.fulfilled_at
+        else None
+    )
+
+    def record() -> None:
+        metrics.order_transitions.labels(order.state).inc()
+        if fulfilled_after is not None:
+            metrics.renewal_paid_to_fulfilled.observe(fulfilled_after)
+
+    metrics.on_commit(record)
 
 
 def order_cancel(*, user: Any, order_id: int) -> Order:

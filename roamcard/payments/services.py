@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from roamcard.core import metrics
 from roamcard.core.audit import audit_record
 from roamcard.ledger.services import ledger_post_payment, ledger_post_refund
 
@@ -379,7 +380,15 @@ def webhook_delivery_settle(
     WebhookDelivery.objects.filter(pk=delivery_id).update(
         outcome=outcome, reason=reason[:300], payment_id=payment_id, processed_at=timezone.now()
     )
-    return WebhookDelivery.objects.get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.get(pk=delivery_id)
+    lag = (delivery.processed_at - delivery.received_at).total_seconds()
+
+    def record() -> None:
+        metrics.webhooks_settled.labels(delivery.gateway, outcome).inc()
+        metrics.webhook_lag.labels(delivery.gateway).observe(lag)
+
+    metrics.on_commit(record)
+    return delivery
 
 
 # --- saved payment methods ------------------------------------------------------------------

@@ -3,11 +3,12 @@ left behind. Each step is safe to run at any time, as often as you like (the tas
 runs it every minute; docs/operations.md shows how to run it by hand)."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.utils import timezone
 
+from roamcard.core import metrics
 from roamcard.orders.choices import TransitionCause
 from roamcard.orders.selectors import orders_paid_without_job
 from roamcard.payments.selectors import (
@@ -73,4 +74,7 @@ def janitor_sweep(*, now: datetime | None = None) -> SweepReport:
         except NetworkError as exc:
             logger.warning("Withdrawing provisioning job %s failed: %s", job_id, exc)
         report.withdrawals_retried += 1
+    for action, count in asdict(report).items():
+        if count:
+            metrics.janitor_actions.labels(action).inc(count)
     return report

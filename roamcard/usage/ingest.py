@@ -8,6 +8,7 @@ other cards does not wait. Every other writer of buckets takes the card's lock f
 
 import gc
 import json
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from roamcard.cards.choices import StartMode
 from roamcard.cards.services import bucket_rating_save, card_usage_seen_save
-from roamcard.core import rawsql
+from roamcard.core import metrics, rawsql
 from roamcard.core.tasks import enqueue_on_commit
 from roamcard.ledger.services import ledger_post_data_usage_batch
 
@@ -91,6 +92,7 @@ def usage_ingest(
     not at all."""
     if len(events) > settings.USAGE_BATCH_MAX_EVENTS:
         raise BatchTooLarge()
+    started = time.perf_counter()
     now = now or timezone.now()
     oldest, latest = event_window(
         now=now,
@@ -130,6 +132,7 @@ def usage_ingest(
     counts = defaultdict(int)
     for result in results:
         counts[result.result] += 1
+    _count_batch(counts, time.perf_counter() - started)
     return IngestOutcome(
         batch_id=batch_id,
         accepted=counts[ACCEPTED],
@@ -139,6 +142,15 @@ def usage_ingest(
         card_ids=card_ids,
         bucket_ids=bucket_ids,
     )
+
+
+def _count_batch(counts: Mapping[str, int], seconds: float) -> None:
+    def record() -> None:
+        for result, count in counts.items():
+            metrics.usage_events.labels(result).inc(count)
+        metrics.usage_batch_duration.observe(seconds)
+
+    metrics.on_commit(record)
 
 
 def _lost_a_race(exc: Exception) -> bool:

@@ -142,6 +142,15 @@ def test_a_weak_secret_key_is_refused(production, secret_key):
     assert "SECRET_KEY" in _refusals()
 
 
+def test_a_short_metrics_token_is_refused_and_none_or_a_long_one_passes(production):
+    settings = production()
+    settings.METRICS_TOKEN = "guessable"
+    assert "METRICS_TOKEN" in _refusals()
+    for passes in ("", secrets.token_urlsafe(32)):
+        settings.METRICS_TOKEN = passes
+        assert _refusals() == ""
+
+
 def test_debug_is_refused(production):
     production().DEBUG = True
 
