@@ -573,6 +573,7 @@ def stack_environment(name: str, var_dir: Path) -> Iterator[tuple[dict[str, str]
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECURE_SSL_REDIRECT": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "CARD_PASSWORD_KEYS": f"1:{secrets.token_urlsafe(32)}",
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "ROAMCARD_VAR_DIR": str(var_dir),
@@ -880,12 +881,11 @@ def seed(world_path: str) -> None:
             code: Region.objects.create(code=code, name=code, countries=list(countries))
             for code, countries in COVERAGES.items()
         }
-        password_hash = hash_card_password("123456")
         Card.objects.bulk_create(
             (
                 Card(
                     iccid=iccid,
-                    password_hash=password_hash,
+                    password_hash=hash_card_password(iccid=iccid, password="123456"),
                     region=regions[coverage],
                     status="active",
                 )

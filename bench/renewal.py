@@ -128,6 +128,7 @@ def stack_environment(name: str) -> Iterator[tuple[dict[str, str] | None, str]]:
             {
                 "DJANGO_SETTINGS_MODULE": "bench.renewal_settings",
                 "SECRET_KEY": secrets.token_urlsafe(50),
+                "CARD_PASSWORD_KEYS": f"1:{secrets.token_urlsafe(32)}",
                 "DEBUG": "0",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "ROAMCARD_VAR_DIR": tmp,

@@ -368,12 +368,15 @@ def _existing_cards(iccids: Sequence[str]) -> dict[str, dict[str, Any]]:
 T = TypeVar("T")
 
 
-def _hash_chunk(passwords: Sequence[str]) -> list[str]:
-    return [hash_card_password(password) for password in passwords]
+def _hash_chunk(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    return [hash_card_password(iccid=iccid, password=password) for iccid, password in pairs]
 
 
-def _check_chunk(pairs: Sequence[tuple[str, str]]) -> list[bool]:
-    return [check_card_password(password, encoded) for password, encoded in pairs]
+def _check_chunk(triples: Sequence[tuple[str, str, str]]) -> list[bool]:
+    return [
+        check_card_password(iccid=iccid, password=password, encoded=encoded)
+        for iccid, password, encoded in triples
+    ]
 
 
 def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -473,7 +476,10 @@ def card_import_csv(
     # too: checking costs one Argon2 computation, like hashing.
     matches = _map_in_pool(
         _check_chunk,
-        [(row.card_password, existing[row.iccid]["password_hash"]) for row in same_details],
+        [
+            (row.iccid, row.card_password, existing[row.iccid]["password_hash"])
+            for row in same_details
+        ],
         workers=workers,
         progress=progress,
         stage=STAGE_COMPARING,
@@ -501,7 +507,7 @@ def card_import_csv(
 
     hashes = _map_in_pool(
         _hash_chunk,
-        [row.card_password for row in new_rows],
+        [(row.iccid, row.card_password) for row in new_rows],
         workers=workers,
         progress=progress,
         stage=STAGE_HASHING,

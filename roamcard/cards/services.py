@@ -37,7 +37,12 @@ from .errors import (
 from .iccid import normalize_iccid
 from .importer import STAGE_VALIDATING, CardImportFileError, card_import_csv
 from .models import Bucket, Card, CardBindFailure, CardImport
-from .passwords import check_card_password_or_spend_the_time, validate_card_password
+from .passwords import (
+    card_password_needs_rehash,
+    check_card_password_or_spend_the_time,
+    hash_card_password,
+    validate_card_password,
+)
 from .selectors import bucket_queue_end
 
 
@@ -70,7 +75,9 @@ def card_bind(*, user: Any, iccid: str, card_password: str, ip_address: str | No
     card = Card.objects.filter(iccid=iccid).first()
     # An unknown number is checked against a dummy hash: the same answer in the same time.
     if not check_card_password_or_spend_the_time(
-        card_password, card.password_hash if card is not None else None
+        iccid=iccid,
+        password=card_password,
+        encoded=card.password_hash if card is not None else None,
     ):
         # Recorded outside any caller's transaction, so the failure counts even though
         # the request ends in an error.
@@ -91,7 +98,13 @@ def card_bind(*, user: Any, iccid: str, card_password: str, ip_address: str | No
         card.bound_at = timezone.now()
         if card.status == CardStatus.IN_STOCK:
             card.status = CardStatus.ACTIVE
-        card.save(update_fields=["owner", "bound_at", "status"])
+        fields = ["owner", "bound_at", "status"]
+        # An Argon2 hash, or one made with an older key, is replaced now that the password
+        # is known to be right (docs/decisions/0002).
+        if card_password_needs_rehash(card.password_hash):
+            card.password_hash = hash_card_password(iccid=iccid, password=card_password)
+            fields.append("password_hash")
+        card.save(update_fields=fields)
         CardBindFailure.objects.filter(iccid=iccid, user=user).delete()
     return card
 

@@ -8,9 +8,8 @@ from django.core.management import CommandError, call_command
 from roamcard.cards import importer
 from roamcard.cards.importer import card_import_csv
 from roamcard.cards.models import Card
-from roamcard.cards.passwords import check_card_password
 from roamcard.core.models import AuditEvent
-from roamcard.testing import make_card, make_iccid, make_region, make_user
+from roamcard.testing import card_password_is, make_card, make_iccid, make_region, make_user
 
 HEADER = "iccid,card_password,form,region,msisdn,activation_code\n"
 LPA = "LPA:1$smdp.example.com$K2-4F7Q1-9XH3Z"
@@ -58,7 +57,7 @@ def test_imports_every_row_with_hashed_passwords_and_audits(tmp_path, regions):
     assert (
         first.status == "in_stock" and first.form == "physical" and first.msisdn == "+85291234560"
     )
-    assert first.password_hash != "123450" and check_card_password("123450", first.password_hash)
+    assert first.password_hash != "123450" and card_password_is(first, "123450")
     esim = Card.objects.get(iccid=rows[1].split(",")[0])
     assert esim.activation_code == f"{LPA}1" and esim.region.code == "japan"
     event = AuditEvent.objects.get(action="card.import")
@@ -160,7 +159,7 @@ def test_an_iccid_already_in_inventory_with_different_details_is_a_bad_row(tmp_p
         in err
     )
     assert "999999" not in err
-    assert check_card_password("111111", Card.objects.get(pk=other_password.pk).password_hash)
+    assert card_password_is(Card.objects.get(pk=other_password.pk), "111111")
 
 
 def test_esim_without_activation_code_is_a_bad_row(tmp_path, regions):
@@ -257,7 +256,7 @@ def test_hashing_in_a_process_pool_gives_the_same_result(tmp_path, regions, monk
     assert report.created == 5
     for row in rows:
         iccid, password = row.split(",")[:2]
-        assert check_card_password(password, Card.objects.get(iccid=iccid).password_hash)
+        assert card_password_is(Card.objects.get(iccid=iccid), password)
     assert card_import_csv(source=path, workers=2).unchanged == 5
 
 
