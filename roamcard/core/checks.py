@@ -2,8 +2,9 @@
 
 With the production settings (PRODUCTION = True) the check fails when a development tool is
 switched on (the sandbox gateway, the dev inbox, DEBUG) or a secret is a development
-default or empty (SECRET_KEY, the payment gateways' secrets, the card password keys). Django runs it before `manage.py` commands (`check`, `migrate`,
-`run_huey`, ...); config/wsgi.py runs it before the WSGI application serves anything.
+default or empty (SECRET_KEY, the payment gateways' secrets, the card password keys).
+Django runs it before `manage.py` commands (`check`, `migrate`, `run_huey`, ...);
+config/wsgi.py runs it before the WSGI application serves anything.
 The messages are for the operator starting the process, so they stay in English."""
 
 import sys
