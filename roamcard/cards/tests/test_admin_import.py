@@ -240,14 +240,14 @@ def test_a_running_import_shows_its_step_and_a_progress_bar(staff_client, region
     upload(staff_client, HEADER + "".join(good_rows(1)))
     card_import = CardImport.objects.get()
     CardImport.objects.filter(pk=card_import.pk).update(
-        state=CardImportState.RUNNING, stage="hashing", stage_total=400, stage_done=100
+        state=CardImportState.RUNNING, stage="comparing", stage_total=400, stage_done=100
     )
 
     fragment = staff_client.get(
         reverse("admin:cards_cardimport_progress", args=[card_import.pk])
     ).content.decode()
 
-    assert "Hashing card passwords: 100 of 400 (25%)" in fragment
+    assert "Comparing with cards already in stock: 100 of 400 (25%)" in fragment
     assert '<progress class="card-import-bar w-full" max="400" value="100">' in fragment
 
 
