@@ -4,7 +4,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from roamcard.cards.importer import CardImportFileError, card_import_csv, tqdm_progress
 from roamcard.core.commands import DescribedCommand
@@ -86,9 +86,14 @@ class Command(DescribedCommand):
                 _("line %(line)d: %(reason)s") % {"line": bad_row.line, "reason": bad_row.reason}
             )
         if report.bad_count > len(report.bad_rows):
+            not_listed = report.bad_count - len(report.bad_rows)
             self.stderr.write(
-                _("…and %(count)d more bad rows, not listed.")
-                % {"count": report.bad_count - len(report.bad_rows)}
+                ngettext(
+                    "…and %(counter)s more bad row, not listed.",
+                    "…and %(counter)s more bad rows, not listed.",
+                    not_listed,
+                )
+                % {"counter": not_listed}
             )
 
         if report.written:
