@@ -42,7 +42,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.api import ROOT, machine
-from bench.ingest import LAUNCHER
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results" / "import.json")
 CARDS = int(os.environ.get("BENCH_CARDS", "1000000"))
@@ -65,6 +64,20 @@ RAW_COLUMNS = (
 )  # fmt: skip
 # What the raw rows store as a hash: the same length as a keyed hash.
 RAW_HASH = "hmac-sha256$v1$" + "0" * 64
+
+
+# Runs the command in its argv[2:], then writes its children's peak RSS (KiB) and CPU time
+# (user + system seconds) to argv[1] (as bench/ingest.py's launcher, with the CPU time: on
+# a machine shared with others, rows per CPU-second is the figure that noise moves least).
+LAUNCHER = (
+    "import json, resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "cpu = usage.ru_utime + usage.ru_stime\n"
+    "with open(sys.argv[1], 'w') as out:\n"
+    "    json.dump({'maxrss_kib': usage.ru_maxrss, 'cpu_s': cpu}, out)\n"
+    "sys.exit(code)\n"
+)
 
 
 # --- The file -------------------------------------------------------------------------------
@@ -214,13 +227,15 @@ def run_import(env: dict[str, str], path: Path, stem: Path) -> dict[str, object]
     output = log_path.read_text()
     if code != 0:
         sys.exit(f"import-cards exited with {code}:\n{output[-5000:]}")
-    peak_mb = int(peak_path.read_text()) / 1024  # Linux counts it in KiB
+    usage = json.loads(peak_path.read_text())
+    peak_mb = usage["maxrss_kib"] / 1024  # Linux counts it in KiB
     own = re.search(r"in ([\d.]+) s \(([\d,]+) rows/s\)", output)
     seconds = float(own.group(1)) if own else wall
     rate = int(own.group(2).replace(",", "")) if own else round(CARDS / wall)
     print(
         f"  {rate:,} rows/s by its own count ({seconds:.1f} s), {CARDS / wall:,.0f} counting "
-        f"its start ({wall:.1f} s); peak RSS {peak_mb:.0f} MiB",
+        f"its start ({wall:.1f} s); peak RSS {peak_mb:.0f} MiB; "
+        f"{usage['cpu_s']:.1f} CPU-s in the importer's process",
         flush=True,
     )
     return {
@@ -229,6 +244,9 @@ def run_import(env: dict[str, str], path: Path, stem: Path) -> dict[str, object]
         "rows_per_s_with_start": round(CARDS / wall),
         "wall_s": round(wall, 2),
         "peak_rss_mb": round(peak_mb, 1),
+        # The importer's own CPU (its start included), not the database server's.
+        "cpu_s": round(usage["cpu_s"], 1),
+        "rows_per_cpu_s": round(CARDS / usage["cpu_s"]) if usage["cpu_s"] else None,
         "summary": " ".join(output.strip().splitlines()[-3:]),
     }
 

@@ -284,7 +284,8 @@ def test_non_utf8_file_is_a_clear_error(tmp_path, regions):
     code, out, err = run(path)
 
     assert code == 1
-    assert "The file is not UTF-8 text" in err
+    offset = len((HEADER + f"{make_iccid()},123456,physical,europe-33,,\n# Caf").encode())
+    assert f"The file is not UTF-8 text (undecodable byte at offset {offset})" in err
     assert Card.objects.count() == 0
 
 
