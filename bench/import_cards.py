@@ -210,7 +210,9 @@ def measure_stack(name: str, env: dict[str, str], path: Path, work: Path) -> dic
 def run_import(env: dict[str, str], path: Path, stem: Path) -> dict[str, object]:
     """`roamcard import-cards FILE`, started by a launcher that reports its peak RSS."""
     log_path, peak_path = stem.with_suffix(".log"), stem.with_suffix(".maxrss")
-    command = [sys.executable, "-m", "roamcard.cli", "import-cards", str(path), "--no-progress"]
+    command = [
+        sys.executable, "-m", "roamcard.cli", "import-cards", str(path), "--no-progress", "-v2",
+    ]  # fmt: skip
     with log_path.open("w") as log:
         start = time.perf_counter()
         launcher = subprocess.Popen(
@@ -231,6 +233,9 @@ def run_import(env: dict[str, str], path: Path, stem: Path) -> dict[str, object]
     peak_mb = usage["maxrss_kib"] / 1024  # Linux counts it in KiB
     own = re.search(r"in ([\d.]+) s \(([\d,]+) rows/s\)", output)
     seconds = float(own.group(1)) if own else wall
+    phases = re.search(
+        r"reading and checking: ([\d.]+) s, comparing: ([\d.]+) s, saving: ([\d.]+) s", output
+    )
     rate = int(own.group(2).replace(",", "")) if own else round(CARDS / wall)
     print(
         f"  {rate:,} rows/s by its own count ({seconds:.1f} s), {CARDS / wall:,.0f} counting "
@@ -247,6 +252,11 @@ def run_import(env: dict[str, str], path: Path, stem: Path) -> dict[str, object]
         # The importer's own CPU (its start included), not the database server's.
         "cpu_s": round(usage["cpu_s"], 1),
         "rows_per_cpu_s": round(CARDS / usage["cpu_s"]) if usage["cpu_s"] else None,
+        "phases_s": dict(
+            zip(("reading", "comparing", "saving"), map(float, phases.groups()), strict=True)
+        )
+        if phases
+        else None,
         "summary": " ".join(output.strip().splitlines()[-3:]),
     }
 

@@ -35,6 +35,7 @@ import csv
 import io
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -133,6 +134,8 @@ class CardImportReport:
     to_update: int = 0
     # Data rows in the file (blank lines not counted).
     rows: int = 0
+    # Seconds spent reading and staging, comparing, saving (STAGE_* names).
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class _BadRows:
@@ -694,8 +697,11 @@ def card_import_csv(
         file_name = Path(source).name
 
     bad = _BadRows()
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
     with _opened(source) as stream, _Stage() as stage:
         rows = _stage_file(stream, stage, bad, progress=progress)
+        seconds[STAGE_VALIDATING] = time.perf_counter() - started
         if not rows:
             raise CardImportFileError(_("The file has a header row but no cards."))
         with progress(stage=STAGE_COMPARING, total=3, desc=_("Comparing"), unit="steps") as bar:
@@ -706,6 +712,7 @@ def card_import_csv(
             bar.update(1)
             to_create, to_update, unchanged = stage.counts()
             bar.update(1)
+        seconds[STAGE_COMPARING] = time.perf_counter() - started - seconds[STAGE_VALIDATING]
 
         report = CardImportReport(
             unchanged=unchanged,
@@ -714,6 +721,7 @@ def card_import_csv(
             to_create=to_create,
             to_update=to_update,
             rows=rows,
+            seconds=seconds,
         )
         if dry_run or (bad.count and not skip_bad):
             return report
@@ -748,6 +756,7 @@ def card_import_csv(
                 )
         except IntegrityError as exc:
             raise changed_meanwhile from exc
+    seconds[STAGE_INSERTING] = time.perf_counter() - started - sum(seconds.values())
     report.created, report.updated = created, updated
     report.written = True
     return report

@@ -384,11 +384,14 @@ def test_bad_rows_found_against_the_whole_file_are_in_the_staff_language(tmp_pat
 
 def test_the_command_shows_bytes_read_and_rows_per_second(tmp_path, regions, capsys):
     path = write_csv(tmp_path, HEADER + "".join(good_rows(3)))
+    out = StringIO()
 
-    call_command("import_cards", str(path), stdout=StringIO(), stderr=StringIO())
+    call_command("import_cards", str(path), "-v2", stdout=out, stderr=StringIO())
 
     bar = capsys.readouterr().err
     assert "Reading" in bar and "rows/s" in bar and "3 rows" in bar
+    assert "3 rows in " in out.getvalue() and "rows/s)" in out.getvalue()
+    assert "reading and checking: " in out.getvalue() and "saving: " in out.getvalue()
 
 
 def test_the_roamcard_console_script_maps_dashed_names(monkeypatch):

@@ -6,7 +6,14 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from roamcard.cards.importer import CardImportFileError, card_import_csv, tqdm_progress
+from roamcard.cards.importer import (
+    STAGE_COMPARING,
+    STAGE_INSERTING,
+    STAGE_VALIDATING,
+    CardImportFileError,
+    card_import_csv,
+    tqdm_progress,
+)
 from roamcard.core.commands import DescribedCommand
 
 HELP = gettext_lazy("""Import cards into the inventory from a CSV file (UTF-8, comma-separated).
@@ -121,6 +128,15 @@ class Command(DescribedCommand):
             "seconds": seconds,
             "rate": f"{report.rows / max(seconds, 1e-9):,.0f}",
         }
+        if options["verbosity"] > 1:
+            summary += "\n" + _(
+                "reading and checking: %(reading).1f s, comparing: %(comparing).1f s, "
+                "saving: %(saving).1f s"
+            ) % {
+                "reading": report.seconds.get(STAGE_VALIDATING, 0),
+                "comparing": report.seconds.get(STAGE_COMPARING, 0),
+                "saving": report.seconds.get(STAGE_INSERTING, 0),
+            }
         if report.written or options["dry_run"]:
             self.stdout.write(self.style.SUCCESS(heading))
             self.stdout.write(summary)
