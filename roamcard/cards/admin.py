@@ -481,6 +481,7 @@ class CardImportAdmin(ReadOnlyModelAdmin):
         "state_label",
         "rows_total",
         "created",
+        "updated",
         "unchanged",
         "error_count",
     )
