@@ -588,9 +588,12 @@ class _Stage:
             staged, existing, unchanged = cursor.fetchone()
         return staged - existing, existing - unchanged, unchanged
 
-    def merge(self) -> tuple[int, int]:
+    def merge(self, *, insert: bool, update: bool) -> tuple[int, int]:
         """Insert the new cards (in stock, in the file's order) and replace the changed
-        hashes, in the caller's transaction. Returns (created, updated)."""
+        hashes, in the caller's transaction; each statement only when the counts said
+        there is something to do (a join of a million rows each). Returns (created,
+        updated)."""
+        created = updated = 0
         quote = self.quote
         now = timezone.now()
         columns, values, params = [], [], []
@@ -616,20 +619,22 @@ class _Stage:
                 values.append("%s")
                 params.append(model_field.get_db_prep_save(model_field.get_default(), connection))
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.cards} ({', '.join(columns)}) "
-                f"SELECT {', '.join(values)} FROM {self.name} s "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {self.cards} c WHERE c.iccid = s.iccid) "
-                "ORDER BY s.line",
-                params,
-            )
-            created = cursor.rowcount
-            cursor.execute(
-                f"UPDATE {self.cards} SET password_hash = s.password_hash FROM {self.name} s "
-                f"WHERE {self.cards}.iccid = s.iccid "
-                f"AND {self.cards}.password_hash <> s.password_hash"
-            )
-            updated = cursor.rowcount
+            if insert:
+                cursor.execute(
+                    f"INSERT INTO {self.cards} ({', '.join(columns)}) "
+                    f"SELECT {', '.join(values)} FROM {self.name} s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {self.cards} c WHERE c.iccid = s.iccid) "
+                    "ORDER BY s.line",
+                    params,
+                )
+                created = cursor.rowcount
+            if update:
+                cursor.execute(
+                    f"UPDATE {self.cards} SET password_hash = s.password_hash "
+                    f"FROM {self.name} s WHERE {self.cards}.iccid = s.iccid "
+                    f"AND {self.cards}.password_hash <> s.password_hash"
+                )
+                updated = cursor.rowcount
         return created, updated
 
 
@@ -737,7 +742,7 @@ def card_import_csv(
                 with progress(
                     stage=STAGE_INSERTING, total=to_create + to_update, desc=_("Saving")
                 ) as bar:
-                    created, updated = stage.merge()
+                    created, updated = stage.merge(insert=to_create > 0, update=to_update > 0)
                     bar.update(created + updated)
                 if (created, updated) != (to_create, to_update):
                     raise changed_meanwhile
