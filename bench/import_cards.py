@@ -5,10 +5,10 @@ Writes a CSV file of BENCH_CARDS cards (default 1,000,000: a fifth of them eSIMs
 activation code, a third with an MSISDN, in four coverages, 6 to 8 digit card passwords) to
 a temporary folder (BENCH_TMP to choose where). Then, for each stack — PostgreSQL (the
 database named by BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
-cardimport_bench, dropped and created again; skipped with a message when the server is not
-reachable), then the embedded default, SQLite (WAL) in a temporary folder — it migrates with
-config.settings.production (a generated SECRET_KEY and card password key), creates the
-coverages, and:
+cardimport_bench, dropped and created again, and dropped at the end; skipped with a message
+when the server is not reachable), then the embedded default, SQLite (WAL) in a temporary
+folder — it migrates with config.settings.production (a generated SECRET_KEY and card
+password key), creates the coverages, and:
 
 1. the baseline: the same rows, already parsed and with a fixed hash, inserted into a copy
    of cards_card's table (its columns and indexes; no foreign keys): one COPY per 10,000
@@ -292,7 +292,10 @@ def stack_environment(name: str, var_dir: Path) -> Iterator[tuple[dict[str, str]
         yield None, problem
         return
     env["DATABASE_URL"] = DATABASE_URL
-    yield env, f"PostgreSQL, database {urllib.parse.urlsplit(DATABASE_URL).path[1:]}"
+    try:
+        yield env, f"PostgreSQL, database {urllib.parse.urlsplit(DATABASE_URL).path[1:]}"
+    finally:
+        drop_postgres(DATABASE_URL)
 
 
 def _postgres(url: str) -> str:
@@ -313,6 +316,15 @@ def recreate_postgres(url: str) -> str:
     except psycopg.OperationalError as exc:
         return f"PostgreSQL at {parts.hostname}:{parts.port} is not reachable ({exc})"
     return ""
+
+
+def drop_postgres(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    admin = _postgres(urllib.parse.urlunsplit(parts._replace(path="/postgres")))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
 
 
 def run_bounded(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
