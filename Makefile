@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test test-browser lint format lock messages bench-api bench-renewal bench-ingest bench-sweep soak clean
+.PHONY: install run test test-browser lint format lock messages bench-api bench-renewal bench-ingest bench-sweep bench-import soak clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ bench-sweep: install
 # checked (bench/soak.py); bench/results/soak.json.
 soak: install
 	$(BIN)/python -m bench.soak
+
+# 1,000,000 generated cards through `roamcard import-cards` into PostgreSQL (BENCH_DATABASE_URL,
+# default the cardimport_bench database), then SQLite, against raw inserts; rows/s, the same
+# file again (unchanged), the importer's peak memory (bench/import_cards.py).
+bench-import: install
+	$(BIN)/python -m bench.import_cards
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules

@@ -118,6 +118,7 @@ def throwaway_database() -> Iterator[tuple[dict[str, str], str]]:
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "CARD_PASSWORD_KEYS": f"1:{secrets.token_urlsafe(32)}",
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "ROAMCARD_VAR_DIR": tmp,

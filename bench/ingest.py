@@ -834,12 +834,11 @@ def seed(world_path: str) -> None:
             code: Region.objects.create(code=code, name=code, countries=list(countries))
             for code, countries in COVERAGES.items()
         }
-        password_hash = hash_card_password("123456")
         Card.objects.bulk_create(
             (
                 Card(
                     iccid=iccid,
-                    password_hash=password_hash,
+                    password_hash=hash_card_password(iccid=iccid, password="123456"),
                     region=regions[coverage],
                     status="active",
                 )

@@ -35,6 +35,7 @@ def base_environment(var_dir: Path, *, settings_module: str) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": settings_module,
             "SECURE_SSL_REDIRECT": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "CARD_PASSWORD_KEYS": f"1:{secrets.token_urlsafe(32)}",
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "ROAMCARD_VAR_DIR": str(var_dir),

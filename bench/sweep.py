@@ -50,6 +50,7 @@ def main() -> int:
             **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "CARD_PASSWORD_KEYS": f"1:{secrets.token_urlsafe(32)}",
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "ROAMCARD_VAR_DIR": tmp,

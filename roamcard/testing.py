@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from roamcard.cards.iccid import iccid_with_check_digit
 from roamcard.cards.models import Bucket, Card
-from roamcard.cards.passwords import hash_card_password
+from roamcard.cards.passwords import check_card_password, hash_card_password
 from roamcard.catalog.models import Plan, PlanPrice, Region
 from roamcard.usage.models import UsageDay
 
@@ -44,12 +44,19 @@ def make_iccid() -> str:
     return iccid_with_check_digit(f"8985200{next(_sequence):012d}")
 
 
+def card_password_is(card, password: str) -> bool:
+    """Whether `password` is the card's card password, as binding checks it."""
+    return check_card_password(iccid=card.iccid, password=password, encoded=card.password_hash)
+
+
 def make_card(
     *, region=None, password: str = "123456", owner=None, iccid: str | None = None, **extra
 ):
+    iccid = iccid or make_iccid()
     return Card.objects.create(
-        iccid=iccid or make_iccid(),
-        password_hash=hash_card_password(password),
+        iccid=iccid,
+        password_hash=extra.pop("password_hash", None)
+        or hash_card_password(iccid=iccid, password=password),
         region=region or make_region(),
         owner=owner,
         bound_at=timezone.now() if owner else None,

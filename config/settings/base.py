@@ -286,6 +286,51 @@ ONE_TIME_CODE_RATE_LIMITS = {
 CARD_BIND_MAX_FAILURES = 5
 CARD_BIND_LOCK_SECONDS = 60 * 60
 
+# Card passwords are stored as HMAC-SHA256 under a secret key kept outside the database
+# (docs/decisions/0002). Keys are numbered versions, "1:<key>,2:<key>" in CARD_PASSWORD_KEYS
+# or one "<version>:<key>" per line in the file CARD_PASSWORD_KEYS_FILE; every listed
+# version verifies, CARD_PASSWORD_KEY_VERSION (default: the highest) hashes. Development and
+# tests use the development key below; production refuses to start with it (core/checks.py).
+DEVELOPMENT_CARD_PASSWORD_KEY = "card-password-key-for-development"
+
+
+def card_password_keys() -> dict[int, bytes]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    inline = os.environ.get("CARD_PASSWORD_KEYS", "").strip()
+    path = os.environ.get("CARD_PASSWORD_KEYS_FILE", "").strip()
+    if inline and path:
+        raise ImproperlyConfigured("Set CARD_PASSWORD_KEYS or CARD_PASSWORD_KEYS_FILE, not both.")
+    if path:
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"CARD_PASSWORD_KEYS_FILE {path}: {exc.strerror}") from exc
+        entries = [line.strip() for line in text.splitlines()]
+        entries = [entry for entry in entries if entry and not entry.startswith("#")]
+    elif inline:
+        entries = [entry.strip() for entry in inline.split(",") if entry.strip()]
+    else:
+        return {1: DEVELOPMENT_CARD_PASSWORD_KEY.encode()}
+    keys: dict[int, bytes] = {}
+    for entry in entries:
+        version, separator, key = entry.partition(":")
+        if not separator or not version.strip().isdigit() or not key.strip():
+            raise ImproperlyConfigured(
+                "A card password key is written <version>:<key>, e.g. 2:<random text>; "
+                f"found {entry[:12]!r}..."
+            )
+        if int(version) in keys:
+            raise ImproperlyConfigured(f"Card password key version {int(version)} is repeated.")
+        keys[int(version)] = key.strip().encode()
+    return keys
+
+
+CARD_PASSWORD_KEYS = card_password_keys()
+CARD_PASSWORD_KEY_VERSION = int(
+    os.environ.get("CARD_PASSWORD_KEY_VERSION") or max(CARD_PASSWORD_KEYS)
+)
+
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [

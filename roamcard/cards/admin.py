@@ -101,6 +101,17 @@ class CardAdminForm(forms.ModelForm):
                 )
             except ValidationError as exc:
                 self.add_error("activation_code", exc)
+        # The stored hash covers the card number too (docs/decisions/0002).
+        if (
+            self.instance.pk is not None
+            and "iccid" in self.changed_data
+            and not cleaned.get("new_card_password")
+            and "new_card_password" not in self.errors
+        ):
+            self.add_error(
+                "new_card_password",
+                _("A changed card number needs its card password: enter it again."),
+            )
         return cleaned
 
 
@@ -176,7 +187,7 @@ class CardAdmin(AuditedModelAdmin):
     ) -> None:
         new_password = form.cleaned_data.get("new_card_password")
         if new_password:
-            obj.password_hash = hash_card_password(new_password)
+            obj.password_hash = hash_card_password(iccid=obj.iccid, password=new_password)
         super().save_model(request, obj, form, change)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
@@ -470,6 +481,7 @@ class CardImportAdmin(ReadOnlyModelAdmin):
         "state_label",
         "rows_total",
         "created",
+        "updated",
         "unchanged",
         "error_count",
     )

@@ -46,7 +46,6 @@ class CardImportStage(models.TextChoices):
     READING = "reading", _("Reading the file")
     VALIDATING = "validating", _("Checking each row")
     COMPARING = "comparing", _("Comparing with cards already in stock")
-    HASHING = "hashing", _("Hashing card passwords")
     INSERTING = "inserting", _("Saving the new cards")
 
 

@@ -233,6 +233,9 @@ class CardImport(models.Model):
     stage_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
+    # Cards already in stock whose card password hash was replaced (another card password,
+    # or the same one hashed with an older key).
+    updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     # Cards the file would create (the same as created once written).
     to_create = models.PositiveIntegerField(default=0)

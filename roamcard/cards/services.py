@@ -35,9 +35,14 @@ from .errors import (
     CardNotFound,
 )
 from .iccid import normalize_iccid
-from .importer import STAGE_VALIDATING, CardImportFileError, card_import_csv
+from .importer import CardImportFileError, card_import_csv
 from .models import Bucket, Card, CardBindFailure, CardImport
-from .passwords import check_card_password_or_spend_the_time, validate_card_password
+from .passwords import (
+    card_password_needs_rehash,
+    check_card_password_or_spend_the_time,
+    hash_card_password,
+    validate_card_password,
+)
 from .selectors import bucket_queue_end
 
 
@@ -70,7 +75,9 @@ def card_bind(*, user: Any, iccid: str, card_password: str, ip_address: str | No
     card = Card.objects.filter(iccid=iccid).first()
     # An unknown number is checked against a dummy hash: the same answer in the same time.
     if not check_card_password_or_spend_the_time(
-        card_password, card.password_hash if card is not None else None
+        iccid=iccid,
+        password=card_password,
+        encoded=card.password_hash if card is not None else None,
     ):
         # Recorded outside any caller's transaction, so the failure counts even though
         # the request ends in an error.
@@ -91,7 +98,13 @@ def card_bind(*, user: Any, iccid: str, card_password: str, ip_address: str | No
         card.bound_at = timezone.now()
         if card.status == CardStatus.IN_STOCK:
             card.status = CardStatus.ACTIVE
-        card.save(update_fields=["owner", "bound_at", "status"])
+        fields = ["owner", "bound_at", "status"]
+        # An Argon2 hash, or one made with an older key, is replaced now that the password
+        # is known to be right (docs/decisions/0002).
+        if card_password_needs_rehash(card.password_hash):
+            card.password_hash = hash_card_password(iccid=iccid, password=card_password)
+            fields.append("password_hash")
+        card.save(update_fields=fields)
         CardBindFailure.objects.filter(iccid=iccid, user=user).delete()
     return card
 
@@ -627,8 +640,9 @@ def card_import_create(
 
 
 class _RecordProgress:
-    """The importer's progress callback for a CardImport: writes the current step and how
-    far it has got onto the record, at most twice a second, for its page to show."""
+    """The importer's progress callback for a CardImport: writes the current step, how far
+    it has got (bytes of the file while it is read) and the rows read so far onto the
+    record, at most twice a second, for its page to show."""
 
     INTERVAL_SECONDS = 0.5
 
@@ -637,13 +651,14 @@ class _RecordProgress:
         self.stage = ""
         self.total = 0
         self.done = 0
+        self.rows: int | None = None
         self.saved_at = 0.0
 
     def __call__(
         self, *, stage: str, total: int, desc: str, unit: str = "rows"
     ) -> "_RecordProgress":
         self.stage, self.total, self.done = stage, total, 0
-        self._save(**({"rows_total": total} if stage == STAGE_VALIDATING else {}))
+        self._save()
         return self
 
     def __enter__(self) -> "_RecordProgress":
@@ -652,19 +667,21 @@ class _RecordProgress:
     def __exit__(self, *exc_info: object) -> None:
         self._save()
 
-    def update(self, n: int = 1) -> None:
+    def update(self, n: int = 1, *, rows: int | None = None) -> None:
         self.done += n
+        if rows is not None:
+            self.rows = rows
         if time.monotonic() - self.saved_at >= self.INTERVAL_SECONDS:
             self._save()
 
-    def _save(self, **fields: Any) -> None:
+    def _save(self) -> None:
         self.saved_at = time.monotonic()
         CardImport.objects.filter(pk=self.card_import_id).update(
             stage=self.stage,
             stage_total=self.total,
             stage_done=self.done,
             progress_at=timezone.now(),
-            **fields,
+            **({"rows_total": self.rows} if self.rows is not None else {}),
         )
 
 
@@ -717,7 +734,8 @@ def card_import_run(*, card_import_id: int) -> CardImport:
                 "unchanged": report.unchanged,
                 "to_create": report.to_create,
                 "written": report.written,
-                "error_count": len(report.bad_rows),
+                "updated": report.updated,
+                "error_count": report.bad_count,
                 "errors": [
                     {"line": bad_row.line, "message": bad_row.reason}
                     for bad_row in report.bad_rows[: CardImport.MAX_ERRORS]

@@ -2,8 +2,9 @@
 
 With the production settings (PRODUCTION = True) the check fails when a development tool is
 switched on (the sandbox gateway, the dev inbox, DEBUG) or a secret is a development
-default or empty. Django runs it before `manage.py` commands (`check`, `migrate`,
-`run_huey`, ...); config/wsgi.py runs it before the WSGI application serves anything.
+default or empty (SECRET_KEY, the payment gateways' secrets, the card password keys).
+Django runs it before `manage.py` commands (`check`, `migrate`, `run_huey`, ...);
+config/wsgi.py runs it before the WSGI application serves anything.
 The messages are for the operator starting the process, so they stay in English."""
 
 import sys
@@ -111,11 +112,58 @@ def _metrics_token() -> list[checks.Error]:
     return []
 
 
+# A card password key is text of at least this many characters (secrets.token_urlsafe(32)
+# gives 43): HMAC-SHA256 wants 256 bits of key.
+CARD_PASSWORD_KEY_MIN_LENGTH = 32
+
+
+def _card_password_keys() -> list[checks.Error]:
+    keys = settings.CARD_PASSWORD_KEYS
+    hint = (
+        "Set CARD_PASSWORD_KEYS=1:<key> (or CARD_PASSWORD_KEYS_FILE, a file of <version>:<key> "
+        "lines) with a key made by `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        ", kept outside the database (docs/decisions/0002)."
+    )
+    weak = [
+        version
+        for version, key in keys.items()
+        if key.decode(errors="replace").endswith(DEVELOPMENT_DEFAULT_SUFFIX)
+        or len(key) < CARD_PASSWORD_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    ]
+    if not keys or weak:
+        return [
+            _error(
+                10,
+                "the card password keys are missing, too short or a development key "
+                f"(versions {', '.join(map(str, weak)) or 'none'}).",
+                hint,
+            )
+        ]
+    if settings.CARD_PASSWORD_KEY_VERSION not in keys:
+        return [
+            _error(
+                11,
+                f"CARD_PASSWORD_KEY_VERSION {settings.CARD_PASSWORD_KEY_VERSION} is not one of "
+                f"the card password keys ({', '.join(map(str, sorted(keys)))}).",
+                "List that version in CARD_PASSWORD_KEYS, or unset CARD_PASSWORD_KEY_VERSION "
+                "to hash with the highest version.",
+            )
+        ]
+    return []
+
+
 @checks.register(TAG)
 def production_is_safe(app_configs=None, **kwargs) -> list[checks.Error]:
     if not getattr(settings, "PRODUCTION", False):
         return []
-    return [*_development_tools(), *_secret_key(), *_gateway_secrets(), *_metrics_token()]
+    return [
+        *_development_tools(),
+        *_secret_key(),
+        *_gateway_secrets(),
+        *_card_password_keys(),
+        *_metrics_token(),
+    ]
 
 
 def refuse_to_serve_if_unsafe() -> None:

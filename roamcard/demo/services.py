@@ -162,7 +162,7 @@ def _seed_card(demo: DemoCard, *, owner=None) -> tuple[Card, bool]:
         activation = f"LPA:1$smdp.roamcard.test${demo.iccid[-10:]}-DEMO"
     card = Card.objects.create(
         iccid=demo.iccid,
-        password_hash=hash_card_password(demo.password),
+        password_hash=hash_card_password(iccid=demo.iccid, password=demo.password),
         form=demo.form,
         region=region,
         activation_code=activation,

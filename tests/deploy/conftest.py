@@ -28,6 +28,9 @@ _CONTROLLED = {
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
     "SECRET_KEY",
+    "CARD_PASSWORD_KEYS",
+    "CARD_PASSWORD_KEYS_FILE",
+    "CARD_PASSWORD_KEY_VERSION",
     "DEBUG",
     "ALLOWED_HOSTS",
     "ADMIN_PATH",
@@ -39,9 +42,9 @@ _CONTROLLED = {
 
 
 def production_env(var_dir: Path, **variables: str | None) -> dict[str, str]:
-    """The environment of a production process with a fresh secret key, an embedded
-    database in `var_dir` and static files collected there; `variables` add to it, or
-    remove one when None."""
+    """The environment of a production process with a fresh secret key and card password
+    key, an embedded database in `var_dir` and static files collected there; `variables`
+    add to it, or remove one when None."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -50,6 +53,7 @@ def production_env(var_dir: Path, **variables: str | None) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
+        CARD_PASSWORD_KEYS=f"1:{secrets.token_urlsafe(32)}",
         ALLOWED_HOSTS="example.org,testserver",
         ROAMCARD_VAR_DIR=str(var_dir),
         STATIC_ROOT=str(var_dir / "static"),

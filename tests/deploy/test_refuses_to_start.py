@@ -5,15 +5,22 @@ reason instead of serving.
 Each refusal is shown once end to end, in a process of its own with the production settings;
 the remaining conditions are checked in this process against the same system check."""
 
+import re
 import secrets
 import sqlite3
 import sys
 
 import pytest
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from config.settings.base import DEVELOPMENT_SECRET_KEY, payment_gateways
+from config.settings.base import (
+    DEVELOPMENT_CARD_PASSWORD_KEY,
+    DEVELOPMENT_SECRET_KEY,
+    card_password_keys,
+    payment_gateways,
+)
 from roamcard.core.checks import TAG
 
 from .conftest import manage, production_env, run
@@ -51,8 +58,15 @@ def _assert_refused(done, reason: str) -> None:
         ({"DEV_INBOX_ENABLED": "1"}, "DEV_INBOX_ENABLED"),
         ({"SECRET_KEY": DEVELOPMENT_SECRET_KEY}, "SECRET_KEY"),
         (STRIPE_WITHOUT_WEBHOOK_SECRET, "STRIPE_WEBHOOK_SECRET"),
+        ({"CARD_PASSWORD_KEYS": None}, "card password keys"),
     ],
-    ids=["sandbox on", "dev inbox on", "development secret key", "Stripe without webhook secret"],
+    ids=[
+        "sandbox on",
+        "dev inbox on",
+        "development secret key",
+        "Stripe without webhook secret",
+        "no card password key",
+    ],
 )
 def test_manage_check_refuses(variables, reason, tmp_path):
     done = manage("check", env=production_env(tmp_path, **variables))
@@ -117,6 +131,8 @@ def production(settings, monkeypatch):
         settings.SANDBOX_ENABLED = False
         settings.DEV_INBOX_ENABLED = False
         settings.SECRET_KEY = secrets.token_urlsafe(50)
+        settings.CARD_PASSWORD_KEYS = {1: secrets.token_urlsafe(32).encode()}
+        settings.CARD_PASSWORD_KEY_VERSION = 1
         settings.PAYMENT_GATEWAYS, settings.PAYMENT_METHOD_GATEWAYS = payment_gateways(
             sandbox=False
         )
@@ -189,3 +205,58 @@ def test_development_and_test_settings_are_not_refused(settings):
     assert settings.SANDBOX_ENABLED and settings.DEV_INBOX_ENABLED
 
     assert _refusals() == ""
+
+
+# --- Card password keys (docs/decisions/0002) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [{}, {1: DEVELOPMENT_CARD_PASSWORD_KEY.encode()}, {1: b"short-key"}, {1: b"a" * 43}],
+    ids=["none", "development key", "short", "one character"],
+)
+def test_a_missing_or_weak_card_password_key_is_refused(production, keys):
+    production().CARD_PASSWORD_KEYS = keys
+
+    assert "card password keys are missing" in _refusals()
+
+
+def test_a_current_card_password_key_version_that_is_not_listed_is_refused(production):
+    settings = production()
+    settings.CARD_PASSWORD_KEY_VERSION = 3
+
+    assert "CARD_PASSWORD_KEY_VERSION 3 is not one of the card password keys" in _refusals()
+
+
+def _keys_from(monkeypatch, **variables: str):
+    for name in ("CARD_PASSWORD_KEYS", "CARD_PASSWORD_KEYS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    return card_password_keys()
+
+
+def test_card_password_keys_come_from_the_environment_or_a_key_file(monkeypatch, tmp_path):
+    key_file = tmp_path / "card-password-keys"
+    key_file.write_text("# rotated 2026-11\n1:first-key-0123456789abcdef0123456789\n\n2:second\n")
+
+    assert _keys_from(monkeypatch, CARD_PASSWORD_KEYS="1:aaa, 2:bbb") == {1: b"aaa", 2: b"bbb"}
+    assert _keys_from(monkeypatch, CARD_PASSWORD_KEYS_FILE=str(key_file)) == {
+        1: b"first-key-0123456789abcdef0123456789",
+        2: b"second",
+    }
+    assert _keys_from(monkeypatch) == {1: DEVELOPMENT_CARD_PASSWORD_KEY.encode()}
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"CARD_PASSWORD_KEYS": "no-version-here"}, "<version>:<key>"),
+        ({"CARD_PASSWORD_KEYS": "1:a,1:b"}, "version 1 is repeated"),
+        ({"CARD_PASSWORD_KEYS": "1:a", "CARD_PASSWORD_KEYS_FILE": "/x"}, "not both"),
+        ({"CARD_PASSWORD_KEYS_FILE": "/nonexistent/keys"}, "/nonexistent/keys"),
+    ],
+)
+def test_malformed_card_password_keys_stop_the_settings(monkeypatch, variables, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        _keys_from(monkeypatch, **variables)

@@ -3,10 +3,16 @@
 from django.urls import reverse
 
 from roamcard.cards.models import Card
-from roamcard.cards.passwords import check_card_password
 from roamcard.core.models import AuditEvent
 from roamcard.core.tests.staff import changeform_data
-from roamcard.testing import make_bucket, make_card, make_iccid, make_region, make_user
+from roamcard.testing import (
+    card_password_is,
+    make_bucket,
+    make_card,
+    make_iccid,
+    make_region,
+    make_user,
+)
 
 GIB = 1024**3
 
@@ -65,8 +71,8 @@ def test_staff_set_a_new_card_password_which_is_stored_hashed_and_audited(staff_
 
     assert response.status_code == 302
     card.refresh_from_db()
-    assert check_card_password("24681357", card.password_hash)
-    assert not check_card_password("111111", card.password_hash)
+    assert card_password_is(card, "24681357")
+    assert not card_password_is(card, "111111")
     event = AuditEvent.objects.get(action="card.change", object_id=str(card.pk))
     assert event.details["fields"] == ["new_card_password"]
     assert "24681357" not in str(event.details)
@@ -83,7 +89,25 @@ def test_a_card_password_that_is_not_6_to_8_digits_is_refused(staff_client):
     assert response.status_code == 200
     assert "new_card_password" in response.context["adminform"].form.errors
     card.refresh_from_db()
-    assert check_card_password("111111", card.password_hash)
+    assert card_password_is(card, "111111")
+
+
+def test_a_changed_card_number_needs_the_card_password_again(staff_client):
+    # The stored hash covers the number: without the password it would match no password.
+    card = make_card(password="111111")
+    url = change_url(card)
+    new_iccid = make_iccid()
+
+    refused = staff_client.post(url, changeform_data(staff_client.get(url), iccid=new_iccid))
+    accepted = staff_client.post(
+        url, changeform_data(staff_client.get(url), iccid=new_iccid, new_card_password="111111")
+    )
+
+    assert refused.status_code == 200
+    assert "new_card_password" in refused.context["adminform"].form.errors
+    assert accepted.status_code == 302
+    card.refresh_from_db()
+    assert card.iccid == new_iccid and card_password_is(card, "111111")
 
 
 def test_staff_add_a_card_with_its_password(staff_client):
@@ -105,7 +129,7 @@ def test_staff_add_a_card_with_its_password(staff_client):
     )
 
     assert response.status_code == 302
-    assert check_card_password("13579246", Card.objects.get(iccid=iccid).password_hash)
+    assert card_password_is(Card.objects.get(iccid=iccid), "13579246")
     assert AuditEvent.objects.filter(action="card.add").exists()
 
 

@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from roamcard.cards.choices import CardImportState
 from roamcard.cards.models import Card, CardImport
-from roamcard.cards.passwords import check_card_password
 from roamcard.cards.services import card_import_sweep
 from roamcard.core.models import AuditEvent
 from roamcard.core.tests.staff import make_staff
-from roamcard.testing import make_iccid, make_region
+from roamcard.testing import card_password_is, make_iccid, make_region
 
 from .test_import_cards import HEADER, good_rows
 
@@ -84,7 +83,7 @@ def test_a_good_file_creates_the_cards_and_keeps_a_record_of_the_import(
     assert card_import.file_sha256 == hashlib.sha256(content.encode()).hexdigest()
     assert card_import.started_at and card_import.finished_at
     iccid, password = rows[0].split(",")[:2]
-    assert check_card_password(password, Card.objects.get(iccid=iccid).password_hash)
+    assert card_password_is(Card.objects.get(iccid=iccid), password)
     # The file held card passwords in clear: it is gone once imported.
     assert not card_import.file and stored_files(private_media) == []
     page = import_page(staff_client, card_import)
@@ -241,14 +240,14 @@ def test_a_running_import_shows_its_step_and_a_progress_bar(staff_client, region
     upload(staff_client, HEADER + "".join(good_rows(1)))
     card_import = CardImport.objects.get()
     CardImport.objects.filter(pk=card_import.pk).update(
-        state=CardImportState.RUNNING, stage="hashing", stage_total=400, stage_done=100
+        state=CardImportState.RUNNING, stage="comparing", stage_total=400, stage_done=100
     )
 
     fragment = staff_client.get(
         reverse("admin:cards_cardimport_progress", args=[card_import.pk])
     ).content.decode()
 
-    assert "Hashing card passwords: 100 of 400 (25%)" in fragment
+    assert "Comparing with cards already in stock: 100 of 400 (25%)" in fragment
     assert '<progress class="card-import-bar w-full" max="400" value="100">' in fragment
 
 

@@ -4,11 +4,11 @@ from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname as _column
 
 from roamcard.cards.models import Card
-from roamcard.cards.passwords import check_card_password
 from roamcard.cards.selectors import card_balance
 from roamcard.catalog.models import Plan, PlanPrice, Region
 from roamcard.demo.services import TRAVELLER_EMAIL, demo_seed
 from roamcard.ledger.selectors import card_data_balance, unit_totals
+from roamcard.testing import card_password_is
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_the_demo_gives_a_traveller_three_cards_and_twenty_cards_to_bind():
     for demo in summary.unbound_cards[:3]:
         card = Card.objects.get(iccid=demo.iccid)
         assert card.owner is None
-        assert check_card_password(demo.password, card.password_hash)
+        assert card_password_is(card, demo.password)
     assert {p.currency for p in Plan.objects.first().prices.all()} >= {"CNY", "HKD", "USD", "EUR"}
 
 

@@ -1,5 +1,4 @@
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from roamcard.cards.errors import (
@@ -8,9 +7,10 @@ from roamcard.cards.errors import (
     CardBindLocked,
     CardBindRejected,
 )
+from roamcard.cards.passwords import LegacyArgon2CardPasswordHasher
 from roamcard.cards.services import card_bind, card_unbind
 from roamcard.core.errors import InvalidInput
-from roamcard.testing import make_card, make_iccid
+from roamcard.testing import card_password_is, make_card, make_iccid
 
 pytestmark = pytest.mark.django_db
 
@@ -102,13 +102,61 @@ def test_unbinding_releases_the_card(traveller):
     assert card.owner is None
 
 
-@override_settings(CARD_PASSWORD_HASHER="argon2")
-def test_card_passwords_are_stored_as_argon2_hashes(traveller):
+def test_card_passwords_are_stored_as_keyed_hashes_of_the_current_version(traveller):
     card = make_card(password="13572468")
 
-    assert card.password_hash.startswith("argon2$argon2id$")
+    assert card.password_hash.startswith("hmac-sha256$v1$")
     assert "13572468" not in card.password_hash
     assert card_bind(user=traveller, iccid=card.iccid, card_password="13572468").owner == traveller
+
+
+def _legacy_argon2_hash(password: str) -> str:
+    hasher = LegacyArgon2CardPasswordHasher()
+    return hasher.encode(password, hasher.salt())
+
+
+def test_a_card_with_an_argon2_hash_binds_and_gets_a_keyed_hash(traveller, other_traveller):
+    card = make_card(password_hash=_legacy_argon2_hash("13572468"))
+    assert card.password_hash.startswith("argon2$argon2id$")
+
+    card_bind(user=traveller, iccid=card.iccid, card_password="13572468")
+
+    card.refresh_from_db()
+    assert card.password_hash.startswith("hmac-sha256$v1$")
+    # Still the same card password: the next traveller binds it with it, and only with it.
+    card_unbind(user=traveller, card_id=card.pk)
+    with pytest.raises(CardBindRejected):
+        card_bind(user=other_traveller, iccid=card.iccid, card_password="13572469")
+    assert card_bind(user=other_traveller, iccid=card.iccid, card_password="13572468").owner == (
+        other_traveller
+    )
+
+
+def test_a_wrong_password_leaves_an_argon2_hash_as_it_was(traveller):
+    legacy = _legacy_argon2_hash("13572468")
+    card = make_card(password_hash=legacy)
+
+    with pytest.raises(CardBindRejected):
+        card_bind(user=traveller, iccid=card.iccid, card_password="13572460")
+
+    card.refresh_from_db()
+    assert card.password_hash == legacy
+
+
+def test_a_hash_made_with_an_older_key_binds_and_is_hashed_again_with_the_current_key(
+    traveller, settings
+):
+    settings.CARD_PASSWORD_KEYS = {1: b"old-key-" + b"x" * 32, 2: b"new-key-" + b"y" * 32}
+    settings.CARD_PASSWORD_KEY_VERSION = 1
+    card = make_card(password="246810")
+    assert card.password_hash.startswith("hmac-sha256$v1$")
+    settings.CARD_PASSWORD_KEY_VERSION = 2
+
+    card_bind(user=traveller, iccid=card.iccid, card_password="246810")
+
+    card.refresh_from_db()
+    assert card.password_hash.startswith("hmac-sha256$v2$")
+    assert card_password_is(card, "246810")
 
 
 def test_customer_service_can_lift_a_lockout_and_it_is_audited(traveller, admin_user):
