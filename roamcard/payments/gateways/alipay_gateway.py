@@ -274,6 +274,7 @@ class AlipayGateway:
         reference: str,
         amount_minor: int,
         currency: str,
+        payment_amount_minor: int,
         reason: str = "",
         notify_url: str = "",
     ) -> GatewayResult:

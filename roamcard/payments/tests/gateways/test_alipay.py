@@ -230,6 +230,7 @@ def refund(gateway):
         reference=TRADE_NO,
         amount_minor=1999,
         currency="CNY",
+        payment_amount_minor=1999,
         reason="套餐开通失败",
     )
 

@@ -274,6 +274,7 @@ def test_refund_refunds_the_payment_intent_keyed_by_our_refund_id(gateway):
         reference=SESSION_ID,
         amount_minor=1999,
         currency="USD",
+        payment_amount_minor=1999,
         reason="provisioning failed",
     )
 
@@ -297,6 +298,7 @@ def test_refund_timeout_answers_unknown(gateway):
         reference=INTENT_ID,
         amount_minor=1999,
         currency="USD",
+        payment_amount_minor=1999,
     )
 
     assert result.status == ResultStatus.UNKNOWN

@@ -299,6 +299,7 @@ def refund(gateway):
         reference=TRANSACTION_ID,
         amount_minor=1999,
         currency="CNY",
+        payment_amount_minor=1999,
         reason="开通失败",
     )
 
@@ -724,6 +725,7 @@ def test_the_refund_notify_url_passed_with_the_refund_wins(gateway):
         reference=TRANSACTION_ID,
         amount_minor=1999,
         currency="CNY",
+        payment_amount_minor=1999,
         notify_url="https://roamcard.example/payments/webhooks/wechatpay-refunds/",
     )
 
