@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,12 +14,15 @@ from roamcard.cards.selectors import CardBalance, CoverageLine, card_balance
 from roamcard.core.money import Money
 from roamcard.orders.choices import OrderState
 from roamcard.orders.models import Order
+from roamcard.orders.selectors import order_list_for
+from roamcard.payments.choices import RefundReason, RefundState
 from roamcard.payments.gateways.base import PaymentMethod
 from roamcard.payments.models import Payment, Refund
 from roamcard.payments.selectors import (
     payment_refundable_minor,
     payment_refunded_minor,
     payment_that_paid,
+    refunds_of_order,
     saved_method_display,
 )
 from roamcard.provisioning.validity import renewal_queue_end, renewal_window
@@ -211,3 +216,74 @@ def refund_timing_text(*, refund: Refund) -> str:
         return str(_SANDBOX_TIMING_TEXT)
     text = _REFUND_TIMING_TEXT.get(refund.payment.method, _REFUND_TIMING_TEXT[PaymentMethod.CARD])
     return str(text)
+
+
+# --- refunds as the traveller sees them ----------------------------------------------------
+
+
+def order_list_with_refunds(*, user: Any) -> QuerySet[Order]:
+    """The traveller's orders, each with `refunded_minor`: what the gateway has given back
+    of the payment that paid it (a fulfilled order with some is partially refunded)."""
+    return order_list_for(user=user).annotate(
+        refunded_minor=Sum(
+            "payments__refunds__amount_minor",
+            filter=Q(payments__paid_order=True, payments__refunds__state=RefundState.SUCCEEDED),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RefundView:
+    """One refund as the traveller reads it, in their language."""
+
+    refund: Refund
+    amount: Money
+    state: str
+    state_label: str
+    reason_label: str
+    method_label: str
+    timing: str
+    expected_by: datetime | None
+    bytes_withdrawn: int | None
+
+
+@dataclass(frozen=True)
+class OrderRefunds:
+    refunds: list[RefundView]
+    refunded: Money  # given back (confirmed) of the payment that paid the order
+    partially_refunded: bool
+
+
+def order_refunds(*, order: Order) -> OrderRefunds:
+    """An order's refunds for its page and the API: amount, state, where the money goes,
+    when to expect it, the data taken back and why (the reason's label, never staff's
+    note)."""
+    views = [
+        RefundView(
+            refund=refund,
+            amount=refund.money,
+            state=refund.state,
+            state_label=str(refund.get_state_display()),
+            reason_label=str(RefundReason(refund.reason_code).label) if refund.reason_code else "",
+            method_label=refund_method_label(payment=refund.payment),
+            timing=refund_timing_text(refund=refund),
+            expected_by=refund_expected_by(refund=refund),
+            bytes_withdrawn=refund.bytes_withdrawn,
+        )
+        for refund in refunds_of_order(order_id=order.pk)
+    ]
+    refunded = sum(
+        view.amount.amount_minor
+        for view in views
+        if view.state == RefundState.SUCCEEDED and view.refund.payment.paid_order
+    )
+    return OrderRefunds(
+        refunds=views,
+        refunded=Money(refunded, order.currency),
+        partially_refunded=order_is_partially_refunded(order=order, refunded_minor=refunded),
+    )
+
+
+def order_is_partially_refunded(*, order: Order, refunded_minor: int | None) -> bool:
+    """Fulfilled, with part of its price given back: the plan stays on the card."""
+    return order.state == OrderState.FULFILLED and bool(refunded_minor)

@@ -272,7 +272,8 @@ def test_refund_in_full_through_the_sandbox_gateway(staff_client, traveller, car
         1990,
         "USD",
     )
-    assert SandboxCharge.objects.get(pk=payment.gateway_reference).refunds.get().amount_minor == 1990
+    charge = SandboxCharge.objects.get(pk=payment.gateway_reference)
+    assert charge.refunds.get().amount_minor == 1990
     assert card_balance(card=card).bytes_remaining == 0
     assert set(unit_totals().values()) == {0}
     assert AuditEvent.objects.filter(action="order.refund", object_id=str(order.pk)).exists()
