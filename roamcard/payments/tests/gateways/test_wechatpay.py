@@ -353,6 +353,34 @@ def test_refund_uses_our_refund_id_as_out_refund_no(gateway, status, expected):
 
 
 @responses.activate
+def test_a_partial_refund_sends_the_part_and_the_orders_total(gateway):
+    mock_answer(
+        "POST",
+        "/v3/refund/domestic/refunds",
+        {
+            "refund_id": "50000000382019052709732678860",
+            "out_refund_no": REFUND_ID,
+            "status": "PROCESSING",
+            "amount": {"total": 1999, "refund": 500, "currency": "CNY"},
+        },
+    )
+
+    result = gateway.refund(
+        refund_id=REFUND_ID,
+        payment_id=PAYMENT_ID,
+        reference=TRANSACTION_ID,
+        amount_minor=500,
+        currency="CNY",
+        payment_amount_minor=1999,
+    )
+
+    assert (result.status, result.amount_minor) == (ResultStatus.PENDING, 500)
+    body = sent(responses.calls[0])
+    assert body["out_refund_no"] == REFUND_ID
+    assert body["amount"] == {"refund": 500, "total": 1999, "currency": "CNY"}
+
+
+@responses.activate
 def test_refund_timeout_is_unknown(gateway):
     responses.add(
         "POST", f"{API}/v3/refund/domestic/refunds", body=requests.exceptions.ConnectTimeout()
