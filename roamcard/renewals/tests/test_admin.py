@@ -142,6 +142,86 @@ def test_refund_in_full_refunds_to_the_original_method_and_currency_and_audits(
     assert audit.ip_address == "127.0.0.1"
 
 
+def test_a_partial_refund_through_the_page_is_audited_and_listed_on_the_order(
+    staff_client, fulfilled_order, card, committed
+):
+    with committed():
+        response = refund_action(
+            staff_client,
+            fulfilled_order,
+            amount="34.50",
+            reason="other",
+            note="Hotel Wi-Fi outage, agreed on the phone",
+        )
+
+    assert response.status_code == 302
+    refund = Refund.objects.get()
+    assert (refund.amount_minor, refund.state, refund.reason_code) == (
+        3450,
+        RefundState.SUCCEEDED,
+        "other",
+    )
+    assert refund.note == "Hotel Wi-Fi outage, agreed on the phone"
+    fulfilled_order.refresh_from_db()
+    assert fulfilled_order.state == OrderState.FULFILLED
+    assert card_balance(card=card).bytes_remaining == 5 * 1024**3 - 5 * 1024**3 // 4
+    assert set(unit_totals().values()) == {0}
+    audit = AuditEvent.objects.get(action="order.refund")
+    assert audit.details["amount_minor"] == 3450 and audit.details["currency"] == "CNY"
+    assert audit.details["reason"] == "other"
+    assert audit.details["note"] == "Hotel Wi-Fi outage, agreed on the phone"
+    page = staff_client.get(
+        reverse("admin:orders_order_change", args=[fulfilled_order.pk])
+    ).content.decode()
+    assert "CN¥34.50" in page and "Refunded" in page and "staff@example.com" in page
+    assert "CN¥103.50" in page  # what can still be refunded
+
+
+def test_other_without_a_note_is_asked_again(staff_client, fulfilled_order):
+    response = staff_client.post(
+        refund_page(fulfilled_order),
+        {"token": "form-1", "amount": "10.00", "reason": "other", "note": ""},
+    )
+
+    assert response.status_code == 200
+    assert response.context["preview"] is None
+    assert "Say what the reason is." in response.content.decode()
+
+
+def test_an_amount_changed_after_the_preview_is_previewed_again(staff_client, fulfilled_order):
+    response = staff_client.post(
+        refund_page(fulfilled_order),
+        {
+            "token": "form-1",
+            "amount": "50.00",
+            "reason": "goodwill",
+            "confirm": "yes",
+            "previewed": 3450,  # staff previewed 34.50, then typed 50.00
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Confirm: refund CN¥50.00" in response.content.decode()
+    assert not Refund.objects.exists()
+
+
+def test_more_than_is_left_is_refused_on_the_page(staff_client, fulfilled_order):
+    response = staff_client.post(
+        refund_page(fulfilled_order),
+        {"token": "form-1", "amount": "138.01", "reason": "goodwill"},
+    )
+
+    assert "At most CN¥138.00 can still be refunded on this payment." in (response.content.decode())
+    assert not Refund.objects.exists()
+
+
+def test_staff_without_the_refund_permission_cannot_open_the_page(client, fulfilled_order):
+    clerk = make_staff(superuser=False, email="clerk@example.com")
+    client.force_login(clerk)
+
+    assert client.get(refund_page(fulfilled_order)).status_code == 403
+
+
 def test_refunding_twice_makes_one_refund(staff_client, fulfilled_order, committed):
     with committed():
         refund_action(staff_client, fulfilled_order)
