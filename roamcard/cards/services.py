@@ -334,6 +334,25 @@ def bucket_withdraw(*, bucket_id: int, now: datetime) -> int:
     return removed
 
 
+def bucket_take_back(*, bucket_id: int, bytes_wanted: int, now: datetime) -> int:
+    """Take part of a purchase's allowance off the card (a partial refund): up to
+    `bytes_wanted`, never more than it has left; its window stays. A bucket left with
+    nothing lets the queued buckets of its coverage move up, as one used up does. Returns
+    the bytes removed, for the caller to book in the ledger in the same transaction."""
+    # The card first, as every writer of buckets locks it (usage_ingest among them).
+    card_id = Bucket.objects.values_list("card_id", flat=True).get(pk=bucket_id)
+    Card.objects.select_for_update().filter(pk=card_id).first()
+    bucket = Bucket.objects.select_for_update().select_related("card", "region").get(pk=bucket_id)
+    if bucket.bytes_remaining is None or bucket.withdrawn_at is not None or bytes_wanted <= 0:
+        return 0  # unlimited (nothing countable to take), or withdrawn already
+    removed = min(bucket.bytes_remaining, bytes_wanted)
+    bucket.bytes_remaining -= removed
+    bucket.save(update_fields=["bytes_remaining", "updated_at"])
+    if bucket.bytes_remaining == 0:
+        bucket_activate_next(card=bucket.card, region=bucket.region, now=now)
+    return removed
+
+
 def bucket_rating_save(
     *, rows: list[tuple[int, int | None, Any, Any, int | None]], now: datetime
 ) -> None:

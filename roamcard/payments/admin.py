@@ -158,10 +158,10 @@ class RefundAdmin(ReadOnlyModelAdmin):
         "payment",
         "amount",
         "state_label",
-        "reason",
+        "reason_code",
         "requested_by",
     )
-    list_filter = ("state", "currency", ("created_at", RangeDateTimeFilter))
+    list_filter = ("state", "reason_code", "currency", ("created_at", RangeDateTimeFilter))
     list_filter_submit = True
     list_select_related = ("payment", "requested_by")
     search_fields = (
@@ -176,7 +176,11 @@ class RefundAdmin(ReadOnlyModelAdmin):
         "payment",
         "amount",
         "state_label",
+        "reason_code",
+        "note",
         "reason",
+        "bytes_withdrawn",
+        "idempotency_key",
         "gateway_reference",
         "error_message",
         "requested_by",

@@ -49,3 +49,23 @@ class RefundState(models.TextChoices):
 
 
 FINAL_REFUND_STATES = frozenset({RefundState.SUCCEEDED, RefundState.FAILED})
+
+
+class RefundReason(models.TextChoices):
+    """Why money went back. Staff choose one of the first six; the traveller reads its label
+    in their language (never the staff's note, which may be internal). The last two are the
+    renewal flow's own: a plan the network could not apply, a payment it could not keep."""
+
+    NOT_APPLIED = "not_applied", _("The plan was not applied (a network problem)")
+    NOT_USED = "not_used", _("The plan was not used")
+    MISTAKE = "mistake", _("Bought by mistake or twice")
+    SERVICE_QUALITY = "service_quality", _("The service was not good enough")
+    GOODWILL = "goodwill", _("A goodwill gesture")
+    OTHER = "other", _("Other")
+    PAYMENT_NOT_KEPT = "payment_not_kept", _("A payment that could not be applied")
+
+
+# The reasons staff may choose from.
+STAFF_REFUND_REASONS = tuple(
+    reason for reason in RefundReason if reason != RefundReason.PAYMENT_NOT_KEPT
+)

@@ -56,3 +56,18 @@ class PaymentGatewayUnavailable(DomainError):
 class PaymentSetupNotFound(NotFound):
     code = "payment_setup_not_found"
     message = _("This request to add a payment method was not found.")
+
+
+class RefundTooLarge(DomainError):
+    """More than the payment still has to give back (what it took, less its other refunds
+    that have not failed)."""
+
+    code = "refund_too_large"
+    status = 409
+    message = _("That is more than can still be refunded on this payment.")
+
+
+class NothingLeftToRefund(DomainError):
+    code = "nothing_left_to_refund"
+    status = 409
+    message = _("This payment has already been refunded in full.")

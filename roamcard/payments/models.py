@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roamcard.core.money import Money
 
-from .choices import OPEN_PAYMENT_STATES, PaymentState, RefundState
+from .choices import OPEN_PAYMENT_STATES, PaymentState, RefundReason, RefundState
 
 
 class SavedPaymentMethod(models.Model):
@@ -188,18 +188,35 @@ class PaymentEvent(models.Model):
 
 
 class Refund(models.Model):
-    """Giving back the whole of a payment, to the original method in the original currency."""
+    """Giving back all or part of a payment, to the original method in the original
+    currency. A payment may have several; the refunds not failed never add up to more than
+    it took (refund_record checks under the payment's lock). Our public_id is the
+    gateway's idempotency key (docs/decisions/0011)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
-    amount_minor = models.PositiveBigIntegerField()
-    currency = models.CharField(max_length=3)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_minor = models.PositiveBigIntegerField(_("amount (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3)
     state = models.CharField(
-        max_length=12, choices=RefundState.choices, default=RefundState.CREATED, db_index=True
+        _("state"),
+        max_length=12,
+        choices=RefundState.choices,
+        default=RefundState.CREATED,
+        db_index=True,
     )
-    reason = models.CharField(max_length=200, blank=True)
+    reason_code = models.CharField(
+        _("reason"), max_length=20, choices=RefundReason.choices, blank=True
+    )
+    # Staff's own words: internal, never shown to the traveller.
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # What asked for it, in the system's words ("refunded by staff", "provisioning failed").
+    reason = models.CharField(_("cause"), max_length=200, blank=True)
+    # Who asked, with what: a second request with the same key is the first (a double submit).
+    idempotency_key = models.CharField(max_length=100, blank=True)
     gateway_reference = models.CharField(max_length=120, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
+    # The data this refund took off the card, once it succeeded (null: none was due).
+    bytes_withdrawn = models.BigIntegerField(_("data withdrawn (bytes)"), null=True, blank=True)
     requested_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -209,9 +226,16 @@ class Refund(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="refund_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"refund {self.public_id} {self.state}"

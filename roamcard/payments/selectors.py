@@ -6,10 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .choices import OPEN_PAYMENT_STATES, PaymentState, RefundState
+from .choices import FINAL_REFUND_STATES, OPEN_PAYMENT_STATES, PaymentState, RefundState
 from .gateways.base import PaymentMethod
 from .models import Payment, PaymentSetup, Refund, SavedPaymentMethod, WebhookDelivery
 
@@ -81,13 +81,47 @@ def payment_of_order(*, order_id: int, public_id: Any) -> Payment | None:
 
 
 def refund_of_order(*, order_id: int) -> Refund | None:
-    """The refund of the payment that paid the order, else of any other payment of it (one
-    that arrived after the order was cancelled or already paid)."""
+    """The latest refund of the payment that paid the order, else of any other payment of
+    it (one that arrived after the order was cancelled or already paid)."""
+    return refunds_of_order(order_id=order_id).first()
+
+
+def refunds_of_order(*, order_id: int) -> QuerySet[Refund]:
+    """Every refund of an order's payments: those of the payment that paid it first, newest
+    first."""
     return (
         Refund.objects.filter(payment__order_id=order_id)
-        .select_related("payment")
-        .order_by("-payment__paid_order", "-created_at")
-        .first()
+        .select_related("payment", "payment__saved_method", "requested_by")
+        .order_by("-payment__paid_order", "-created_at", "-id")
+    )
+
+
+def refunds_of_payment(*, payment_id: int) -> QuerySet[Refund]:
+    """A payment's refunds, newest first."""
+    return Refund.objects.filter(payment_id=payment_id).order_by("-created_at", "-id")
+
+
+def payment_refundable_minor(*, payment: Payment) -> int:
+    """What a succeeded payment can still give back: what it took, less its refunds that
+    have not failed (0 for a payment that took nothing)."""
+    if payment.state != PaymentState.SUCCEEDED:
+        return 0
+    asked = (
+        Refund.objects.filter(payment_id=payment.pk)
+        .exclude(state=RefundState.FAILED)
+        .aggregate(total=Sum("amount_minor"))["total"]
+        or 0
+    )
+    return max(0, payment.amount_minor - asked)
+
+
+def payment_refunded_minor(*, payment: Payment) -> int:
+    """What the gateway has confirmed giving back of a payment."""
+    return (
+        Refund.objects.filter(payment_id=payment.pk, state=RefundState.SUCCEEDED).aggregate(
+            total=Sum("amount_minor")
+        )["total"]
+        or 0
     )
 
 
@@ -104,12 +138,21 @@ def payment_for_event(*, gateway: str, event: dict[str, Any]) -> Payment | None:
 
 
 def refund_for_event(*, gateway: str, event: dict[str, Any]) -> Refund | None:
+    """The refund a notification is about: by our refund id; else by the gateway's id for
+    it; else (a vendor that names only the payment) the payment's oldest refund still
+    waiting for an answer, or its latest."""
     refunds = Refund.objects.filter(payment__gateway=gateway).select_related("payment")
     try:
         if event.get("refund_id"):
             return refunds.filter(public_id=event["refund_id"]).first()
+        if event.get("reference"):
+            found = refunds.filter(gateway_reference=event["reference"]).first()
+            if found is not None:
+                return found
         if event.get("payment_id"):
-            return refunds.filter(payment__public_id=event["payment_id"]).first()
+            of_payment = refunds.filter(payment__public_id=event["payment_id"])
+            waiting = of_payment.exclude(state__in=FINAL_REFUND_STATES).order_by("created_at", "id")
+            return waiting.first() or of_payment.order_by("-created_at", "-id").first()
     except (ValueError, TypeError, ValidationError):
         return None
     return None

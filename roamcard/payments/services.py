@@ -16,12 +16,15 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roamcard.core import metrics
 from roamcard.core.audit import audit_record
+from roamcard.core.errors import InvalidInput
+from roamcard.core.money import Money, format_money
 from roamcard.ledger.services import ledger_post_payment, ledger_post_refund
 
 from .choices import (
@@ -33,10 +36,12 @@ from .choices import (
 )
 from .errors import (
     AmountMismatch,
+    NothingLeftToRefund,
     PaymentGatewayUnavailable,
     PaymentMethodNotAvailable,
     PaymentMethodNotSaveable,
     PaymentNotRefundable,
+    RefundTooLarge,
     SavedMethodNotFound,
     SavedMethodNotUsable,
 )
@@ -280,29 +285,76 @@ def payment_flag(*, payment_id: int, reason: str) -> None:
 # --- refunds ----------------------------------------------------------------------------------
 
 
-def refund_record(*, payment_id: int, reason: str, requested_by: Any = None) -> tuple[Refund, bool]:
-    """Record a full refund of a succeeded payment; returns (refund, created). One refund
-    per payment: asking again returns the first."""
-    try:
-        with transaction.atomic():
-            payment = _lock(payment_id)
-            existing = Refund.objects.filter(payment=payment).first()
-            if existing is not None:
-                return existing, False
-            if payment.state != PaymentState.SUCCEEDED:
-                raise PaymentNotRefundable()
-            refund = Refund.objects.create(
-                payment=payment,
-                amount_minor=payment.amount_minor,
-                currency=payment.currency,
-                reason=reason[:200],
-                requested_by=requested_by if getattr(requested_by, "pk", None) else None,
-            )
-            _log(payment, "refund_requested", reason=reason, refund=str(refund.public_id))
-    except IntegrityError:
-        # Another request for this payment's refund committed first; theirs stands.
-        return Refund.objects.get(payment_id=payment_id), False
+def refund_record(
+    *,
+    payment_id: int,
+    amount_minor: int | None,
+    reason_code: str,
+    reason: str,
+    idempotency_key: str,
+    note: str = "",
+    requested_by: Any = None,
+) -> tuple[Refund, bool]:
+    """Record a refund of `amount_minor` of a succeeded payment (None: all it still has to
+    give back); returns (refund, created). The payment's row is locked while the refunds not
+    failed are summed, so two requests at once never give back more than it took. A key
+    already used returns its refund, created False (a form submitted twice).
+
+    Raises PaymentNotRefundable (not succeeded), NothingLeftToRefund, RefundTooLarge (its
+    message names what is left) and InvalidInput for an amount that is not positive."""
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+        if payment.state != PaymentState.SUCCEEDED:
+            raise PaymentNotRefundable()
+        left = payment.amount_minor - _refunds_not_failed(payment.pk)
+        if left <= 0:
+            raise NothingLeftToRefund()
+        if amount_minor is None:
+            amount_minor = left
+        if amount_minor <= 0:
+            message = _("Enter an amount above zero.")
+            raise InvalidInput(message, fields={"amount": [message]})
+        if amount_minor > left:
+            message = _("At most %(amount)s can still be refunded on this payment.") % {
+                "amount": format_money(Money(left, payment.currency))
+            }
+            raise RefundTooLarge(message, fields={"amount": [message]})
+        refund = Refund.objects.create(
+            payment=payment,
+            amount_minor=amount_minor,
+            currency=payment.currency,
+            reason_code=reason_code,
+            reason=reason[:200],
+            note=note[:500],
+            idempotency_key=idempotency_key[:100],
+            requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+        )
+        _log(
+            payment,
+            "refund_requested",
+            reason=reason,
+            reason_code=reason_code,
+            amount_minor=amount_minor,
+            refund=str(refund.public_id),
+        )
     return refund, True
+
+
+def _refunds_not_failed(payment_id: int) -> int:
+    return (
+        Refund.objects.filter(payment_id=payment_id)
+        .exclude(state=RefundState.FAILED)
+        .aggregate(total=Sum("amount_minor"))["total"]
+        or 0
+    )
+
+
+def refund_set_withdrawn(*, refund_id: int, bytes_withdrawn: int | None) -> None:
+    """The data a succeeded refund took off the card (in the transaction that took it)."""
+    Refund.objects.filter(pk=refund_id).update(bytes_withdrawn=bytes_withdrawn)
 
 
 def refund_call_gateway(*, refund_id: int, notify_url: str = "") -> GatewayResult | None:
@@ -325,6 +377,7 @@ def refund_call_gateway(*, refund_id: int, notify_url: str = "") -> GatewayResul
             payment_id=str(payment.public_id),
             reference=payment.gateway_reference,
             amount_minor=refund.amount_minor,
+            payment_amount_minor=payment.amount_minor,
             currency=refund.currency,
             reason=refund.reason,
             notify_url=notify_url,

@@ -15,14 +15,20 @@ from roamcard.core.formatting import format_bytes
 from roamcard.core.money import Money, format_money
 from roamcard.orders.choices import OrderState
 from roamcard.orders.models import Order
-from roamcard.orders.selectors import order_events, order_get_for, order_list_for
+from roamcard.orders.selectors import order_events, order_get_for
 from roamcard.orders.services import order_cancel, order_create_or_replay
-from roamcard.payments.choices import PaymentState, RefundState
+from roamcard.payments.choices import PaymentState, RefundReason, RefundState
 from roamcard.payments.gateways.base import PaymentMethod
-from roamcard.payments.models import Payment, Refund
-from roamcard.payments.selectors import payments_of_order, refund_of_order
+from roamcard.payments.models import Payment
+from roamcard.payments.selectors import payments_of_order
 
-from .selectors import card_view_for_order
+from .selectors import (
+    RefundView,
+    card_view_for_order,
+    order_is_partially_refunded,
+    order_list_with_refunds,
+    order_refunds,
+)
 from .services import renewal_pay, renewal_sync_while_waiting
 
 router = Router(tags=["orders"])
@@ -95,8 +101,27 @@ class PaymentOut(Schema):
 
 class RefundOut(Schema):
     id: UUID
-    state: RefundState
-    amount: MoneyOut
+    state: RefundState = Field(
+        description="`created`, `pending` and `unknown` (on its way), `succeeded` (the payment "
+        "provider has confirmed it) or `failed` (no money was returned)."
+    )
+    state_label: str = Field(description="The state, in the caller's language.")
+    amount: MoneyOut = Field(description="Given back, in the currency that was paid.")
+    reason: RefundReason | None = Field(description="Why, as a code; null when not recorded.")
+    reason_label: str = Field(description="Why, in the caller's language.")
+    method_label: str = Field(
+        description="Where the money goes back, in the caller's language: the saved card "
+        "(`Visa •••• 4242`) or the method (`Card`, `Alipay`, `WeChat Pay`)."
+    )
+    timing: str = Field(description="How long the money usually takes, for this method.")
+    expected_by: datetime | None = Field(
+        description="When the money should have arrived at the latest; null until it succeeds."
+    )
+    data_withdrawn_bytes: int | None = Field(
+        description="Data this refund took off the card once it succeeded (a partial refund "
+        "takes the same share of the plan's data, at most what was left); null when none."
+    )
+    data_withdrawn_formatted: str = Field(description="The same, e.g. `1.25 GB`; empty for none.")
     created_at: datetime
     completed_at: datetime | None
 
@@ -136,11 +161,21 @@ class OrderOut(Schema):
     created_at: datetime
     paid_at: datetime | None
     fulfilled_at: datetime | None
+    refunded: MoneyOut = Field(
+        description="What the payment provider has given back of the payment that paid it."
+    )
+    partially_refunded: bool = Field(
+        description="`fulfilled` with part of the price given back: the rest of the plan "
+        "stays on the card."
+    )
 
 
 class OrderDetailOut(OrderOut):
     payments: list[PaymentOut] = Field(description="Every payment attempt, newest first.")
-    refund: RefundOut | None
+    refund: RefundOut | None = Field(description="The latest of `refunds`, or null.")
+    refunds: list[RefundOut] = Field(
+        description="Every refund: of the payment that paid the order first, newest first."
+    )
     renewal: RenewalOut | None = Field(description="Present once the order is fulfilled.")
 
 
@@ -170,7 +205,10 @@ def _money(amount_minor: int, currency: str) -> dict:
     }
 
 
-def _order(order: Order) -> dict:
+def _order(order: Order, refunded_minor: int | None = None) -> dict:
+    """`refunded_minor`: given back of the paying payment (else the order's annotation)."""
+    if refunded_minor is None:
+        refunded_minor = getattr(order, "refunded_minor", None) or 0
     return {
         "id": order.public_id,
         "number": order.short_id,
@@ -187,6 +225,10 @@ def _order(order: Order) -> dict:
         "created_at": order.created_at,
         "paid_at": order.paid_at,
         "fulfilled_at": order.fulfilled_at,
+        "refunded": _money(refunded_minor, order.currency),
+        "partially_refunded": order_is_partially_refunded(
+            order=order, refunded_minor=refunded_minor
+        ),
     }
 
 
@@ -206,13 +248,22 @@ def _payment(payment: Payment) -> dict:
     }
 
 
-def _refund(refund: Refund | None) -> dict | None:
-    if refund is None:
-        return None
+def _refund(view: RefundView) -> dict:
+    refund = view.refund
     return {
         "id": refund.public_id,
         "state": refund.state,
+        "state_label": view.state_label,
         "amount": _money(refund.amount_minor, refund.currency),
+        "reason": refund.reason_code or None,
+        "reason_label": view.reason_label,
+        "method_label": view.method_label,
+        "timing": view.timing,
+        "expected_by": view.expected_by,
+        "data_withdrawn_bytes": view.bytes_withdrawn or None,
+        "data_withdrawn_formatted": format_bytes(view.bytes_withdrawn, language=get_language())
+        if view.bytes_withdrawn
+        else "",
         "created_at": refund.created_at,
         "completed_at": refund.completed_at,
     }
@@ -237,10 +288,13 @@ def _renewal(order: Order) -> dict | None:
 
 
 def _order_detail(order: Order) -> dict:
+    refunds = order_refunds(order=order)
+    listed = [_refund(view) for view in refunds.refunds]
     return {
-        **_order(order),
+        **_order(order, refunded_minor=refunds.refunded.amount_minor),
         "payments": [_payment(p) for p in payments_of_order(order_id=order.pk)],
-        "refund": _refund(refund_of_order(order_id=order.pk)),
+        "refund": listed[0] if listed else None,
+        "refunds": listed,
         "renewal": _renewal(order),
     }
 
@@ -286,7 +340,7 @@ def order_create_endpoint(
 @router.get("", response={200: OrderListOut, **error_responses(401)}, summary="My orders")
 def order_list_endpoint(request: HttpRequest):
     """Newest first."""
-    return {"orders": [_order(order) for order in order_list_for(user=request.auth)]}
+    return {"orders": [_order(order) for order in order_list_with_refunds(user=request.auth)]}
 
 
 @router.get(
@@ -295,7 +349,8 @@ def order_list_endpoint(request: HttpRequest):
     summary="An order",
 )
 def order_detail_endpoint(request: HttpRequest, public_id: OrderId):
-    """State, amount, every payment attempt and any refund; once the order is `fulfilled`,
+    """State, amount, every payment attempt and every refund (amount, state, where the
+    money goes, when to expect it, the data it took back); once the order is `fulfilled`,
     `renewal` has the card's new balance and validity. Poll this after the payer comes
     back from the gateway: `paid` turns `fulfilled` within seconds."""
     order = order_get_for(user=request.auth, public_id=public_id)

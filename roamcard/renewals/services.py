@@ -18,24 +18,35 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from roamcard.cards.services import bucket_grant, bucket_withdraw
+from roamcard.cards.services import bucket_grant, bucket_take_back, bucket_withdraw
 from roamcard.core.audit import audit_record
+from roamcard.core.errors import InvalidInput
 from roamcard.core.tasks import enqueue_on_commit
 from roamcard.ledger.services import ledger_post_data_grant, ledger_post_data_reversal
 from roamcard.orders.choices import CLOSED_STATES, OrderState, TransitionCause
 from roamcard.orders.errors import OrderNotPayable, OrderNotRefundable
 from roamcard.orders.models import Order
 from roamcard.orders.services import order_attach_bucket, order_lock, order_transition
-from roamcard.payments.choices import OPEN_PAYMENT_STATES, PaymentState
-from roamcard.payments.errors import AmountMismatch, SavedMethodNotUsable
+from roamcard.payments.choices import (
+    OPEN_PAYMENT_STATES,
+    STAFF_REFUND_REASONS,
+    PaymentState,
+    RefundReason,
+    RefundState,
+)
+from roamcard.payments.errors import AmountMismatch, NothingLeftToRefund, SavedMethodNotUsable
 from roamcard.payments.gateways.base import EventKind, GatewayResult, ResultStatus
 from roamcard.payments.models import Payment, Refund, SavedPaymentMethod, WebhookDelivery
 from roamcard.payments.selectors import (
     payment_for_event,
     payment_latest,
+    payment_refundable_minor,
+    payment_refunded_minor,
     payment_that_paid,
     refund_for_event,
+    refunds_of_payment,
 )
 from roamcard.payments.services import (
     payment_charge_saved,
@@ -52,6 +63,7 @@ from roamcard.payments.services import (
     refund_call_gateway,
     refund_mark_result,
     refund_record,
+    refund_set_withdrawn,
     webhook_delivery_settle,
 )
 from roamcard.provisioning.models import ProvisioningJob
@@ -74,9 +86,11 @@ from roamcard.provisioning.services import (
 
 from .notifications import (
     notify_late_payment_refunded,
+    notify_refund_sent,
     notify_renewal_confirmed,
     notify_renewal_refunded,
 )
+from .selectors import refund_data_share
 
 logger = logging.getLogger(__name__)
 
@@ -508,34 +522,102 @@ def _provisioning_failed(*, job_id: int, error: str, retryable: bool) -> Provisi
             order = outcome.job.order
             payment = payment_that_paid(order_id=order.pk)
             if payment is not None:
-                renewal_refund(payment=payment, reason="provisioning failed")
+                renewal_refund(
+                    payment=payment,
+                    reason="provisioning failed",
+                    reason_code=RefundReason.NOT_APPLIED,
+                )
             notify_renewal_refunded(order=order)
     return outcome.job
 
 
 # --- 5. Money back ---
 
+# The cause recorded on a refund staff asked for; the traveller is told when it succeeds.
+STAFF_REFUND_CAUSE = "refunded by staff"
+STAFF_REFUND_NOTE_MAX = 500
 
-def renewal_refund(*, payment: Payment, reason: str, requested_by: Any = None) -> Refund:
-    """Refund a succeeded payment in full; the gateway is asked from a job. Asking again
-    returns the first refund."""
-    refund, created = refund_record(payment_id=payment.pk, reason=reason, requested_by=requested_by)
+
+def renewal_refund(
+    *, payment: Payment, reason: str, reason_code: str = RefundReason.PAYMENT_NOT_KEPT
+) -> Refund:
+    """Refund all that a succeeded payment still has to give back (all of it, unless staff
+    refunded part); the gateway is asked from a job. The flow's own refunds: a payment it
+    cannot keep, a plan the network refused. Asking again returns the first (or, when a
+    refund already covers the payment, that one)."""
+    try:
+        refund, created = refund_record(
+            payment_id=payment.pk,
+            amount_minor=None,
+            reason_code=reason_code,
+            reason=reason,
+            idempotency_key=f"auto:{payment.public_id}",
+        )
+    except NothingLeftToRefund:
+        return refunds_of_payment(payment_id=payment.pk).exclude(state=RefundState.FAILED).first()
     if created:
         enqueue_on_commit(REFUND_JOB, refund.pk)
     return refund
 
 
-def renewal_refund_by_staff(*, order: Order, staff: Any, ip_address: str | None = None) -> Refund:
-    """Staff give a traveller their money back: the payment that paid the order is refunded
-    in full, to its original method in its original currency (the refund's success makes the
-    order refunded and withdraws what data is left). Asking twice returns the first refund.
-    Audited."""
+def renewal_refund_by_staff(
+    *,
+    order: Order,
+    staff: Any,
+    amount_minor: int | None,
+    reason: str,
+    idempotency_key: str,
+    note: str = "",
+    ip_address: str | None = None,
+) -> Refund:
+    """Staff give a traveller money back: `amount_minor` (in the order's currency; None for
+    all that is left) of the payment that paid the order, to its original method. Several
+    partial refunds may follow one another; together they never exceed what was paid, even
+    when two members of staff refund at once. A plan not yet on the card (the order is still
+    `paid`) can only be refunded in full.
+
+    `reason` is one of payments.choices.STAFF_REFUND_REASONS (the traveller reads its label
+    in their language); `note` is staff's own words, kept for staff only, and required for
+    `other`. `idempotency_key` is unique per refund request (the form's token, a ticket
+    action's id): calling again with it returns the first refund and refunds nothing more.
+
+    The gateway is asked from a job; when it confirms, the data is withdrawn in proportion
+    (docs/decisions/0011) — all that is left, and the order `refunded`, once the whole
+    payment is given back — and the traveller is told. Audited with amount, reason and note.
+    Raises OrderNotRefundable, RefundTooLarge, NothingLeftToRefund or InvalidInput."""
+    note = (note or "").strip()
+    idempotency_key = (idempotency_key or "").strip()
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise InvalidInput(_("This form has expired. Open the page again and retry."))
+    if reason not in STAFF_REFUND_REASONS:
+        raise InvalidInput(_("Choose a reason."), fields={"reason": [_("Choose a reason.")]})
+    if reason == RefundReason.OTHER and not note:
+        message = _("Say what the reason is.")
+        raise InvalidInput(message, fields={"note": [message]})
+    if len(note) > STAFF_REFUND_NOTE_MAX:
+        message = _("Keep the note to %(max)d characters.") % {"max": STAFF_REFUND_NOTE_MAX}
+        raise InvalidInput(message, fields={"note": [message]})
     payment = payment_that_paid(order_id=order.pk)
     if payment is None or payment.state != PaymentState.SUCCEEDED:
         raise OrderNotRefundable()
+    order = Order.objects.get(pk=order.pk)
+    if (
+        order.state == OrderState.PAID
+        and amount_minor is not None
+        and amount_minor != payment_refundable_minor(payment=payment)
+    ):
+        message = _("This plan is not on the card yet: it can only be refunded in full.")
+        raise InvalidInput(message, fields={"amount": [message]})
     with transaction.atomic():
-        already = hasattr(payment, "refund")
-        refund = renewal_refund(payment=payment, reason="refunded by staff", requested_by=staff)
+        refund, created = refund_record(
+            payment_id=payment.pk,
+            amount_minor=amount_minor,
+            reason_code=reason,
+            reason=STAFF_REFUND_CAUSE,
+            note=note,
+            idempotency_key=f"staff:{idempotency_key}",
+            requested_by=staff,
+        )
         audit_record(
             actor=staff,
             action="order.refund",
@@ -545,10 +627,14 @@ def renewal_refund_by_staff(*, order: Order, staff: Any, ip_address: str | None 
                 "refund": str(refund.public_id),
                 "amount_minor": refund.amount_minor,
                 "currency": refund.currency,
-                "already_requested": already,
+                "reason": refund.reason_code,
+                "note": refund.note,
+                "already_requested": not created,
             },
             ip_address=ip_address,
         )
+        if created:
+            enqueue_on_commit(REFUND_JOB, refund.pk)
     return refund
 
 
@@ -564,28 +650,54 @@ def renewal_refund_execute(*, refund_id: int) -> Refund:
 
 
 def renewal_refund_result(*, refund_id: int, result: GatewayResult) -> None:
-    """The gateway's answer about a refund. On success, once: the order becomes refunded
-    and whatever data it granted leaves the card."""
+    """The gateway's answer about a refund. On success, once, for the payment that paid the
+    order: data leaves the card in proportion to the money (docs/decisions/0011) — once the
+    whole payment is given back, all that is left, and the order becomes refunded — and a
+    refund staff asked for is announced to the traveller. A refund that fails tells the
+    traveller nothing (no money is coming); it is logged for staff and shown as failed on
+    the order in the back office."""
     with transaction.atomic():
         if not refund_mark_result(refund_id=refund_id, result=result):
+            refund = Refund.objects.get(pk=refund_id)
+            if refund.state == RefundState.FAILED and result.status == ResultStatus.FAILED:
+                logger.error(
+                    "Refund %s of %s failed at the gateway: %s",
+                    refund.public_id,
+                    refund.money,
+                    refund.error_message or result.error_code,
+                )
             return
-        payment = Refund.objects.select_related("payment").get(pk=refund_id).payment
-        if payment.paid_order and order_transition(
-            order_id=payment.order_id,
-            to_state=OrderState.REFUNDED,
-            cause=TransitionCause.SYSTEM,
-            details={"refund": str(payment.refund.public_id), "reason": payment.refund.reason},
-        ):
-            _withdraw(order_lock(order_id=payment.order_id))
+        refund = Refund.objects.select_related("payment").get(pk=refund_id)
+        payment = refund.payment
+        if not payment.paid_order:
+            return  # a payment the order never kept: no data was granted for it
+        order = order_lock(order_id=payment.order_id)
+        full = payment_refunded_minor(payment=payment) >= payment.amount_minor
+        if full:
+            withdrawn = None
+            if order_transition(
+                order_id=order.pk,
+                to_state=OrderState.REFUNDED,
+                cause=TransitionCause.SYSTEM,
+                details={"refund": str(refund.public_id), "reason": refund.reason},
+            ):
+                withdrawn = _withdraw(order_lock(order_id=order.pk))
+        else:
+            withdrawn = _withdraw_share(order, refund)
+        refund_set_withdrawn(refund_id=refund.pk, bytes_withdrawn=withdrawn)
+        if refund.reason == STAFF_REFUND_CAUSE:
+            refund.bytes_withdrawn = withdrawn
+            notify_refund_sent(order=order, refund=refund, full=full)
 
 
-def _withdraw(order: Order) -> None:
+def _withdraw(order: Order) -> int | None:
     """A refunded order's data leaves the card (the ledger records exactly what was left)
     and the network is told — even when we never created the bucket: the network may have
-    applied the request although its answer was lost (withdrawing is idempotent)."""
+    applied the request although its answer was lost (withdrawing is idempotent). Returns
+    the bytes removed (None: the order put no countable data on the card)."""
     _withdraw_from_network_on_commit(order)
     if order.bucket_id is None:
-        return
+        return None
     removed = bucket_withdraw(bucket_id=order.bucket_id, now=timezone.now())
     enqueue_on_commit(AUTORENEWAL_JOB, [order.card_id])
     if removed:
@@ -595,6 +707,25 @@ def _withdraw(order: Order) -> None:
             bytes_removed=removed,
             memo="refund",
         )
+    return removed if order.data_bytes is not None else None
+
+
+def _withdraw_share(order: Order, refund: Refund) -> int | None:
+    """A partial refund takes back the same share of the data the order granted, at most
+    what is left of it; the window stays (docs/decisions/0011)."""
+    wanted = refund_data_share(order=order, amount_minor=refund.amount_minor)
+    if wanted is None or order.bucket_id is None:
+        return None
+    removed = bucket_take_back(bucket_id=order.bucket_id, bytes_wanted=wanted, now=timezone.now())
+    enqueue_on_commit(AUTORENEWAL_JOB, [order.card_id])
+    if removed:
+        ledger_post_data_reversal(
+            key=f"refund:{refund.public_id}:data",
+            card_id=order.card_id,
+            bytes_removed=removed,
+            memo=f"partial refund of order {order.public_id}",
+        )
+    return removed
 
 
 def _withdraw_from_network_on_commit(order: Order) -> None:

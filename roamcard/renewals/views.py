@@ -19,7 +19,7 @@ from roamcard.core.errors import DomainError
 from roamcard.orders.choices import OrderState, TransitionCause
 from roamcard.orders.errors import OrderNotCancellable, OrderNotFound
 from roamcard.orders.models import Order
-from roamcard.orders.selectors import order_get_for, order_list_for
+from roamcard.orders.selectors import order_get_for
 from roamcard.orders.services import order_cancel, order_create, order_set_start
 from roamcard.payments.choices import FINAL_PAYMENT_STATES, PaymentState
 from roamcard.payments.gateways.base import PaymentMethod
@@ -34,7 +34,12 @@ from roamcard.payments.selectors import (
 )
 
 from .forms import METHOD_LABELS, OrderCreateForm, PaymentMethodForm
-from .selectors import card_view_for_order, validity_estimate
+from .selectors import (
+    card_view_for_order,
+    order_list_with_refunds,
+    order_refunds,
+    validity_estimate,
+)
 from .services import (
     PAYABLE_STATES,
     renewal_pay,
@@ -224,8 +229,11 @@ def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         return HttpResponse(status=204)
 
     card = card_view_for_order(order=order)
+    refunds = order_refunds(order=order)
+    order.refunded_minor = refunds.refunded.amount_minor
     context = {
         "order": order,
+        "refunds": refunds,
         "card": card.card,
         "card_is_mine": card.is_mine,
         "payment": payment,
@@ -250,7 +258,9 @@ def order_result_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 @login_required
 @require_GET
 def order_list_view(request: HttpRequest) -> HttpResponse:
-    page = Paginator(order_list_for(user=request.user), 20).get_page(request.GET.get("page"))
+    page = Paginator(order_list_with_refunds(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
     return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})
 
 
@@ -260,6 +270,8 @@ def order_receipt_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
     order = _own_order(request, public_id)
     paid_by = payment_that_paid(order_id=order.pk)
     payment = paid_by or payment_latest(order_id=order.pk)
+    refunds = order_refunds(order=order)
+    order.refunded_minor = refunds.refunded.amount_minor
     return render(
         request,
         "orders/order_receipt.html",
@@ -268,6 +280,6 @@ def order_receipt_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
             "payment": payment,
             "method_label": _method_label(payment),
             "paid": paid_by is not None and paid_by.state == PaymentState.SUCCEEDED,
-            "refund": refund_of_order(order_id=order.pk),
+            "refunds": refunds,
         },
     )

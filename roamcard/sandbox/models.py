@@ -111,7 +111,8 @@ class SandboxCharge(models.Model):
 class SandboxRefund(models.Model):
     id = models.CharField(primary_key=True, max_length=32, default=_refund_id, editable=False)
     merchant_refund_id = models.CharField(max_length=64, unique=True)
-    charge = models.OneToOneField(SandboxCharge, on_delete=models.CASCADE, related_name="refund")
+    # A charge may be refunded in several parts, never more than it took in all.
+    charge = models.ForeignKey(SandboxCharge, on_delete=models.CASCADE, related_name="refunds")
     amount_minor = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -479,7 +480,8 @@ def _finish(
 def sandbox_refund_create(
     *, merchant_payment_id: str, merchant_refund_id: str, amount_minor: int
 ) -> SandboxRefund:
-    """A full refund, idempotent by the merchant's refund id."""
+    """Refund all or part of a succeeded charge, idempotent by the merchant's refund id. A
+    charge may be refunded in several parts, never more than it took in all."""
     with transaction.atomic():
         existing = SandboxRefund.objects.filter(merchant_refund_id=merchant_refund_id).first()
         if existing is not None:
@@ -491,10 +493,11 @@ def sandbox_refund_create(
         )
         if charge is None or charge.status != Status.SUCCEEDED:
             raise SandboxError("only a succeeded charge can be refunded")
-        if amount_minor != charge.amount_minor:
-            raise SandboxError("the sandbox refunds only the full amount")
-        if hasattr(charge, "refund"):
-            raise SandboxError("this charge is already refunded")
+        refunded = charge.refunds.aggregate(total=Sum("amount_minor"))["total"] or 0
+        if amount_minor <= 0 or refunded + amount_minor > charge.amount_minor:
+            raise SandboxError(
+                f"cannot refund {amount_minor}: {charge.amount_minor - refunded} is left"
+            )
         refund = SandboxRefund.objects.create(
             merchant_refund_id=merchant_refund_id, charge=charge, amount_minor=amount_minor
         )
@@ -516,7 +519,13 @@ def _emit(
         "failure_message": charge.failure_message,
     }
     if refund is not None:
-        data.update({"refund": refund.id, "merchant_refund_id": refund.merchant_refund_id})
+        data.update(
+            {
+                "refund": refund.id,
+                "merchant_refund_id": refund.merchant_refund_id,
+                "refund_amount": refund.amount_minor,
+            }
+        )
     event = SandboxEvent(type=event_type, charge=charge, payload={})
     event.payload = {
         "id": event.id,

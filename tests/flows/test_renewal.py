@@ -111,7 +111,7 @@ def test_money_arriving_for_a_cancelled_order_is_refunded_and_grants_nothing(ren
     payment.refresh_from_db()
     assert order.state == OrderState.CANCELLED
     assert payment.state == PaymentState.SUCCEEDED
-    assert payment.refund.state == RefundState.SUCCEEDED
+    assert payment.refunds.get().state == RefundState.SUCCEEDED
     assert card.buckets.count() == 0
     assert unit_totals()["CNY"] == 0
 

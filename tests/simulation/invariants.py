@@ -19,7 +19,7 @@ from roamcard.orders.models import Order, OrderEvent
 from roamcard.payments.choices import PaymentState, RefundState
 from roamcard.payments.models import Payment, Refund, WebhookDelivery
 from roamcard.provisioning.models import ProvisioningJob
-from roamcard.sandbox.models import SandboxCharge, SandboxRefund
+from roamcard.sandbox.models import SandboxCharge
 from roamcard.simnet.models import SimAllowance
 from roamcard.usage.models import UsageBatch, UsageCharge, UsageDay, UsageEvent
 
@@ -133,24 +133,37 @@ def fulfilment_violations(*, settled: bool = True) -> list[str]:
 
 
 def money_violations() -> list[str]:
-    """Every succeeded payment either paid its order or is refunded; the gateway keeps
-    exactly the money of the orders it renewed."""
+    """Every succeeded payment either paid its order or is refunded in full; no payment's
+    refunds (those not failed) add up to more than it took; the gateway keeps exactly the
+    money not given back."""
     problems = []
-    refunds = {refund.payment_id: refund for refund in Refund.objects.all()}
+    refunds: dict[int, list[Refund]] = defaultdict(list)
+    for refund in Refund.objects.all():
+        refunds[refund.payment_id].append(refund)
     kept: dict[str, int] = defaultdict(int)
     for payment in Payment.objects.filter(state=PaymentState.SUCCEEDED).select_related("order"):
-        refund = refunds.get(payment.pk)
-        if not payment.paid_order and refund is None:
+        mine = refunds.get(payment.pk, [])
+        asked = sum(r.amount_minor for r in mine if r.state != RefundState.FAILED)
+        given_back = sum(r.amount_minor for r in mine if r.state == RefundState.SUCCEEDED)
+        if asked > payment.amount_minor:
+            problems.append(
+                f"payment {payment.pk} took {payment.amount_minor} but refunds ask {asked}"
+            )
+        if not payment.paid_order and asked != payment.amount_minor:
             problems.append(
                 f"payment {payment.pk} succeeded without paying order {payment.order_id} "
-                "and was not refunded"
+                "and was not refunded in full"
             )
-        if payment.paid_order and payment.order.state == OrderState.REFUNDED and refund is None:
+        if (
+            payment.paid_order
+            and payment.order.state == OrderState.REFUNDED
+            and asked != payment.amount_minor
+        ):
             problems.append(
-                f"order {payment.order_id} refunded but payment {payment.pk} has no refund"
+                f"order {payment.order_id} refunded but payment {payment.pk} is not refunded "
+                "in full"
             )
-        if refund is None or refund.state != RefundState.SUCCEEDED:
-            kept[payment.currency] += payment.amount_minor
+        kept[payment.currency] += payment.amount_minor - given_back
     currencies = set(Entry.objects.exclude(unit=DATA_UNIT).values_list("unit", flat=True)) | set(
         kept
     )
@@ -158,7 +171,7 @@ def money_violations() -> list[str]:
         held = account_balance(code=f"gateway:sandbox:{currency}")
         if held != kept[currency]:
             problems.append(
-                f"{currency}: gateway account holds {held}, unrefunded payments {kept[currency]}"
+                f"{currency}: gateway account holds {held}, payments less refunds {kept[currency]}"
             )
     return problems
 
@@ -170,7 +183,9 @@ def vendor_violations(*, settled: bool = True) -> list[str]:
     vendor kept)."""
     problems = []
     payments = {str(p.public_id): p for p in Payment.objects.select_related("order")}
-    refunds = {refund.payment_id: refund for refund in Refund.objects.all()}
+    refunds: dict[int, int] = defaultdict(int)
+    for refund in Refund.objects.filter(state=RefundState.SUCCEEDED):
+        refunds[refund.payment_id] += refund.amount_minor
     for charge in SandboxCharge.objects.filter(status=SandboxCharge.Status.SUCCEEDED):
         payment = payments.get(charge.merchant_payment_id)
         if payment is None:
@@ -178,20 +193,24 @@ def vendor_violations(*, settled: bool = True) -> list[str]:
             continue
         if not settled:
             continue
-        refund = refunds.get(payment.pk)
+        refunded = refunds.get(payment.pk, 0)
+        at_vendor = sum(charge.refunds.values_list("amount_minor", flat=True))
         if payment.state != PaymentState.SUCCEEDED:
             problems.append(
                 f"the sandbox took charge {charge.pk} but payment {payment.pk} is {payment.state}"
             )
-        elif refund is None and not (
+        elif refunded < payment.amount_minor and not (
             payment.paid_order and payment.order.state == OrderState.FULFILLED
         ):
             problems.append(
                 f"the sandbox kept charge {charge.pk}: payment {payment.pk} did not renew "
                 f"order {payment.order_id} ({payment.order.state}) and is not refunded"
             )
-        elif refund is not None and not SandboxRefund.objects.filter(charge=charge).exists():
-            problems.append(f"refund {refund.pk} is not done at the sandbox (charge {charge.pk})")
+        elif refunded != at_vendor:
+            problems.append(
+                f"we refunded {refunded} of payment {payment.pk}, the sandbox {at_vendor} "
+                f"(charge {charge.pk})"
+            )
     return problems
 
 
@@ -293,7 +312,8 @@ def usage_violations() -> list[str]:
     """Usage is charged once and adds up (issue 8), whatever was sent, re-sent, reordered,
     renewed, refunded or adjusted:
 
-    - every limited bucket: charged + remaining == granted + staff adjustments, remaining
+    - every limited bucket: charged + remaining == granted + staff adjustments − what
+      partial refunds took back, remaining
       within 0..granted (a withdrawn bucket keeps nothing: there charged <= that, the rest
       went back with the refund); an unlimited bucket has no remaining;
     - the card's data account == the remaining bytes of all its limited buckets, ended ones
@@ -322,6 +342,12 @@ def usage_violations() -> list[str]:
 
     buckets = {b.pk: b for b in Bucket.objects.select_related("region")}
     staff = staff_data_adjustments()
+    # What partial refunds took back (a bucket still there was refunded only in part).
+    for bucket_id, taken in Refund.objects.filter(
+        state=RefundState.SUCCEEDED, payment__paid_order=True, bytes_withdrawn__gt=0
+    ).values_list("payment__order__bucket_id", "bytes_withdrawn"):
+        if bucket_id is not None:
+            staff[bucket_id] = staff.get(bucket_id, 0) - taken
     held: dict[int, int] = defaultdict(int)
     for bucket in buckets.values():
         if bucket.bytes_granted is None:

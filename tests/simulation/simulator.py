@@ -254,10 +254,31 @@ class Simulation:
     # --- staff, the network, the workers ---------------------------------------------------------
 
     def staff_refund(self) -> None:
+        """Staff refund all that is left, or (a fulfilled order) a part of it; sometimes the
+        same form twice. Refusals (nothing left, a part of a plan not yet on the card) are
+        what staff would read."""
         order = self.pick(Order.objects.filter(state__in=[OrderState.PAID, OrderState.FULFILLED]))
-        if order is not None:
-            refund = renewal_refund_by_staff(order=order, staff=self.staff)
-            self.log(f"staff_refund order {order.pk} refund {refund.pk} {refund.state}")
+        if order is None:
+            return
+        partial = order.state == OrderState.FULFILLED and self.rng.random() < 0.5
+        amount = max(1, order.amount_minor // 3) if partial else None
+        key = f"sim-{self.rng.randrange(10**9)}"
+        for _ in range(2 if self.rng.random() < 0.3 else 1):
+            try:
+                refund = renewal_refund_by_staff(
+                    order=order,
+                    staff=self.staff,
+                    amount_minor=amount,
+                    reason="not_used",
+                    idempotency_key=key,
+                )
+            except DomainError as exc:
+                self.log(f"staff_refund order {order.pk} refused: {exc.code}")
+                return
+            self.log(
+                f"staff_refund order {order.pk} refund {refund.pk} {refund.amount_minor} "
+                f"{refund.state}"
+            )
 
     def network_fault(self) -> None:
         card = self.rng.choice(self.cards)

@@ -4,6 +4,7 @@ notify; and, for merchants with the merchant-deduction product (商家扣款), d
 agreements the payer signs and the merchant deducts from without them."""
 
 import binascii
+import dataclasses
 import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -274,6 +275,7 @@ class AlipayGateway:
         reference: str,
         amount_minor: int,
         currency: str,
+        payment_amount_minor: int,
         reason: str = "",
         notify_url: str = "",
     ) -> GatewayResult:
@@ -293,7 +295,10 @@ class AlipayGateway:
         except _CALL_ERRORS as exc:
             return _unknown(exc)
         if answer.get("code") == "10000":
-            return _answer_result(ResultStatus.SUCCEEDED, answer)
+            # refund_fee is all the trade has given back so far; this refund is ours.
+            return dataclasses.replace(
+                _answer_result(ResultStatus.SUCCEEDED, answer), amount_minor=amount_minor
+            )
         transient = answer.get("code") == "20000" or answer.get("sub_code") in TRANSIENT_SUB_CODES
         return _answer_result(ResultStatus.UNKNOWN if transient else ResultStatus.FAILED, answer)
 

@@ -183,10 +183,13 @@ class PaymentGateway(Protocol):
         reference: str,
         amount_minor: int,
         currency: str,
+        payment_amount_minor: int,
         reason: str = "",
         notify_url: str = "",
     ) -> GatewayResult:
-        """Refund (all of) a payment. `refund_id` is the idempotency key; `notify_url` is
+        """Refund `amount_minor` of a payment that took `payment_amount_minor`: all of it, or
+        a part (a payment may be refunded in several parts; the core never asks for more
+        than is left). `refund_id` is the idempotency key, one per refund; `notify_url` is
         where the vendor reports the refund's outcome, for vendors that take one."""
 
     def start_saving_method(

@@ -134,7 +134,16 @@ class SandboxGateway:
         return self._result(charge)
 
     def refund(
-        self, *, refund_id, payment_id, reference, amount_minor, currency, reason="", notify_url=""
+        self,
+        *,
+        refund_id,
+        payment_id,
+        reference,
+        amount_minor,
+        currency,
+        payment_amount_minor,
+        reason="",
+        notify_url="",
     ) -> GatewayResult:
         # The sandbox reports refunds to the payment's notify_url, as it always has.
         try:

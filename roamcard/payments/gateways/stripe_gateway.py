@@ -259,6 +259,7 @@ class StripeGateway:
         reference: str,
         amount_minor: int,
         currency: str,
+        payment_amount_minor: int,
         reason: str = "",
         notify_url: str = "",
     ) -> GatewayResult:

@@ -320,13 +320,18 @@ class WeChatPayGateway:
         reference: str,
         amount_minor: int,
         currency: str,
+        payment_amount_minor: int,
         reason: str = "",
         notify_url: str = "",
     ) -> GatewayResult:
         answer = self._call(
             self._client.refund,
             out_refund_no=refund_id,
-            amount={"refund": amount_minor, "total": amount_minor, "currency": currency.upper()},
+            amount={
+                "refund": amount_minor,
+                "total": payment_amount_minor,
+                "currency": currency.upper(),
+            },
             out_trade_no=out_trade_no(payment_id),
             reason=reason[:80] or None,
             notify_url=notify_url or self.refund_notify_url or None,

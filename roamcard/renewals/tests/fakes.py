@@ -17,13 +17,15 @@ PAY_PAGE = "https://pay.example.test/checkout/"
 
 class FakeGateway:
     """start_payment answers PENDING with a hosted page; query_payment answers what the test
-    put in `answers` for that payment id (PENDING otherwise); refunds succeed."""
+    put in `answers` for that payment id (PENDING otherwise); refunds succeed, unless the
+    test set `refund_answer`."""
 
     methods = tuple(PaymentMethod)
     answers: ClassVar[dict[str, GatewayResult]] = {}
     closed: ClassVar[list[str]] = []
     started: ClassVar[list[dict[str, Any]]] = []
     refunded: ClassVar[list[dict[str, Any]]] = []
+    refund_answer: ClassVar[GatewayResult | None] = None
 
     def __init__(self, *, name: str):
         self.name = name
@@ -31,6 +33,7 @@ class FakeGateway:
     @classmethod
     def reset(cls) -> None:
         cls.answers, cls.started, cls.refunded, cls.closed = {}, [], [], []
+        cls.refund_answer = None
 
     @classmethod
     def will_succeed(cls, payment, *, reference: str = "") -> None:
@@ -76,6 +79,8 @@ class FakeGateway:
 
     def refund(self, *, refund_id: str, **call: Any) -> GatewayResult:
         self.refunded.append({"refund_id": refund_id, **call})
+        if self.refund_answer is not None:
+            return self.refund_answer
         return GatewayResult(
             status=ResultStatus.SUCCEEDED, reference=f"fake-refund-{refund_id[:8]}"
         )

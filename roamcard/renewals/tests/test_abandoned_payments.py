@@ -85,7 +85,7 @@ def test_a_success_after_the_close_is_refunded_and_the_traveller_told(
     payment.refresh_from_db()
     order.refresh_from_db()
     assert payment.state == PaymentState.SUCCEEDED and not payment.paid_order
-    assert payment.refund.state == RefundState.SUCCEEDED
+    assert payment.refunds.get().state == RefundState.SUCCEEDED
     assert [r["payment_id"] for r in gateway.refunded] == [str(payment.public_id)]
     assert order.state == OrderState.PAYMENT_FAILED  # nothing renewed hours later
     notices = Message.objects.filter(kind="late_payment_refunded")
@@ -169,7 +169,13 @@ def test_a_lost_withdrawal_job_is_driven_on_by_the_janitor(
         renewal_payment_sync(payment_id=payment.pk, cause="return")
     monkeypatch.setitem(core_tasks._JOBS, NETWORK_WITHDRAW_JOB, lambda job_id: None)  # lost
     with committed():
-        renewal_refund_by_staff(order=order, staff=staff)
+        renewal_refund_by_staff(
+            order=order,
+            staff=staff,
+            amount_minor=None,
+            reason="not_used",
+            idempotency_key="form-1",
+        )
     order.refresh_from_db()
     assert order.state == OrderState.REFUNDED
     allowance = SimAllowance.objects.get(request_id=f"order-{order.public_id}")

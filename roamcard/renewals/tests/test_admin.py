@@ -1,5 +1,7 @@
 """Orders, payments, refunds, webhooks, provisioning and the ledger in the back office."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -30,11 +32,27 @@ def fulfilled_order(traveller, card, plan, gateway, committed):
     return order
 
 
-def refund_action(client, *orders, confirm=True):
-    data = {"action": "refund_in_full", "_selected_action": [o.pk for o in orders]}
-    if confirm:
-        data["confirm"] = "yes"
-    return client.post(reverse("admin:orders_order_changelist"), data)
+def refund_page(order):
+    return reverse("admin:orders_order_refund", args=[order.pk])
+
+
+def refund_action(client, order, *, amount=None, reason="not_used", note="", token="form-1"):
+    """Staff's "Refund…": the page (prefilled with all that is left), the preview, then
+    "Confirm" with the amount previewed."""
+    page = client.get(refund_page(order))
+    if page.status_code != 200:
+        return page
+    data = {
+        "token": token,
+        "amount": amount if amount is not None else page.context["form"].initial["amount"],
+        "reason": reason,
+        "note": note,
+    }
+    preview = client.post(refund_page(order), data)
+    if preview.context is None or preview.context["preview"] is None:
+        return preview
+    previewed = preview.context["preview"].amount.amount_minor
+    return client.post(refund_page(order), {**data, "confirm": "yes", "previewed": previewed})
 
 
 def test_the_order_list_finds_orders_by_number_email_and_iccid(staff_client, fulfilled_order, card):
@@ -72,11 +90,22 @@ def test_the_order_page_shows_its_history_and_payments_read_only(staff_client, f
     assert 'name="amount_minor"' not in page and 'name="state"' not in page
 
 
-def test_the_refund_action_asks_for_confirmation_first(staff_client, fulfilled_order):
-    response = refund_action(staff_client, fulfilled_order, confirm=False)
+def test_the_refund_page_previews_before_anything_is_refunded(staff_client, fulfilled_order):
+    page = staff_client.get(refund_page(fulfilled_order))
+    assert page.status_code == 200
+    assert page.context["form"].initial["amount"] == Decimal("138.00")
+    assert "CN¥138.00" in page.content.decode() and "CNY" in page.content.decode()
+
+    response = staff_client.post(
+        refund_page(fulfilled_order),
+        {"token": "form-1", "amount": "34.50", "reason": "service_quality", "note": ""},
+    )
 
     assert response.status_code == 200
-    assert "Yes, refund in full" in response.content.decode()
+    html = response.content.decode()
+    assert "Confirm: refund CN¥34.50" in html
+    # A quarter of the price takes back a quarter of the plan's 5 GB.
+    assert "1.25 GB" in html
     assert not Refund.objects.exists()
     assert not AuditEvent.objects.filter(action="order.refund").exists()
 
@@ -113,10 +142,99 @@ def test_refund_in_full_refunds_to_the_original_method_and_currency_and_audits(
     assert audit.ip_address == "127.0.0.1"
 
 
+def test_a_partial_refund_through_the_page_is_audited_and_listed_on_the_order(
+    staff_client, fulfilled_order, card, committed
+):
+    with committed():
+        response = refund_action(
+            staff_client,
+            fulfilled_order,
+            amount="34.50",
+            reason="other",
+            note="Hotel Wi-Fi outage, agreed on the phone",
+        )
+
+    assert response.status_code == 302
+    refund = Refund.objects.get()
+    assert (refund.amount_minor, refund.state, refund.reason_code) == (
+        3450,
+        RefundState.SUCCEEDED,
+        "other",
+    )
+    assert refund.note == "Hotel Wi-Fi outage, agreed on the phone"
+    fulfilled_order.refresh_from_db()
+    assert fulfilled_order.state == OrderState.FULFILLED
+    assert card_balance(card=card).bytes_remaining == 5 * 1024**3 - 5 * 1024**3 // 4
+    assert set(unit_totals().values()) == {0}
+    audit = AuditEvent.objects.get(action="order.refund")
+    assert audit.details["amount_minor"] == 3450 and audit.details["currency"] == "CNY"
+    assert audit.details["reason"] == "other"
+    assert audit.details["note"] == "Hotel Wi-Fi outage, agreed on the phone"
+    page = staff_client.get(
+        reverse("admin:orders_order_change", args=[fulfilled_order.pk])
+    ).content.decode()
+    assert "CN¥34.50" in page and "Refunded" in page and "staff@example.com" in page
+    assert "CN¥103.50" in page  # what can still be refunded
+
+
+def test_other_without_a_note_is_asked_again(staff_client, fulfilled_order):
+    response = staff_client.post(
+        refund_page(fulfilled_order),
+        {"token": "form-1", "amount": "10.00", "reason": "other", "note": ""},
+    )
+
+    assert response.status_code == 200
+    assert response.context["preview"] is None
+    assert "Say what the reason is." in response.content.decode()
+
+
+def test_an_amount_changed_after_the_preview_is_previewed_again(staff_client, fulfilled_order):
+    response = staff_client.post(
+        refund_page(fulfilled_order),
+        {
+            "token": "form-1",
+            "amount": "50.00",
+            "reason": "goodwill",
+            "confirm": "yes",
+            "previewed": 3450,  # staff previewed 34.50, then typed 50.00
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Confirm: refund CN¥50.00" in response.content.decode()
+    assert not Refund.objects.exists()
+
+
+def test_more_than_is_left_is_refused_on_the_page(staff_client, fulfilled_order):
+    response = staff_client.post(
+        refund_page(fulfilled_order),
+        {"token": "form-1", "amount": "138.01", "reason": "goodwill"},
+    )
+
+    assert "At most CN¥138.00 can still be refunded on this payment." in (response.content.decode())
+    assert not Refund.objects.exists()
+
+
+def test_staff_without_the_refund_permission_cannot_open_the_page(client, fulfilled_order):
+    clerk = make_staff(superuser=False, email="clerk@example.com")
+    client.force_login(clerk)
+
+    assert client.get(refund_page(fulfilled_order)).status_code == 403
+
+
 def test_refunding_twice_makes_one_refund(staff_client, fulfilled_order, committed):
     with committed():
         refund_action(staff_client, fulfilled_order)
-        refund_action(staff_client, fulfilled_order)
+        staff_client.post(
+            refund_page(fulfilled_order),
+            {
+                "token": "form-1",
+                "amount": "138.00",
+                "reason": "not_used",
+                "confirm": "yes",
+                "previewed": 13800,
+            },
+        )
 
     assert Refund.objects.count() == 1
 
@@ -234,7 +352,8 @@ def test_refund_in_full_through_the_sandbox_gateway(staff_client, traveller, car
         1990,
         "USD",
     )
-    assert SandboxCharge.objects.get(pk=payment.gateway_reference).refund.amount_minor == 1990
+    charge = SandboxCharge.objects.get(pk=payment.gateway_reference)
+    assert charge.refunds.get().amount_minor == 1990
     assert card_balance(card=card).bytes_remaining == 0
     assert set(unit_totals().values()) == {0}
     assert AuditEvent.objects.filter(action="order.refund", object_id=str(order.pk)).exists()

@@ -177,7 +177,13 @@ def test_a_batch_racing_a_renewal_a_refund_and_a_staff_adjustment_on_one_card(
 
     outcomes = race(
         *[send(batch) for batch in batches],
-        lambda: renewal_refund_by_staff(order=in_use, staff=staff),
+        lambda: renewal_refund_by_staff(
+            order=in_use,
+            staff=staff,
+            amount_minor=None,
+            reason="not_used",
+            idempotency_key="form-1",
+        ),
         lambda: renewal_provision(job_id=job.pk),
         lambda: bucket_adjust(
             bucket_id=queued.bucket_id,

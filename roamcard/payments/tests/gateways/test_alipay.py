@@ -22,6 +22,7 @@ GATEWAY = "https://openapi.alipay.com/gateway.do"
 APP_ID = "2021000123456789"
 PAYMENT_ID = "0b9f4f5e-7c1a-4d7e-9a59-4f1c2f3e8a10"
 REFUND_ID = "5d2c8a44-1f0e-4a4b-8c11-9d3e0f6b7a21"
+SECOND_REFUND_ID = "9a3e1b52-6c0d-4f8e-b2a7-3c4d5e6f7a80"
 TRADE_NO = "2024061622001412345678901234"
 CHINA = timezone(timedelta(hours=8))
 
@@ -230,6 +231,7 @@ def refund(gateway):
         reference=TRADE_NO,
         amount_minor=1999,
         currency="CNY",
+        payment_amount_minor=1999,
         reason="套餐开通失败",
     )
 
@@ -261,6 +263,41 @@ def test_refund_uses_our_refund_id_as_out_request_no(gateway):
     assert biz["out_request_no"] == REFUND_ID
     assert biz["out_trade_no"] == PAYMENT_ID
     assert biz["refund_amount"] == "19.99"
+
+
+@responses.activate
+def test_a_second_partial_refund_has_its_own_out_request_no_and_amount(gateway):
+    """¥7.00 was refunded before; now ¥5.00 more, under this refund's own out_request_no.
+    Alipay's refund_fee is the trade's total refunded (¥12.00): the answer is this one's."""
+    responses.get(
+        GATEWAY,
+        body=answer(
+            "alipay_trade_refund_response",
+            {
+                "code": "10000",
+                "msg": "Success",
+                "trade_no": TRADE_NO,
+                "out_trade_no": PAYMENT_ID,
+                "refund_fee": "12.00",
+                "fund_change": "Y",
+            },
+        ),
+    )
+
+    result = gateway.refund(
+        refund_id=SECOND_REFUND_ID,
+        payment_id=PAYMENT_ID,
+        reference=TRADE_NO,
+        amount_minor=500,
+        currency="CNY",
+        payment_amount_minor=1999,
+        reason="服务质量",
+    )
+
+    assert (result.status, result.amount_minor) == (ResultStatus.SUCCEEDED, 500)
+    biz = json.loads(sent_params(responses.calls[0].request.url)["biz_content"])
+    assert (biz["out_request_no"], biz["refund_amount"]) == (SECOND_REFUND_ID, "5.00")
+    assert biz["out_trade_no"] == PAYMENT_ID
 
 
 @responses.activate

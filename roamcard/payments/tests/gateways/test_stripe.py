@@ -274,6 +274,7 @@ def test_refund_refunds_the_payment_intent_keyed_by_our_refund_id(gateway):
         reference=SESSION_ID,
         amount_minor=1999,
         currency="USD",
+        payment_amount_minor=1999,
         reason="provisioning failed",
     )
 
@@ -288,6 +289,42 @@ def test_refund_refunds_the_payment_intent_keyed_by_our_refund_id(gateway):
 
 
 @responses.activate
+def test_a_partial_refund_sends_the_amount_keyed_by_our_refund_id(gateway):
+    responses.post(
+        f"{API}/refunds",
+        json={
+            "id": "re_3PqRsU",
+            "object": "refund",
+            "amount": 500,
+            "currency": "usd",
+            "status": "pending",
+            "payment_intent": INTENT_ID,
+        },
+    )
+
+    result = gateway.refund(
+        refund_id=REFUND_ID,
+        payment_id=PAYMENT_ID,
+        reference=INTENT_ID,
+        amount_minor=500,
+        currency="USD",
+        payment_amount_minor=1999,
+        reason="service quality",
+    )
+
+    assert (result.status, result.amount_minor, result.currency) == (
+        ResultStatus.PENDING,
+        500,
+        "USD",
+    )
+    [call] = responses.calls
+    assert call.request.headers["Idempotency-Key"] == REFUND_ID
+    sent = form(call)
+    assert (sent["payment_intent"], sent["amount"]) == (INTENT_ID, "500")
+    assert sent["metadata[refund_id]"] == REFUND_ID
+
+
+@responses.activate
 def test_refund_timeout_answers_unknown(gateway):
     responses.post(f"{API}/refunds", body=requests.exceptions.ConnectTimeout())
 
@@ -297,6 +334,7 @@ def test_refund_timeout_answers_unknown(gateway):
         reference=INTENT_ID,
         amount_minor=1999,
         currency="USD",
+        payment_amount_minor=1999,
     )
 
     assert result.status == ResultStatus.UNKNOWN

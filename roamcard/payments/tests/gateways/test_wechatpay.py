@@ -299,6 +299,7 @@ def refund(gateway):
         reference=TRANSACTION_ID,
         amount_minor=1999,
         currency="CNY",
+        payment_amount_minor=1999,
         reason="开通失败",
     )
 
@@ -349,6 +350,34 @@ def test_refund_uses_our_refund_id_as_out_refund_no(gateway, status, expected):
     assert body["out_trade_no"] == OUT_TRADE_NO
     assert body["amount"] == {"refund": 1999, "total": 1999, "currency": "CNY"}
     assert body["notify_url"] == "https://roamcard.example/payments/webhooks/wechatpay/"
+
+
+@responses.activate
+def test_a_partial_refund_sends_the_part_and_the_orders_total(gateway):
+    mock_answer(
+        "POST",
+        "/v3/refund/domestic/refunds",
+        {
+            "refund_id": "50000000382019052709732678860",
+            "out_refund_no": REFUND_ID,
+            "status": "PROCESSING",
+            "amount": {"total": 1999, "refund": 500, "currency": "CNY"},
+        },
+    )
+
+    result = gateway.refund(
+        refund_id=REFUND_ID,
+        payment_id=PAYMENT_ID,
+        reference=TRANSACTION_ID,
+        amount_minor=500,
+        currency="CNY",
+        payment_amount_minor=1999,
+    )
+
+    assert (result.status, result.amount_minor) == (ResultStatus.PENDING, 500)
+    body = sent(responses.calls[0])
+    assert body["out_refund_no"] == REFUND_ID
+    assert body["amount"] == {"refund": 500, "total": 1999, "currency": "CNY"}
 
 
 @responses.activate
@@ -724,6 +753,7 @@ def test_the_refund_notify_url_passed_with_the_refund_wins(gateway):
         reference=TRANSACTION_ID,
         amount_minor=1999,
         currency="CNY",
+        payment_amount_minor=1999,
         notify_url="https://roamcard.example/payments/webhooks/wechatpay-refunds/",
     )
 
