@@ -207,3 +207,4 @@ api.add_router("/me/payment-methods", "roamcard.payments.api.router")
 api.add_router("/", store_router)
 api.add_router("/", notifications_router)
 api.add_router("/", network_router)
+api.add_router("/support", "roamcard.support.api.router")  # the traveller's tickets

@@ -15,7 +15,7 @@ from roamcard.orders.models import Order
 
 from .attachments import CheckedImage, attachments_check
 from .choices import MessageKind, TicketOrigin, TicketState, TicketTopic
-from .errors import TicketClosed
+from .errors import TicketClosed, TicketNotFound
 from .models import Ticket, TicketAttachment, TicketMessage
 
 SUBJECT_MAX = 150
@@ -57,6 +57,7 @@ def ticket_open(
             language=language or _traveller_language(traveller),
             last_message_at=now,
             traveller_waiting_since=now,
+            traveller_read_at=now,
         )
         _message_add(
             ticket=ticket, kind=MessageKind.TRAVELLER, author=traveller, body=body, images=images
@@ -83,16 +84,54 @@ def ticket_reply_by_traveller(
         ticket.closed_at = None
         ticket.last_message_at = now
         ticket.traveller_waiting_since = ticket.traveller_waiting_since or now
+        ticket.traveller_read_at = now  # answering means they read what came before
         ticket.save(
             update_fields=[
                 "state",
                 "closed_at",
                 "last_message_at",
                 "traveller_waiting_since",
+                "traveller_read_at",
                 "updated_at",
             ]
         )
     return message
+
+
+def ticket_close_by_traveller(*, ticket: Ticket, traveller: Any) -> Ticket:
+    """ "My problem is solved": the conversation closes and leaves the staff queue. Writing
+    again opens it again. Closing a closed ticket changes nothing."""
+    if ticket.traveller_id != traveller.pk:
+        raise TicketNotFound()  # never reached through our views: they only find own tickets
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.state == TicketState.CLOSED:
+            return ticket
+        now = timezone.now()
+        ticket.state = TicketState.CLOSED
+        ticket.closed_at = now
+        ticket.traveller_waiting_since = None
+        ticket.traveller_read_at = now
+        ticket.save(
+            update_fields=[
+                "state",
+                "closed_at",
+                "traveller_waiting_since",
+                "traveller_read_at",
+                "updated_at",
+            ]
+        )
+    return ticket
+
+
+def ticket_mark_read_by_traveller(*, ticket: Ticket) -> None:
+    """The traveller has the conversation in front of them: nothing in it is unread any more.
+    Writes only when something was unread, so reloading the page costs no write."""
+    if not ticket.is_unread:
+        return
+    now = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(traveller_read_at=now)
+    ticket.traveller_read_at = now
 
 
 def _message_add(
