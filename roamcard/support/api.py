@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import File, Form, Path, Query, Router, Schema, UploadedFile
+from ninja import File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from roamcard.core.api import InSchema, error_responses
@@ -186,7 +186,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn):
         order_public_id=payload.order_id,
         language=get_language(),
     )
-    return 201, _detail(request, ticket)
+    return Status(201, _detail(request, ticket))
 
 
 @router.get(
@@ -213,13 +213,13 @@ def ticket_get(request: HttpRequest, ticket_id: TicketId):
 def ticket_message_add(
     request: HttpRequest,
     ticket_id: TicketId,
-    body: Form[str],
+    body: Annotated[str, Form(min_length=1, max_length=BODY_MAX, description="The text.")],
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     ticket = ticket_get_for(traveller=request.auth, public_id=ticket_id)
     ticket_reply_by_traveller(ticket=ticket, traveller=request.auth, body=body, files=files or [])
     ticket.refresh_from_db()
-    return 201, _detail(request, ticket)
+    return Status(201, _detail(request, ticket))
 
 
 @router.post(

@@ -19,7 +19,7 @@ def ticket_list_for(*, traveller) -> QuerySet[Ticket]:
 
 
 def ticket_list_with_last_message_for(*, traveller) -> QuerySet[Ticket]:
-    """"My questions": each ticket with the last message the traveller can see (its text
+    """ "My questions": each ticket with the last message the traveller can see (its text
     and who wrote it), in the same one query."""
     last = TicketMessage.objects.filter(
         ticket=OuterRef("pk"), kind__in=TRAVELLER_VISIBLE_KINDS

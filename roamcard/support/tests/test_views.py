@@ -270,9 +270,10 @@ def test_an_attachment_downloads_for_its_traveller_only_with_safe_headers(client
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("inline; filename=")
-    assert "\r" not in response["Content-Disposition"] and '"screen"' not in response[
-        "Content-Disposition"
-    ]
+    assert (
+        "\r" not in response["Content-Disposition"]
+        and '"screen"' not in response["Content-Disposition"]
+    )
     assert response["Content-Disposition"].endswith('.png"')
     assert "private" in response["Cache-Control"]
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
