@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import get_language
 from ninja import File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
@@ -135,7 +136,9 @@ def _attachment(request: HttpRequest, attachment: TicketAttachment) -> Attachmen
         size=attachment.size,
         width=attachment.width,
         height=attachment.height,
-        url=request.build_absolute_uri(f"/api/v1/support/attachments/{attachment.public_id}"),
+        url=request.build_absolute_uri(
+            reverse("api:attachment_download", kwargs={"attachment_id": attachment.public_id})
+        ),
     )
 
 

@@ -96,7 +96,7 @@ def ticket_new_view(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Thank you. Customer service will answer here; we will let you know."),
             )
-            return redirect("support:detail", public_id=ticket.public_id)
+            return redirect("support:ticket_detail", public_id=ticket.public_id)
     return render(
         request,
         "support/ticket_new.html",
@@ -128,7 +128,7 @@ def ticket_detail_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
                 if reopens
                 else _("Your answer is sent."),
             )
-            return redirect("support:detail", public_id=ticket.public_id)
+            return redirect("support:ticket_detail", public_id=ticket.public_id)
     unread = ticket.is_unread
     ticket_mark_read_by_traveller(ticket=ticket)
     return render(
@@ -152,7 +152,7 @@ def ticket_close_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     if not ticket.is_closed:
         ticket_close_by_traveller(ticket=ticket, traveller=request.user)
         messages.success(request, _("Glad it is solved. If it comes back, just write here again."))
-    return redirect("support:detail", public_id=ticket.public_id)
+    return redirect("support:ticket_detail", public_id=ticket.public_id)
 
 
 @login_required

@@ -14,8 +14,8 @@ from .images import fake_image_upload, jpeg_upload, oversized_upload, png_upload
 
 pytestmark = pytest.mark.django_db
 
-NEW = reverse("support:new")
-LIST = reverse("support:list")
+NEW = reverse("support:ticket_new")
+LIST = reverse("support:ticket_list")
 
 
 def ask(client, **changes):
@@ -54,7 +54,7 @@ def test_asking_without_a_card(client):
 
     ticket = Ticket.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("support:detail", args=[ticket.public_id])
+    assert response["Location"] == reverse("support:ticket_detail", args=[ticket.public_id])
     assert (ticket.traveller, ticket.topic, ticket.card) == (traveller, "account", None)
     page = client.get(response["Location"]).content.decode()
     assert "Since this morning." in page and ticket.reference in page
@@ -168,7 +168,7 @@ def test_internal_notes_are_never_shown(client):
     TicketMessage.objects.create(ticket=ticket, kind="note", body="SECRET staff note")
     client.force_login(traveller)
 
-    page = client.get(reverse("support:detail", args=[ticket.public_id])).content.decode()
+    page = client.get(reverse("support:ticket_detail", args=[ticket.public_id])).content.decode()
 
     assert "Hello" in page and "SECRET" not in page
 
@@ -178,7 +178,7 @@ def test_a_reply_shows_as_new_until_the_traveller_opens_it(client):
     ticket = ticket_open(traveller=traveller, subject="Roaming", body="Is it on?")
     staff_reply(ticket, "Yes, switch roaming on.")
     client.force_login(traveller)
-    detail = reverse("support:detail", args=[ticket.public_id])
+    detail = reverse("support:ticket_detail", args=[ticket.public_id])
 
     listing = client.get(LIST).content.decode()
     page = client.get(detail).content.decode()
@@ -209,9 +209,9 @@ def test_solving_closes_and_writing_again_reopens(client):
     traveller = make_user()
     ticket = ticket_open(traveller=traveller, subject="x", body="y")
     client.force_login(traveller)
-    detail = reverse("support:detail", args=[ticket.public_id])
+    detail = reverse("support:ticket_detail", args=[ticket.public_id])
 
-    client.post(reverse("support:close", args=[ticket.public_id]))
+    client.post(reverse("support:ticket_close", args=[ticket.public_id]))
     ticket.refresh_from_db()
     assert ticket.state == "closed" and ticket.closed_at is not None
     assert "Writing again opens it again" in client.get(detail).content.decode()
@@ -230,7 +230,7 @@ def test_a_refused_reply_keeps_its_text(client):
     client.force_login(traveller)
 
     response = client.post(
-        reverse("support:detail", args=[ticket.public_id]),
+        reverse("support:ticket_detail", args=[ticket.public_id]),
         {"body": "My careful answer", "images": [fake_image_upload()]},
     )
 
@@ -244,8 +244,8 @@ def test_someone_elses_ticket_is_not_found(client):
     ticket = ticket_open(traveller=make_user(), subject="x", body="y")
     client.force_login(make_user())
 
-    assert client.get(reverse("support:detail", args=[ticket.public_id])).status_code == 404
-    assert client.post(reverse("support:close", args=[ticket.public_id])).status_code == 404
+    assert client.get(reverse("support:ticket_detail", args=[ticket.public_id])).status_code == 404
+    assert client.post(reverse("support:ticket_close", args=[ticket.public_id])).status_code == 404
     ticket.refresh_from_db()
     assert ticket.state == "open"
 
