@@ -20,6 +20,7 @@ from .selectors import (
     ticket_get_for,
     ticket_list_for,
     ticket_messages_for_traveller,
+    ticket_unread_count_for,
 )
 from .services import (
     BODY_MAX,
@@ -166,7 +167,7 @@ def _detail(request: HttpRequest, ticket: Ticket) -> TicketDetailOut:
 def ticket_list(request: HttpRequest, query: Annotated[TicketListQuery, Query()]):
     tickets = list(ticket_list_for(traveller=request.auth)[: query.limit])
     return TicketListOut(
-        unread=sum(ticket.is_unread for ticket in tickets),
+        unread=ticket_unread_count_for(traveller=request.auth),
         tickets=[TicketOut(**_ticket_fields(ticket)) for ticket in tickets],
     )
 

@@ -48,7 +48,7 @@ class SupportUploadLimitMiddleware:
                 code="request_too_large",
                 message=_("This request is too large. Send fewer or smaller pictures."),
             )
-        response = render(
+        return render(
             request,
             "support/413.html",
             {
@@ -57,6 +57,3 @@ class SupportUploadLimitMiddleware:
             },
             status=413,
         )
-        # The browser may still be sending the body; it must not reuse this connection.
-        response["Connection"] = "close"
-        return response
