@@ -224,6 +224,9 @@ def test_staff_cannot_attach_someone_elses_card(agent, korean):
 
 
 def test_support_permissions_exist_for_a_support_group():
-    assert Permission.objects.filter(
-        content_type__app_label="support", codename__in=["view_ticket", "change_ticket"]
-    ).count() == 2
+    assert (
+        Permission.objects.filter(
+            content_type__app_label="support", codename__in=["view_ticket", "change_ticket"]
+        ).count()
+        == 2
+    )
