@@ -397,8 +397,12 @@ class TicketAdmin(ModelAdmin):
         except TicketNotFound:
             raise Http404 from None
         inline = request.GET.get("inline") == "1"
+        try:
+            stream = attachment.file.open("rb")
+        except FileNotFoundError:  # the row without its file (a restore without media)
+            raise Http404 from None
         response = FileResponse(
-            attachment.file.open("rb"),
+            stream,
             content_type=attachment.content_type,
             as_attachment=not inline,
             filename=attachment.original_name,
