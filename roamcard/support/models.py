@@ -80,6 +80,12 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["state", "last_message_at"], name="ticket_queue"),
             models.Index(fields=["traveller", "-last_message_at"], name="ticket_traveller"),
+            # The escalation sweep's look for open escalations whose order was settled.
+            models.Index(
+                fields=["order"],
+                condition=Q(origin=TicketOrigin.STUCK_RENEWAL) & ~Q(state=TicketState.CLOSED),
+                name="ticket_open_escalation",
+            ),
         ]
         constraints = [
             # A stuck renewal escalates once, however often the sweep finds it.

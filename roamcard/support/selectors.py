@@ -1,16 +1,20 @@
 from contextlib import suppress
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
-from roamcard.cards.models import Card
-from roamcard.orders.models import Order
+from roamcard.cards.models import Bucket, Card
+from roamcard.orders.models import Order, OrderEvent
+from roamcard.payments.models import Payment, PaymentEvent, Refund, WebhookDelivery
+from roamcard.provisioning.models import ProvisioningJob
 
 from .choices import TRAVELLER_VISIBLE_KINDS
 from .errors import TicketNotFound
-from .models import Ticket, TicketAttachment, TicketMessage
+from .models import SavedReply, Ticket, TicketAttachment, TicketMessage
 
 
 def ticket_list_for(*, traveller) -> QuerySet[Ticket]:
@@ -96,3 +100,88 @@ def ticket_order_choices_for(*, traveller, also: str = "") -> list[tuple[str, st
         )
         for order in orders
     ]
+
+
+# --- Staff ---
+
+
+@dataclass(frozen=True)
+class PaymentLog:
+    payment: Payment
+    events: list[PaymentEvent]
+    webhooks: list[WebhookDelivery]
+    refund: Refund | None
+
+
+@dataclass(frozen=True)
+class TicketSurroundings:
+    """What staff read beside a conversation: the card's buckets (data left, validity,
+    coverage), the order's history, each payment's log (its events, the gateway's
+    notifications, its refund) and the provisioning job's attempts and last error."""
+
+    buckets: list[Bucket]
+    order_events: list[OrderEvent]
+    payments: list[PaymentLog]
+    provisioning_job: ProvisioningJob | None
+
+
+def ticket_queue_for_staff() -> QuerySet[Ticket]:
+    """Every ticket, the traveller waiting longest first, then the latest conversation."""
+    return Ticket.objects.select_related("traveller", "assignee", "card", "order").order_by(
+        F("traveller_waiting_since").asc(nulls_last=True), "-last_message_at", "-id"
+    )
+
+
+def ticket_surroundings(*, ticket: Ticket) -> TicketSurroundings:
+    buckets: list[Bucket] = []
+    if ticket.card_id:
+        buckets = list(
+            Bucket.objects.filter(card_id=ticket.card_id, withdrawn_at__isnull=True)
+            .select_related("region", "plan")
+            .order_by("-valid_until", "-id")[:20]
+        )
+    order_events: list[OrderEvent] = []
+    payments: list[PaymentLog] = []
+    job = None
+    if ticket.order_id:
+        order_events = list(
+            OrderEvent.objects.filter(order_id=ticket.order_id).order_by("at", "id")
+        )
+        for payment in Payment.objects.filter(order_id=ticket.order_id).order_by("created_at"):
+            payments.append(
+                PaymentLog(
+                    payment=payment,
+                    events=list(payment.events.order_by("at", "id")),
+                    webhooks=list(
+                        WebhookDelivery.objects.filter(payment=payment).order_by("received_at")
+                    ),
+                    refund=Refund.objects.filter(payment=payment).first(),
+                )
+            )
+        job = ProvisioningJob.objects.filter(order_id=ticket.order_id).first()
+    return TicketSurroundings(
+        buckets=buckets, order_events=order_events, payments=payments, provisioning_job=job
+    )
+
+
+def attachment_for_staff(*, public_id: UUID | str) -> TicketAttachment:
+    try:
+        return TicketAttachment.objects.select_related("ticket").get(public_id=public_id)
+    except (TicketAttachment.DoesNotExist, ValueError, ValidationError):
+        raise TicketNotFound() from None
+
+
+def saved_replies_for(*, language: str) -> list[tuple[SavedReply, str, str]]:
+    """The saved replies offered for a ticket in `language`: (reply, title, text) in that
+    language; a reply not yet written in it is offered in English, its title saying so."""
+    offered = []
+    title_field = build_localized_fieldname("title", language.lower())
+    body_field = build_localized_fieldname("body", language.lower())
+    for reply in SavedReply.objects.filter(active=True).order_by("title_en", "id"):
+        title = getattr(reply, title_field, "") or ""
+        body = getattr(reply, body_field, "") or ""
+        if not body:
+            title, body = f"{reply.title_en} (English)", reply.body_en or ""
+        if body:
+            offered.append((reply, title or reply.title_en, body))
+    return offered

@@ -7,11 +7,12 @@ import io
 import re
 
 import pytest
-from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from roamcard.support.models import Ticket, TicketMessage
+from roamcard.core.tests.staff import make_staff
+from roamcard.support.models import Ticket
+from roamcard.support.services import ticket_reply_by_staff
 from roamcard.testing import make_card, make_region, make_user
 
 from .axe import axe_violations, describe
@@ -32,9 +33,7 @@ SCREENSHOT = {"name": "screenshot.png", "mimeType": "image/png", "buffer": png_b
 
 
 def staff_answers(ticket: Ticket, body: str) -> None:
-    # TODO(support-staff): answer through the staff reply service once it is on main.
-    TicketMessage.objects.create(ticket=ticket, kind="staff", body=body)
-    Ticket.objects.filter(pk=ticket.pk).update(state="answered", last_message_at=timezone.now())
+    ticket_reply_by_staff(ticket=ticket, staff=make_staff(), body=body)
 
 
 def checked(page, where: str) -> None:

@@ -5,9 +5,10 @@ import pytest
 from django.utils import timezone
 
 from roamcard.accounts.tokens import api_token_create
+from roamcard.core.tests.staff import make_staff
 from roamcard.support.middleware import upload_limit_bytes
 from roamcard.support.models import Ticket, TicketAttachment, TicketMessage
-from roamcard.support.services import ticket_open
+from roamcard.support.services import ticket_open, ticket_reply_by_staff
 from roamcard.testing import make_card, make_user
 
 from .images import fake_image_upload, oversized_upload, png_upload
@@ -141,9 +142,7 @@ def test_another_travellers_ticket_and_picture_are_not_found(client, auth):
 def test_internal_notes_never_appear_and_reading_marks_read(client, traveller, auth):
     ticket = ticket_open(traveller=traveller, subject="x", body="y")
     TicketMessage.objects.create(ticket=ticket, kind="note", body="SECRET")
-    # TODO(support-staff): replace with the staff reply service once it is merged.
-    TicketMessage.objects.create(ticket=ticket, kind="staff", body="Try this")
-    Ticket.objects.filter(pk=ticket.pk).update(state="answered", last_message_at=timezone.now())
+    ticket_reply_by_staff(ticket=ticket, staff=make_staff(), body="Try this")
 
     listing = client.get("/api/v1/support/tickets", **auth).json()
     detail = client.get(f"/api/v1/support/tickets/{ticket.public_id}", **auth).json()

@@ -4,10 +4,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from roamcard.core.tests.staff import make_staff
 from roamcard.orders.services import order_create
 from roamcard.support.middleware import upload_limit_bytes
 from roamcard.support.models import Ticket, TicketAttachment, TicketMessage
-from roamcard.support.services import ticket_open
+from roamcard.support.services import ticket_open, ticket_reply_by_staff
 from roamcard.testing import make_card, make_plan, make_user
 
 from .images import fake_image_upload, jpeg_upload, oversized_upload, png_upload
@@ -25,12 +26,7 @@ def ask(client, **changes):
 
 
 def staff_reply(ticket, body="Please restart your phone."):
-    # TODO(support-staff): replace with the staff reply service once it is merged.
-    from django.utils import timezone
-
-    message = TicketMessage.objects.create(ticket=ticket, kind="staff", body=body)
-    Ticket.objects.filter(pk=ticket.pk).update(state="answered", last_message_at=timezone.now())
-    return message
+    return ticket_reply_by_staff(ticket=ticket, staff=make_staff(), body=body)
 
 
 def test_the_pages_need_a_login(client):
