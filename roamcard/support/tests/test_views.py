@@ -180,10 +180,13 @@ def test_a_reply_shows_as_new_until_the_traveller_opens_it(client):
     page = client.get(detail).content.decode()
     listing_after = client.get(LIST).content.decode()
 
-    assert "is-unread" in listing and "Customer service: Yes, switch roaming on." in listing
-    assert '<span class="count-pill">1</span>' in listing  # beside "My questions"
+    menu_link = '<a class="menu-item" href="/support/">My questions'
+    assert "ticket-item is-unread" in listing
+    assert "Customer service: Yes, switch roaming on." in listing
+    assert f'{menu_link} <span class="count-pill">1</span></a>' in listing
     assert "Yes, switch roaming on." in page and "Customer service" in page
-    assert "is-unread" not in listing_after and "count-pill" not in listing_after
+    assert "ticket-item is-unread" not in listing_after
+    assert f"{menu_link}</a>" in listing_after
 
 
 def test_the_header_count_costs_one_query(client, django_assert_num_queries):
