@@ -16,7 +16,7 @@ from roamcard.support.services import ticket_reply_by_staff
 from roamcard.testing import make_card, make_region, make_user
 
 from .axe import axe_violations, describe
-from .conftest import PHONE
+from .conftest import DESKTOP, PHONE
 from .language import assert_in_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -119,3 +119,87 @@ def test_a_japanese_traveller_asks_about_their_card_and_marks_it_solved(
     expect(page.locator(".ticket-item.is-unread")).to_have_count(0)
     expect(page.locator(".count-badge-avatar")).to_have_count(0)
     context.close()
+
+
+def test_a_tickets_whole_life_traveller_and_staff(browser, live_server, log_in, settings, tmp_path):
+    """The traveller opens it; staff find it in the queue, take it, answer with the saved
+    reply in Japanese and leave a note; the traveller sees the answer (never the note) and
+    answers; staff close it; the traveller sees it closed."""
+    from roamcard.support.models import SavedReply
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    traveller = make_user(
+        email="kenta@example.com", preferred_language="ja", time_zone="Asia/Tokyo"
+    )
+    card = make_card(
+        owner=traveller, region=make_region(code="japan", name="Japan", countries=["JP"])
+    )
+    staff = make_staff()
+    SavedReply.objects.create(
+        title_en="Roaming",
+        body_en="Please switch data roaming on.",
+        title_ja="データローミング",
+        body_ja="端末の設定でデータローミングをオンにしてください。",
+    )
+    traveller_context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, locale="ja-JP", timezone_id="Asia/Tokyo"
+    )
+    staff_context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    for context in (traveller_context, staff_context):
+        context.set_default_timeout(15_000)
+    mine = log_in(traveller_context.new_page(), traveller)
+    desk = log_in(staff_context.new_page(), staff)
+
+    # The traveller asks about their card.
+    mine.goto(f"/support/new/?card={card.pk}")
+    mine.get_by_label("件名").fill("データ通信ができません")
+    mine.get_by_label("お問い合わせ内容").fill("成田に着きましたがつながりません。")
+    mine.get_by_label("画像").set_input_files([SCREENSHOT])
+    mine.get_by_role("button", name="送信").click()
+    expect(mine.get_by_role("heading", name="データ通信ができません")).to_be_visible()
+    ticket = Ticket.objects.get()
+
+    # Staff find it in the queue, take it, answer with the saved reply, leave a note.
+    desk.goto("/admin/support/ticket/")
+    desk.get_by_role("link", name=ticket.reference).click()
+    expect(desk.get_by_text("成田に着きましたがつながりません。")).to_be_visible()
+    desk.get_by_label("Assigned to").select_option("me")
+    desk.get_by_role("button", name="Assign").click()
+    expect(desk.get_by_label("Assigned to")).to_have_value(str(staff.pk))
+    desk.get_by_label("Saved reply").select_option(label="データローミング")
+    expect(desk.get_by_label("Message", exact=True)).to_have_value(
+        "端末の設定でデータローミングをオンにしてください。"
+    )
+    desk.get_by_role("button", name="Send reply").click()
+    expect(desk.get_by_text("Reply sent. The traveller is notified.")).to_be_visible()
+    desk.get_by_label("Note for colleagues (the traveller never sees it)").fill(
+        "INTERNAL: roaming was off on the handset."
+    )
+    desk.get_by_role("button", name="Add note").click()
+    expect(desk.locator(".rc-message-note")).to_contain_text("INTERNAL")
+
+    # The traveller sees the answer, marked new, and not the note; and answers.
+    mine.goto("/support/")
+    expect(mine.locator(".ticket-item.is-unread")).to_contain_text("新着")
+    mine.locator(".ticket-link").click()
+    expect(mine.locator(".chat-staff")).to_contain_text("データローミングをオンに")
+    expect(mine.get_by_text("INTERNAL")).to_have_count(0)
+    checked(mine, "the answered conversation")
+    mine.get_by_label("返信内容").fill("オンにしたらつながりました。ありがとうございます。")
+    mine.get_by_role("button", name="送信").click()
+    expect(mine.locator(".chat-traveller")).to_have_count(2)
+
+    # Staff read the answer and close the ticket.
+    desk.reload()
+    expect(desk.get_by_text("オンにしたらつながりました。")).to_be_visible()
+    desk.get_by_role("button", name="Close the ticket").click()
+    expect(desk.get_by_text("Ticket closed.")).to_be_visible()
+
+    mine.goto(f"/support/{ticket.public_id}/")
+    expect(mine.locator(".ticket-meta .badge")).to_have_text("クローズ")
+    expect(mine.get_by_role("heading", name="もう一度書く")).to_be_visible()
+    ticket.refresh_from_db()
+    assert ticket.state == "closed" and ticket.assignee == staff
+    assert [m.kind for m in ticket.messages.all()] == ["traveller", "staff", "note", "traveller"]
+    traveller_context.close()
+    staff_context.close()
