@@ -36,7 +36,9 @@ logger = logging.getLogger("roamcard.api")
 
 DESCRIPTION = """
 The traveller's API: their profile, their cards, and the plans a card can take, their
-notices and notification settings (`/me/notices`, `/me/notifications`); and the
+notices and notification settings (`/me/notices`, `/me/notifications`), their questions
+to customer service (`/support/tickets`: open one, read the conversation, write with
+pictures as `multipart/form-data`, close it); and the
 public store (`/store/...`: destinations, plans for a country, a coverage's countries),
 which needs no authentication and may be cached for five minutes per `Accept-Language`.
 
@@ -56,9 +58,11 @@ methods (POST, PATCH, DELETE) then need the `X-CSRFToken` header, as forms do.
 only when particular inputs are at fault. Common codes: `invalid_input` (422 when the
 request does not match this schema or its body is not JSON, 400 when a value is well-formed
 but not acceptable),
-`not_authenticated` (401), `csrf_failed` (403), `not_found` and `card_not_found` (404: also
-for a card of another traveller), `method_not_allowed` (405), `rate_limited` (429),
-`server_error` (500).
+`not_authenticated` (401), `csrf_failed` (403), `not_found`, `card_not_found` and
+`ticket_not_found` (404: also for a card or ticket of another traveller),
+`method_not_allowed` (405), `request_too_large` (413: an upload far over its limits,
+refused unread), `rate_limited` (429), `server_error` (500); `attachment_rejected` (400) names
+the picture that is not an accepted image or is too large.
 
 **The network's side.** `POST /network/usage-events` takes the mobile network's usage
 records, up to 10,000 per request, with a key staff issue in the back office
@@ -207,3 +211,4 @@ api.add_router("/me/payment-methods", "roamcard.payments.api.router")
 api.add_router("/", store_router)
 api.add_router("/", notifications_router)
 api.add_router("/", network_router)
+api.add_router("/support", "roamcard.support.api.router")  # the traveller's tickets

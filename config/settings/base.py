@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "roamcard.accounts.middleware.UserTimezoneMiddleware",
+    # Before anything reads a request body (the CSRF check in process_view, the views).
+    "roamcard.support.middleware.SupportUploadLimitMiddleware",
     "roamcard.accounts.middleware.StaffMfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -87,6 +87,18 @@ def _task_context_exit(task: Any, task_value: Any, exc: BaseException | None) ->
         request_id_var.set(None)
 
 
+def enqueue_on_commit_if_registered(name: str, *args: Any) -> None:
+    """As enqueue_on_commit, for a job that a higher app may or may not provide (customer
+    service hearing that an order was settled): with no task registered under the name (the
+    app not installed), nothing happens, and the caller's work is not disturbed."""
+
+    def enqueue_if_registered() -> None:
+        if name in _JOBS:
+            enqueue(name, *args)
+
+    transaction.on_commit(enqueue_if_registered)
+
+
 @db_periodic_task(crontab(minute="17"))
 def counters_purge_task() -> None:
     """Hourly: forget rate-limit counts whose window has ended."""

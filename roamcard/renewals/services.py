@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from roamcard.cards.services import bucket_grant, bucket_take_back, bucket_withdraw
 from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
-from roamcard.core.tasks import enqueue_on_commit
+from roamcard.core.tasks import enqueue_on_commit, enqueue_on_commit_if_registered
 from roamcard.ledger.services import ledger_post_data_grant, ledger_post_data_reversal
 from roamcard.orders.choices import CLOSED_STATES, OrderState, TransitionCause
 from roamcard.orders.errors import OrderNotPayable, OrderNotRefundable
@@ -104,6 +104,9 @@ REFUND_JOB = "renewals.refund_execute"
 # Named, not imported: a card's allowances changed, so automatic renewal looks at it again
 # (roamcard.autorenewal sits above this flow).
 AUTORENEWAL_JOB = "autorenewal.evaluate"
+# Customer service closes a stuck renewal's ticket when the order is fulfilled or refunded
+# (roamcard.support, above us: named, never imported; nothing happens without it).
+ORDER_SETTLED_JOB = "support.order_settled"
 
 
 def _absolute(path: str) -> str:
@@ -509,6 +512,7 @@ def _fulfil(*, job_id: int, reference: str) -> ProvisioningJob:
         provisioning_job_succeed(job=job, reference=reference)
         notify_renewal_confirmed(order=order, card=bucket.card)
         enqueue_on_commit(AUTORENEWAL_JOB, [order.card_id])
+        enqueue_on_commit_if_registered(ORDER_SETTLED_JOB, order.pk)
     return job
 
 
@@ -682,6 +686,7 @@ def renewal_refund_result(*, refund_id: int, result: GatewayResult) -> None:
                 details={"refund": str(refund.public_id), "reason": refund.reason},
             ):
                 withdrawn = _withdraw(order_lock(order_id=order.pk))
+                enqueue_on_commit_if_registered(ORDER_SETTLED_JOB, order.pk)
         else:
             withdrawn = _withdraw_share(order, refund)
         refund_set_withdrawn(refund_id=refund.pk, bytes_withdrawn=withdrawn)

@@ -69,6 +69,9 @@ class Ticket(models.Model):
         _("traveller waiting since"), null=True, blank=True
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the traveller last looked at (or wrote in) the conversation: a message they can
+    # see that is newer than this is unread (the mark in "My questions" and the header).
+    traveller_read_at = models.DateTimeField(_("read by the traveller at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -77,6 +80,12 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["state", "last_message_at"], name="ticket_queue"),
             models.Index(fields=["traveller", "-last_message_at"], name="ticket_traveller"),
+            # The escalation sweep's look for open escalations whose order was settled.
+            models.Index(
+                fields=["order"],
+                condition=Q(origin=TicketOrigin.STUCK_RENEWAL) & ~Q(state=TicketState.CLOSED),
+                name="ticket_open_escalation",
+            ),
         ]
         constraints = [
             # A stuck renewal escalates once, however often the sweep finds it.
@@ -98,6 +107,13 @@ class Ticket(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == TicketState.CLOSED
+
+    @property
+    def is_unread(self) -> bool:
+        """Something the traveller has not seen yet: a reply, or a ticket opened for them."""
+        if self.last_message_at is None:
+            return False
+        return self.traveller_read_at is None or self.last_message_at > self.traveller_read_at
 
 
 class TicketMessage(models.Model):

@@ -10,12 +10,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from roamcard.cards.models import Card
+from roamcard.core.audit import audit_record
 from roamcard.core.errors import InvalidInput
 from roamcard.orders.models import Order
 
+from . import notifications
 from .attachments import CheckedImage, attachments_check
-from .choices import MessageKind, TicketOrigin, TicketState, TicketTopic
-from .errors import TicketClosed
+from .choices import MessageKind, TicketOrigin, TicketPriority, TicketState, TicketTopic
+from .errors import TicketClosed, TicketNotFound
 from .models import Ticket, TicketAttachment, TicketMessage
 
 SUBJECT_MAX = 150
@@ -57,6 +59,7 @@ def ticket_open(
             language=language or _traveller_language(traveller),
             last_message_at=now,
             traveller_waiting_since=now,
+            traveller_read_at=now,
         )
         _message_add(
             ticket=ticket, kind=MessageKind.TRAVELLER, author=traveller, body=body, images=images
@@ -83,16 +86,54 @@ def ticket_reply_by_traveller(
         ticket.closed_at = None
         ticket.last_message_at = now
         ticket.traveller_waiting_since = ticket.traveller_waiting_since or now
+        ticket.traveller_read_at = now  # answering means they read what came before
         ticket.save(
             update_fields=[
                 "state",
                 "closed_at",
                 "last_message_at",
                 "traveller_waiting_since",
+                "traveller_read_at",
                 "updated_at",
             ]
         )
     return message
+
+
+def ticket_close_by_traveller(*, ticket: Ticket, traveller: Any) -> Ticket:
+    """ "My problem is solved": the conversation closes and leaves the staff queue. Writing
+    again opens it again. Closing a closed ticket changes nothing."""
+    if ticket.traveller_id != traveller.pk:
+        raise TicketNotFound()  # never reached through our views: they only find own tickets
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.state == TicketState.CLOSED:
+            return ticket
+        now = timezone.now()
+        ticket.state = TicketState.CLOSED
+        ticket.closed_at = now
+        ticket.traveller_waiting_since = None
+        ticket.traveller_read_at = now
+        ticket.save(
+            update_fields=[
+                "state",
+                "closed_at",
+                "traveller_waiting_since",
+                "traveller_read_at",
+                "updated_at",
+            ]
+        )
+    return ticket
+
+
+def ticket_mark_read_by_traveller(*, ticket: Ticket) -> None:
+    """The traveller has the conversation in front of them: nothing in it is unread any more.
+    Writes only when something was unread, so reloading the page costs no write."""
+    if not ticket.is_unread:
+        return
+    now = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(traveller_read_at=now)
+    ticket.traveller_read_at = now
 
 
 def _message_add(
@@ -172,3 +213,270 @@ def _own_order(*, traveller: Any, public_id: Any) -> Order | None:
 
 def _traveller_language(traveller: Any) -> str:
     return getattr(traveller, "preferred_language", "") or get_language() or "en"
+
+
+# --- Staff ---
+#
+# Every staff change of a ticket locks its row, writes, and records an audit event
+# (`ticket.<verb>`, with the staff member and their IP address). What the traveller is told
+# is queued in the same transaction and sent once it commits; internal notes are never told.
+
+
+def _ticket_lock(ticket: Ticket) -> Ticket:
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("traveller", "card", "order")
+        .get(pk=ticket.pk)
+    )
+
+
+def _audit(
+    *, staff: Any, verb: str, ticket: Ticket, ip_address: str | None, **details: Any
+) -> None:
+    audit_record(
+        actor=staff,
+        action=f"ticket.{verb}",
+        obj=ticket,
+        details={"reference": ticket.reference, **details},
+        ip_address=ip_address,
+    )
+
+
+def ticket_reply_by_staff(
+    *,
+    ticket: Ticket,
+    staff: Any,
+    body: str,
+    files: list[Any] | None = None,
+    ip_address: str | None = None,
+) -> TicketMessage:
+    """Customer service answers. The ticket is answered (waiting for the traveller, who is
+    told on the channels they chose); a closed one stays closed, so a last word after closing
+    does not reopen it."""
+    body = _clean_body(body)
+    images = attachments_check(files or [])
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = _ticket_lock(ticket)
+        message = _message_add(
+            ticket=ticket, kind=MessageKind.STAFF, author=staff, body=body, images=images
+        )
+        if ticket.state != TicketState.CLOSED:
+            ticket.state = TicketState.ANSWERED
+        ticket.last_message_at = now
+        ticket.traveller_waiting_since = None
+        if ticket.assignee_id is None:
+            ticket.assignee = staff  # whoever answers first owns it, unless someone already does
+        ticket.save(
+            update_fields=[
+                "state",
+                "last_message_at",
+                "traveller_waiting_since",
+                "assignee",
+                "updated_at",
+            ]
+        )
+        _audit(
+            staff=staff,
+            verb="reply",
+            ticket=ticket,
+            ip_address=ip_address,
+            message=message.pk,
+            attachments=len(images),
+        )
+        notifications.notify_staff_reply(ticket=ticket, message=message)
+    return message
+
+
+def ticket_note_add(
+    *,
+    ticket: Ticket,
+    staff: Any,
+    body: str,
+    files: list[Any] | None = None,
+    ip_address: str | None = None,
+) -> TicketMessage:
+    """An internal note for colleagues: the traveller never sees it and is never told; the
+    ticket's state and waiting time do not change."""
+    body = _clean_body(body)
+    images = attachments_check(files or [])
+    with transaction.atomic():
+        ticket = _ticket_lock(ticket)
+        message = _message_add(
+            ticket=ticket, kind=MessageKind.NOTE, author=staff, body=body, images=images
+        )
+        _audit(
+            staff=staff,
+            verb="note",
+            ticket=ticket,
+            ip_address=ip_address,
+            message=message.pk,
+            attachments=len(images),
+        )
+    return message
+
+
+def ticket_assign(
+    *, ticket: Ticket, staff: Any, assignee: Any | None, ip_address: str | None = None
+) -> Ticket:
+    """Give the ticket to a member of staff (oneself, a colleague) or to nobody."""
+    if assignee is not None and not (assignee.is_staff and assignee.is_active):
+        raise InvalidInput(fields={"assignee": [_("Choose an active member of staff.")]})
+    with transaction.atomic():
+        ticket = _ticket_lock(ticket)
+        before = ticket.assignee_id
+        ticket.assignee = assignee
+        ticket.save(update_fields=["assignee", "updated_at"])
+        _audit(
+            staff=staff,
+            verb="assign",
+            ticket=ticket,
+            ip_address=ip_address,
+            assignee_before=before,
+            assignee=assignee.pk if assignee is not None else None,
+        )
+    return ticket
+
+
+def ticket_close(
+    *, ticket: Ticket, staff: Any, body: str = "", ip_address: str | None = None
+) -> Ticket:
+    """Close the conversation, optionally with a last message to the traveller (who is then
+    told it is resolved). Closing a closed ticket changes nothing but may still add the
+    message."""
+    body = (body or "").strip()
+    if body:
+        body = _clean_body(body)
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = _ticket_lock(ticket)
+        message = None
+        if body:
+            message = _message_add(ticket=ticket, kind=MessageKind.STAFF, author=staff, body=body)
+            ticket.last_message_at = now
+        was = ticket.state
+        ticket.state = TicketState.CLOSED
+        ticket.closed_at = ticket.closed_at if was == TicketState.CLOSED else now
+        ticket.traveller_waiting_since = None
+        ticket.save(
+            update_fields=[
+                "state",
+                "closed_at",
+                "last_message_at",
+                "traveller_waiting_since",
+                "updated_at",
+            ]
+        )
+        _audit(
+            staff=staff,
+            verb="close",
+            ticket=ticket,
+            ip_address=ip_address,
+            state_before=was,
+            message=message.pk if message else None,
+        )
+        if message is not None:
+            notifications.notify_resolved(ticket=ticket, message=message)
+    return ticket
+
+
+def ticket_reopen(*, ticket: Ticket, staff: Any, ip_address: str | None = None) -> Ticket:
+    """Open a closed conversation again (it waits for staff, as a new one does)."""
+    with transaction.atomic():
+        ticket = _ticket_lock(ticket)
+        was = ticket.state
+        if was == TicketState.CLOSED:
+            ticket.state = TicketState.OPEN
+            ticket.closed_at = None
+            ticket.save(update_fields=["state", "closed_at", "updated_at"])
+        _audit(staff=staff, verb="reopen", ticket=ticket, ip_address=ip_address, state_before=was)
+    return ticket
+
+
+def ticket_classify(
+    *,
+    ticket: Ticket,
+    staff: Any,
+    priority: str | None = None,
+    topic: str | None = None,
+    ip_address: str | None = None,
+) -> Ticket:
+    """Change the ticket's priority and/or topic (None keeps it)."""
+    errors: dict[str, list[str]] = {}
+    if priority is not None and priority not in TicketPriority.values:
+        errors["priority"] = [_("Choose one of the allowed values.")]
+    if topic is not None and topic not in TicketTopic.values:
+        errors["topic"] = [_("Please choose a topic.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    with transaction.atomic():
+        ticket = _ticket_lock(ticket)
+        changes = {}
+        for field, value in (("priority", priority), ("topic", topic)):
+            if value is not None and getattr(ticket, field) != value:
+                changes[field] = [getattr(ticket, field), value]
+                setattr(ticket, field, value)
+        if changes:
+            ticket.save(update_fields=[*changes, "updated_at"])
+            _audit(staff=staff, verb="classify", ticket=ticket, ip_address=ip_address, **changes)
+    return ticket
+
+
+def ticket_open_by_staff(
+    *,
+    staff: Any,
+    traveller: Any,
+    subject: str,
+    body: str,
+    topic: str = TicketTopic.OTHER,
+    priority: str = TicketPriority.NORMAL,
+    card_id: int | None = None,
+    order_public_id: Any = None,
+    files: list[Any] | None = None,
+    ip_address: str | None = None,
+) -> Ticket:
+    """Staff write to a traveller first (after a phone call, say): the ticket is theirs,
+    answered (waiting for the traveller), assigned to whoever opened it, and the traveller
+    is told. A card or an order must be the traveller's own."""
+    subject = _clean_subject(subject)
+    body = _clean_body(body)
+    errors: dict[str, list[str]] = {}
+    if topic not in TicketTopic.values:
+        errors["topic"] = [_("Please choose a topic.")]
+    if priority not in TicketPriority.values:
+        errors["priority"] = [_("Choose one of the allowed values.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    card = _own_card(traveller=traveller, card_id=card_id)
+    order = _own_order(traveller=traveller, public_id=order_public_id)
+    if card is None and order is not None:
+        card = order.card
+    images = attachments_check(files or [])
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            traveller=traveller,
+            subject=subject,
+            topic=topic,
+            priority=priority,
+            card=card,
+            order=order,
+            origin=TicketOrigin.STAFF,
+            state=TicketState.ANSWERED,
+            assignee=staff,
+            language=_traveller_language(traveller),
+            last_message_at=now,
+        )
+        message = _message_add(
+            ticket=ticket, kind=MessageKind.STAFF, author=staff, body=body, images=images
+        )
+        _audit(
+            staff=staff,
+            verb="open",
+            ticket=ticket,
+            ip_address=ip_address,
+            traveller=traveller.pk,
+            message=message.pk,
+        )
+        notifications.notify_staff_reply(ticket=ticket, message=message)
+    return ticket

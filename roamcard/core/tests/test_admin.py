@@ -71,6 +71,20 @@ def _one_of_each(staff) -> dict:
         **_one_of_each_usage_record(card=card),
         **_one_of_each_saved_method_record(traveller=traveller),
         **_one_of_each_autorenewal_record(traveller=traveller, bucket=bucket, plan=plan),
+        **_one_of_each_support_record(traveller=traveller, card=card),
+    }
+
+
+def _one_of_each_support_record(*, traveller, card) -> dict:
+    """A ticket and a saved reply (issue 10)."""
+    from roamcard.support.models import SavedReply
+    from roamcard.support.services import ticket_open
+
+    return {
+        "support.ticket": ticket_open(
+            traveller=traveller, subject="No data", body="Help", card_id=card.pk
+        ),
+        "support.savedreply": SavedReply.objects.create(title_en="APN", body_en="Check the APN."),
     }
 
 
