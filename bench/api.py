@@ -17,7 +17,7 @@ docs/operations.md use).
 `python -m bench.api --profile` looks inside instead: the same database and settings, the
 requests handed straight to the WSGI application in one process (no server, no sockets);
 it prints each endpoint's time per request and the card detail's cProfile over 2,000
-requests (BENCH_PROFILE_REQUESTS)."""
+requests (BENCH_PROFILE_REQUESTS), and saves it for pstats where BENCH_PROFILE_DUMP says."""
 
 import contextlib
 import http.client
@@ -453,6 +453,8 @@ def profile_worker(seed: dict) -> None:
     for _ in range(PROFILE_REQUESTS):
         call(path, header)
     profiler.disable()
+    if dump := os.environ.get("BENCH_PROFILE_DUMP"):
+        profiler.dump_stats(dump)
     print(f"\ncProfile of {PROFILE_REQUESTS} card detail requests (the profiler slows Python):")
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
     stats.sort_stats("cumulative").print_stats(45)

@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.dispatch import receiver
 
 
 class Stamps(Protocol):
@@ -123,7 +125,10 @@ def _backend_name() -> str:
 
 
 @cache
-def _stamps(namespace: str, backend: str) -> Stamps | None:
+def stamps_for(namespace: str) -> Stamps | None:
+    """The stamps of `namespace` in this deployment, or None when there is no store every
+    process shares (then nothing may be cached on them). Decided once per process."""
+    backend = _backend_name()
     if backend == "redis":
         return CacheStamps(f"stamp:{namespace}")
     if backend == "file":
@@ -131,10 +136,11 @@ def _stamps(namespace: str, backend: str) -> Stamps | None:
     return None
 
 
-def stamps_for(namespace: str) -> Stamps | None:
-    """The stamps of `namespace` in this deployment, or None when there is no store every
-    process shares (then nothing may be cached on them)."""
-    return _stamps(namespace, _backend_name())
+@receiver(setting_changed)
+def _decide_again(*, setting: str, **_signal: object) -> None:
+    """Tests that change where stamps would live get the stamps of their settings."""
+    if setting in ("STAMPS_BACKEND", "CACHES", "DATABASES", "VAR_DIR"):
+        stamps_for.cache_clear()
 
 
 def stamp_bump(namespace: str, key: int) -> None:
