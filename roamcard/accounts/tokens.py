@@ -162,7 +162,7 @@ def _token_for(token_hash: str) -> ApiToken | None:
         _cached[token_hash] = _Cached(token, stamp, time.monotonic() + seconds)
     user = _copy(token.user)
     token = _copy(token)
-    token.user = user
+    token._state.fields_cache["user"] = user  # token.user = user, without its checks
     return token
 
 

@@ -196,7 +196,7 @@ def card_has_live_data(*, card_id: int, region_id: int, now: datetime) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CoverageRow:
     """A coverage as the card detail reads it: the Region fields the API shows."""
 
@@ -207,7 +207,7 @@ class CoverageRow:
     country_set: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BucketRow:
     """A bucket as the card detail reads it: the Bucket fields its balance needs, with the
     model's own rules for its state."""
@@ -231,7 +231,7 @@ class BucketRow:
     state_at = Bucket.state_at
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CardRow:
     """A card as the card detail reads it: the Card fields the API shows, its coverage, the
     buckets that have not ended (the only ones a balance counts) and `as_of`, the latest
