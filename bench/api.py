@@ -12,7 +12,12 @@ both and their ratio and writes bench/results/api.json. Every load run is bounde
 Environment: BENCH_DURATION (seconds per measurement, default 5), BENCH_ROUNDS (alternating
 rounds, default 3; the median round counts), BENCH_CONNECTIONS (default 16),
 BENCH_BLOCKING_THREADS (granian threads per worker, default 1 as `make run` and
-docs/operations.md use)."""
+docs/operations.md use).
+
+`python -m bench.api --profile` looks inside instead: the same database and settings, the
+requests handed straight to the WSGI application in one process (no server, no sockets);
+it prints each endpoint's time per request and the card detail's cProfile over 2,000
+requests (BENCH_PROFILE_REQUESTS), and saves it for pstats where BENCH_PROFILE_DUMP says."""
 
 import contextlib
 import http.client
@@ -378,8 +383,91 @@ def granian_version() -> str:
     return version("granian")
 
 
+# --- Where the time goes: `python -m bench.api --profile` ------------------------------------
+
+
+PROFILE_REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "2000"))
+
+
+def profile() -> int:
+    with throwaway_database() as (env, _database):
+        run_django(env, "manage.py", "migrate", "--noinput", "-v", "0")
+        run_django(env, "manage.py", "createcachetable")
+        seed = json.loads(run_django(env, "-m", "bench.api", "--seed").stdout)
+        print(run_django(env, "-m", "bench.api", "--profile-worker", json.dumps(seed)).stdout)
+    return 0
+
+
+def profile_worker(seed: dict) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    from config.wsgi import application
+
+    def environ(path: str, authorization: str | None) -> dict:
+        env = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+        }
+        if authorization:
+            env["HTTP_AUTHORIZATION"] = authorization
+        return env
+
+    def call(path: str, authorization: str | None) -> None:
+        statuses = []
+        body = application(environ(path, authorization), lambda s, h: statuses.append(s))
+        b"".join(body)
+        if not statuses[0].startswith("200"):
+            sys.exit(f"{path} answered {statuses[0]}")
+
+    auth = f"Bearer {seed['token']}"
+    endpoints = {
+        "GET /api/v1/health": ("/api/v1/health", None),
+        "GET /api/v1/cards/{id}": (f"/api/v1/cards/{seed['card_id']}", auth),
+    }
+    for path, header in endpoints.values():
+        for _ in range(200):
+            call(path, header)
+    costs = {}
+    for name, (path, header) in endpoints.items():
+        start = time.process_time()
+        for _ in range(PROFILE_REQUESTS):
+            call(path, header)
+        costs[name] = (time.process_time() - start) / PROFILE_REQUESTS * 1000
+        print(f"{name:24} {costs[name]:.3f} ms CPU per request")
+    ratio = costs["GET /api/v1/health"] / costs["GET /api/v1/cards/{id}"]
+    print(f"in-process ratio (trivial cost / card detail cost) = {ratio:.3f}")
+
+    path, header = endpoints["GET /api/v1/cards/{id}"]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(PROFILE_REQUESTS):
+        call(path, header)
+    profiler.disable()
+    if dump := os.environ.get("BENCH_PROFILE_DUMP"):
+        profiler.dump_stats(dump)
+    print(f"\ncProfile of {PROFILE_REQUESTS} card detail requests (the profiler slows Python):")
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--seed"]:
         seed()
+    elif sys.argv[1:] == ["--profile"]:
+        sys.exit(profile())
+    elif sys.argv[1:2] == ["--profile-worker"]:
+        profile_worker(json.loads(sys.argv[2]))
     else:
         sys.exit(main())

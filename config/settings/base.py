@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("ROAMCARD_VAR_DIR", BASE_DIR / "var"))
@@ -570,6 +571,16 @@ AUTORENEWAL_SWEEP_LIMIT = 50_000
 
 # --- API --------------------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
+# Each process keeps a checked token this many seconds (0: never) so that most API requests
+# cost no token query; a revocation still takes effect on the very next request, through
+# the revocation stamps every process shares (roamcard.core.stamps).
+API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "5"))
+# Where the stamps live: "auto" (Redis when REDIS_URL is set, else a shared memory file on
+# SQLite, else none, so no token is cached), "redis", "file" (every process on one
+# machine), or "off".
+STAMPS_BACKEND = os.environ.get("STAMPS_BACKEND", "auto")
+if STAMPS_BACKEND not in ("auto", "redis", "file", "off"):
+    raise ImproperlyConfigured("STAMPS_BACKEND must be auto, redis, file or off.")
 # The API's docs page (/api/v1/docs) and schema (/api/v1/openapi.json): on in development.
 API_DOCS_ENABLED = env_bool("API_DOCS_ENABLED", False)
 

@@ -17,6 +17,14 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`, for the mobile app. The caller's preferred language
     then decides the language of every message."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # HttpBearer's own reading, from the WSGI environ: request.headers would first copy
+        # every header of the request, on every API request.
+        scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if not scheme or scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         api_token = api_token_authenticate(raw_token=token)
         if api_token is None:
@@ -25,7 +33,8 @@ class TokenAuth(HttpBearer):
         request.api_token = api_token  # type: ignore[attr-defined]
         request.user = user
         language = user.preferred_language or settings.LANGUAGE_CODE
-        translation.activate(language)
+        if translation.get_language() != language:  # activating costs more than asking
+            translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
         return user
 

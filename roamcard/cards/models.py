@@ -157,6 +157,11 @@ class Bucket(models.Model):
     def is_used_up(self) -> bool:
         return self.bytes_granted is not None and not self.bytes_remaining
 
+    @property
+    def plan_name(self) -> str:
+        """The name of the plan it came from; empty for data given without one."""
+        return self.plan.name if self.plan_id else ""
+
     def state_at(self, now: datetime) -> BucketState:
         if self.withdrawn_at is not None:
             return BucketState.ENDED

@@ -1,15 +1,18 @@
 """Reading cards: a traveller sees only their own."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
-from roamcard.catalog.models import Region
+from roamcard.catalog.models import Plan, Region
 from roamcard.catalog.selectors import region_fits
+from roamcard.core.rawsql import db_datetime, py_datetime, select_datetime, table
 
 from .choices import BucketState
 from .errors import CardNotFound
@@ -23,7 +26,7 @@ def card_list_for(*, user: Any) -> QuerySet[Card]:
         .prefetch_related(
             Prefetch(
                 "buckets",
-                queryset=Bucket.objects.select_related("region").order_by(
+                queryset=Bucket.objects.select_related("region", "plan").order_by(
                     F("valid_until").asc(nulls_last=True), "id"
                 ),
             )
@@ -46,15 +49,15 @@ class CoverageLine:
     """The balance of one coverage on a card: what is usable now, until when, and what
     comes next (queued buckets, then first-use ones), listed apart."""
 
-    region: Region
+    region: "Region | CoverageRow"
     is_card_coverage: bool  # the card's own coverage (the "everywhere else" line)
     unlimited: bool
     bytes_remaining: int
     bytes_granted: int
     valid_until: datetime | None  # end of the latest live bucket
-    live_buckets: list[Bucket]
-    queued: list[Bucket]
-    first_use: list[Bucket]
+    live_buckets: list["Bucket | BucketRow"]
+    queued: list["Bucket | BucketRow"]
+    first_use: list["Bucket | BucketRow"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class CardBalance:
     bytes_granted: int
     valid_until: datetime | None
     as_of: datetime | None
-    active_buckets: list[Bucket]  # the live buckets counted in the headline
+    active_buckets: list["Bucket | BucketRow"]  # the live buckets counted in the headline
     headline_country: str | None  # None: the card's whole coverage
     lines: list[CoverageLine]
 
@@ -78,7 +81,7 @@ class CardBalance:
         return round(100 * self.bytes_remaining / self.bytes_granted)
 
 
-def card_headline_country(*, card: Card, country: str | None = None) -> str | None:
+def card_headline_country(*, card: "Card | CardRow", country: str | None = None) -> str | None:
     """The country whose balance the headline shows: the one asked for when the card covers
     it, else the last country the card used data in, else None (the whole coverage)."""
     covered = card.region.country_set
@@ -99,14 +102,18 @@ _VALIDITY_STATES = (BucketState.LIVE, BucketState.QUEUED)
 
 
 def card_balance(
-    *, card: Card, now: datetime | None = None, country: str | None = None
+    *, card: "Card | CardRow", now: datetime | None = None, country: str | None = None
 ) -> CardBalance:
     """The headline for `country` (card_headline_country) sums only the live buckets whose
     coverage includes it; lines give each coverage's balance. Card validity is the latest
     end among live and queued buckets. Uses the prefetched buckets when the card came from
-    card_list_for or card_detail_for."""
+    card_list_for, the buckets read with it when it is card_detail_for's CardRow."""
     now = now or timezone.now()
-    buckets = list(card.buckets.all())
+    if isinstance(card, CardRow):
+        buckets, as_of = card.current_buckets, card.as_of
+    else:
+        buckets = list(card.buckets.all())
+        as_of = max((b.updated_at for b in buckets), default=None)
     states = {b.pk: b.state_at(now) for b in buckets}
     live = [b for b in buckets if states[b.pk] == BucketState.LIVE]
     headline_country = card_headline_country(card=card, country=country)
@@ -154,7 +161,7 @@ def card_balance(
             ),
             default=None,
         ),
-        as_of=max((b.updated_at for b in buckets), default=None),
+        as_of=as_of,
         active_buckets=counted,
         headline_country=headline_country,
         lines=lines,
@@ -189,45 +196,140 @@ def card_has_live_data(*, card_id: int, region_id: int, now: datetime) -> bool:
     )
 
 
-def card_detail_for(*, user: Any, card_id: int) -> Card:
-    """Like card_get_for (coverage and buckets with theirs included, CardNotFound for
-    anyone else's card), in two plain SQL queries: the API's card detail is its hottest
-    read, and the ORM's query compilation would cost it more than everything else
-    (bench/api.py)."""
-    from roamcard.core.rawsql import reader, table
+@dataclass(slots=True)
+class CoverageRow:
+    """A coverage as the card detail reads it: the Region fields the API shows."""
 
-    cards, regions, buckets = reader(Card, "c"), reader(Region, "r"), reader(Bucket, "b")
+    pk: int
+    code: str
+    name: str
+    countries: list[str]
+    country_set: frozenset[str]
+
+
+@dataclass(slots=True)
+class BucketRow:
+    """A bucket as the card detail reads it: the Bucket fields its balance needs, with the
+    model's own rules for its state."""
+
+    pk: int
+    region_id: int
+    region: CoverageRow
+    plan_name: str
+    bytes_granted: int | None
+    bytes_remaining: int | None
+    starts: str
+    validity_days: int | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    activate_by: datetime | None
+    updated_at: datetime
+    withdrawn_at: None = None  # withdrawn buckets are not read
+
+    is_unlimited = Bucket.is_unlimited
+    is_used_up = Bucket.is_used_up
+    state_at = Bucket.state_at
+
+
+@dataclass(slots=True)
+class CardRow:
+    """A card as the card detail reads it: the Card fields the API shows, its coverage, the
+    buckets that have not ended (the only ones a balance counts) and `as_of`, the latest
+    change to any of its buckets, ended ones included."""
+
+    pk: int
+    iccid: str
+    form: str
+    status: str
+    label: str
+    msisdn: str
+    activation_code: str
+    bound_at: datetime | None
+    last_country: str | None
+    region_id: int
+    region: CoverageRow
+    current_buckets: list[BucketRow]
+    as_of: datetime | None
+
+
+@cache
+def _card_detail_sql(vendor: str) -> str:
+    """card_detail_for's statement, written once per process (per database vendor)."""
+    buckets = table(Bucket)
+    return (
+        "SELECT c.id, c.iccid, c.form, c.status, c.label, c.msisdn, c.activation_code, "
+        f"{select_datetime('c.bound_at')}, c.last_country, c.region_id, "
+        "r.code, r.name, r.countries, "
+        f"(SELECT {select_datetime('MAX(a.updated_at)')} FROM {buckets} a "
+        "WHERE a.card_id = c.id), "
+        "b.id, b.region_id, b.bytes_granted, b.bytes_remaining, b.starts, b.validity_days, "
+        f"{select_datetime('b.valid_from')}, {select_datetime('b.valid_until')}, "
+        f"{select_datetime('b.activate_by')}, {select_datetime('b.updated_at')}, "
+        "br.code, br.name, br.countries, p.name "
+        f"FROM {table(Card)} c JOIN {table(Region)} r ON r.id = c.region_id "
+        f"LEFT JOIN {buckets} b ON b.card_id = c.id AND b.withdrawn_at IS NULL "
+        "AND (b.valid_until IS NULL OR b.valid_until > %s) "
+        f"LEFT JOIN {table(Region)} br ON br.id = b.region_id "
+        f"LEFT JOIN {table(Plan)} p ON p.id = b.plan_id "
+        "WHERE c.id = %s AND c.owner_id = %s "
+        "ORDER BY b.valid_until IS NULL, b.valid_until, b.id"
+    )
+
+
+def card_detail_for(*, user: Any, card_id: int, now: datetime | None = None) -> CardRow:
+    """Like card_get_for (CardNotFound for anyone else's card), in one plain SQL query
+    straight into rows: the API's card detail is its hottest read, and the ORM's query
+    compilation and model instances would cost it more than everything else
+    (bench/api.py). Buckets that ended before `now` are left in the database, except for
+    `as_of`; card_balance takes a CardRow as it takes a Card."""
+    now = now or timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {cards.columns}, {regions.columns} FROM {table(Card)} c "
-            f"JOIN {table(Region)} r ON r.id = c.region_id WHERE c.id = %s AND c.owner_id = %s",
-            [card_id, user.pk],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            raise CardNotFound()
-        card = cards.instance(row)
-        card.region = regions.instance(row, offset=cards.width)
-        bucket_regions = reader(Region, "br")
-        cursor.execute(
-            f"SELECT {buckets.columns}, {bucket_regions.columns} FROM {table(Bucket)} b "
-            f"JOIN {table(Region)} br ON br.id = b.region_id WHERE b.card_id = %s "
-            "ORDER BY b.valid_until IS NULL, b.valid_until, b.id",
-            [card.pk],
-        )
+        cursor.execute(_card_detail_sql(connection.vendor), [db_datetime(now), card_id, user.pk])
         rows = cursor.fetchall()
-    instances = []
-    for r in rows:
-        bucket = buckets.instance(r)
-        bucket.region = bucket_regions.instance(r, offset=buckets.width)
-        instances.append(bucket)
-    # What prefetch_related leaves behind, so that card.buckets.all() needs no query (a
-    # fresh QuerySet: card.buckets.get_queryset() would clone a filtered query).
-    prefetched = QuerySet(model=Bucket)
-    prefetched._result_cache = instances
-    prefetched._prefetch_done = True
-    card._prefetched_objects_cache = {"buckets": prefetched}
-    return card
+    if not rows:
+        raise CardNotFound()
+    first = rows[0]
+    coverages: dict[int, CoverageRow] = {}
+
+    def coverage(pk: int, code: str, name: str, countries: Any) -> CoverageRow:
+        if pk not in coverages:
+            listed = json.loads(countries) if isinstance(countries, str) else countries
+            coverages[pk] = CoverageRow(pk, code, name, listed, frozenset(listed))
+        return coverages[pk]
+
+    buckets = [
+        BucketRow(
+            pk=row[14],
+            region_id=row[15],
+            region=coverage(row[15], *row[24:27]),
+            plan_name=row[27] or "",
+            bytes_granted=row[16],
+            bytes_remaining=row[17],
+            starts=row[18],
+            validity_days=row[19],
+            valid_from=py_datetime(row[20]),
+            valid_until=py_datetime(row[21]),
+            activate_by=py_datetime(row[22]),
+            updated_at=py_datetime(row[23]),
+        )
+        for row in rows
+        if row[14] is not None
+    ]
+    return CardRow(
+        pk=first[0],
+        iccid=first[1],
+        form=first[2],
+        status=first[3],
+        label=first[4],
+        msisdn=first[5],
+        activation_code=first[6],
+        bound_at=py_datetime(first[7]),
+        last_country=first[8],
+        region_id=first[9],
+        region=coverage(first[9], *first[10:13]),
+        current_buckets=buckets,
+        as_of=py_datetime(first[13]),
+    )
 
 
 def card_import_earlier_of_same_file(*, card_import: CardImport) -> QuerySet[CardImport]:

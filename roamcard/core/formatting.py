@@ -9,7 +9,7 @@ import re
 import zoneinfo
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_skeleton, format_time
@@ -37,10 +37,21 @@ def format_bytes(value: int | None, *, language: str | None = None) -> str:
     under 1 MB (an empty bucket included) are shown in kB."""
     if value is None:
         return ""
-    locale = babel_locale(language)
     unit, size = next(((u, s) for u, s in _UNITS if value >= s), _UNITS[-1])
     amount = Decimal(value) / size
-    pattern = "#,##0.##" if amount < 100 else "#,##0"
+    # Rounded here as the pattern rounds (the context's half-even), so that the few
+    # thousand amounts a traveller can see are formatted once per process: Babel takes
+    # ~0.1 ms a call, the API's hottest endpoint shows two.
+    if amount < 100:
+        return _format_unit(amount.quantize(_HUNDREDTHS), unit, "#,##0.##", babel_locale(language))
+    return _format_unit(amount.quantize(_UNITS_PLACE), unit, "#,##0", babel_locale(language))
+
+
+_HUNDREDTHS, _UNITS_PLACE = Decimal("0.01"), Decimal("1")
+
+
+@lru_cache(maxsize=8192)
+def _format_unit(amount: Decimal, unit: str, pattern: str, locale: Locale) -> str:
     return format_unit(amount, unit, length="short", format=pattern, locale=locale)
 
 

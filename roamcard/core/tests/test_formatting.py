@@ -106,3 +106,35 @@ def test_a_message_names_the_recipients_zone_rather_than_the_workers():
         text = render("{{ at|local_datetime:zone }}", at=EVENING, zone="Asia/Tokyo")
 
     assert text == "2026年12月13日 22:24"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant", "ja", "ko"])
+def test_data_amounts_formatted_once_read_as_babel_writes_them(language):
+    """format_bytes rounds before Babel to reuse its answers: ties, amounts that round up
+    to the next hundred, exact units and byte counts at random all read as Babel's own."""
+    import random
+    from decimal import Decimal
+
+    from babel.units import format_unit
+
+    from roamcard.core.money import babel_locale
+
+    mib, gib = 1024**2, 1024**3
+    amounts = [0, 1, 1023, 1024, mib, gib, gib + gib // 200, int(1.005 * gib), int(99.996 * gib)]
+    amounts += [int(99.995 * mib), 100 * gib - 1, 1536 * mib, 1000 * gib + 1]
+    amounts += random.Random(11).sample(range(1, 3000 * gib), 2000)
+    for value in amounts:
+        unit, size = next(
+            (
+                (u, s)
+                for u, s in [("digital-gigabyte", gib), ("digital-megabyte", mib)]
+                if value >= s
+            ),
+            ("digital-kilobyte", 1024),
+        )
+        amount = Decimal(value) / size
+        pattern = "#,##0.##" if amount < 100 else "#,##0"
+        expected = format_unit(
+            amount, unit, length="short", format=pattern, locale=babel_locale(language)
+        )
+        assert format_bytes(value, language=language) == expected, value
