@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "roamcard.autorenewal",
     "roamcard.simnet",
     "roamcard.sandbox",
+    "roamcard.reports",
     "roamcard.demo",
 ]
 
