@@ -18,10 +18,10 @@ from .models import DATA_UNIT, Account, Entry, Transaction
 
 def human_amount(amount: int, unit: str) -> str:
     """An amount as staff read it, data in GB / MB and money in its currency, then the exact
-    figure in bytes or minor units: "−1.5 GB (−1610612736)", "CN¥68.00 (+6800)". A debit is
+    figure in bytes or minor units: "-1.5 GB (-1610612736)", "CN¥68.00 (+6800)". A debit is
     positive, a credit negative, as in the book."""
     if unit == DATA_UNIT:
-        readable = ("−" if amount < 0 else "") + format_bytes(abs(amount))
+        readable = ("-" if amount < 0 else "") + format_bytes(abs(amount))
     else:
         try:
             readable = Money(amount, unit).format()

@@ -7,7 +7,7 @@ from roamcard.ledger.models import Account, Entry, Transaction
 
 def test_amounts_as_staff_read_them():
     assert human_amount(1536 * 1024**2, "BYTE") == "1.5 GB (+1610612736)"
-    assert human_amount(-800 * 1024**2, "BYTE") == "−800 MB (-838860800)"
+    assert human_amount(-800 * 1024**2, "BYTE") == "-800 MB (-838860800)"
     assert human_amount(6800, "CNY") == "CN¥68.00 (+6800)"
     assert human_amount(-1000, "JPY") == "-¥1,000 (-1000)"
 
