@@ -11,7 +11,7 @@ from decimal import Decimal
 from math import ceil, floor, log10
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 72, 12, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 96, 12, 12, 40
 MAX_X_LABELS = 10
 # Distinguishable for the common colour blindnesses (Okabe–Ito) on light and dark themes.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")

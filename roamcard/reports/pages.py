@@ -12,10 +12,11 @@ from babel.dates import format_skeleton
 from babel.numbers import format_currency, format_percent
 from babel.units import format_unit
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget
 
 from roamcard.core.formatting import format_local_datetime, format_number
@@ -507,7 +508,8 @@ def stuck_orders_page(period: Period, form: forms.Form) -> Page:
         job = getattr(order, "provisioning_job", None)
         if job is None:
             return str(_("no job yet"))
-        text = f"{job.get_state_display()} · " + str(_("%(n)d attempts") % {"n": job.attempts})
+        attempts = ngettext("%(n)d attempt", "%(n)d attempts", job.attempts) % {"n": job.attempts}
+        text = f"{job.get_state_display()} · {attempts}"
         return f"{text} · {job.last_error}" if job.last_error else text
 
     def waiting(order) -> int:
@@ -599,10 +601,14 @@ def lockouts_page(period: Period, form: forms.Form) -> Page:
         notes=[
             str(
                 _(
-                    "A card number is locked out of binding for an hour after five wrong card "
-                    "passwords within an hour. Accounts: those whose wrong password locked it. "
-                    "A lockout that staff cleared is no longer counted."
+                    "A card number is locked out of binding for %(minutes)d minutes after "
+                    "%(failures)d wrong card passwords within that time. Accounts: those whose "
+                    "wrong password locked it. A lockout that staff cleared is no longer counted."
                 )
+                % {
+                    "minutes": settings.CARD_BIND_LOCK_SECONDS // 60,
+                    "failures": settings.CARD_BIND_MAX_FAILURES,
+                }
             )
         ],
     )
