@@ -122,3 +122,14 @@ def test_travellers_never_reach_the_reports(client, traveller):
     client.force_login(traveller)
     response = client.get(report_url("revenue"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_reports_read_in_korean(seoul_staff_client, business):
+    page = seoul_staff_client.get(
+        report_url("payment-rates"), WEEK, HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+    assert "결제 실패와 환불" in page and "통화별 환불률" in page and "40.0%" in page
+    index = seoul_staff_client.get(
+        reverse("admin:reports_report_changelist"), HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+    assert "보고서" in index and "등록 잠금" in index
