@@ -63,7 +63,10 @@ class Chart:
     x_ticks: list[Tick] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        top = _nice_top(max((v for s in self.series for v in s.values if v is not None), default=0))
+        values = [v for s in self.series for v in s.values if v is not None]
+        top = _nice_top(max(values, default=0))
+        if all(isinstance(v, int) for v in values) and not (top / 4).is_integer():
+            top = ceil(top / 4) * 4  # counts: whole numbers on the scale
         plot_width, plot_height = self.width - LEFT - RIGHT, self.height - TOP - BOTTOM
         slot = plot_width / max(len(self.x_labels), 1)
 

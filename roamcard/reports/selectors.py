@@ -35,6 +35,7 @@ from roamcard.orders.choices import OrderState
 from roamcard.orders.models import Order, OrderEvent
 from roamcard.payments.choices import PaymentState, RefundState
 from roamcard.payments.models import Payment, Refund
+from roamcard.renewals.forms import METHOD_LABELS
 
 from .periods import Period
 
@@ -167,8 +168,6 @@ def report_renewals(*, period: Period) -> RenewalsReport:
     payment method of the payment that paid them; "automatic" ones were charged without the
     traveller (automatic renewal). Two queries: the counts, then the plans' names in the
     reader's language."""
-    from roamcard.renewals.forms import METHOD_LABELS
-
     counts = (
         Payment.objects.filter(_within("order__paid_at", period), paid_order=True)
         .values(
