@@ -111,5 +111,21 @@ def _csv_response(table: Table, spec: ReportSpec, period) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(table.csv_columns)
-    writer.writerows(table.csv_rows)
+    writer.writerows([_spreadsheet_safe(cell) for cell in row] for row in table.csv_rows)
     return response
+
+
+def _spreadsheet_safe(cell: str) -> str:
+    """Text that a spreadsheet would run as a formula (a plan name or a network error
+    starting with "=", "+", "-" or "@") gets a leading apostrophe; numbers stay numbers."""
+    if cell[:1] in ("=", "+", "@", "\t", "\r") or (cell[:1] == "-" and not _is_number(cell)):
+        return "'" + cell
+    return cell
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

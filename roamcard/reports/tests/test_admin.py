@@ -133,3 +133,15 @@ def test_reports_read_in_korean(seoul_staff_client, business):
         reverse("admin:reports_report_changelist"), HTTP_ACCEPT_LANGUAGE="ko"
     ).content.decode()
     assert "보고서" in index and "등록 잠금" in index
+
+
+def test_csv_cells_never_run_as_formulas(seoul_staff_client, business):
+    business.plan_a.name = "=HYPERLINK(1)"
+    business.plan_a.save()
+    response = seoul_staff_client.get(
+        report_url("renewals"), {**WEEK, "export": "renewals-per-plan"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    assert ["'=HYPERLINK(1)", "2", "2", "0"] in rows
+    refunds = seoul_staff_client.get(report_url("revenue"), {**WEEK, "export": "revenue-per-day"})
+    assert "-68.00" in refunds.content.decode() and "'-68.00" not in refunds.content.decode()
