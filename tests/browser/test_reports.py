@@ -41,9 +41,9 @@ def test_staff_read_the_revenue_from_the_sidebar(new_page, log_in, business, lan
     )
     sidebar.locator('a[href="/admin/reports/report/"]').first.click()
     page.get_by_role("link", name={"en": "Revenue", "ko": "매출"}[language]).first.click()
-    page.get_by_label({"en": "Period", "ko": "기간"}[language]).select_option("custom")
-    page.get_by_label({"en": "From", "ko": "시작일"}[language]).fill("2026-11-01")
-    page.get_by_label({"en": "To", "ko": "종료일"}[language]).fill("2026-11-07")
+    page.get_by_label({"en": "Period", "ko": "기간"}[language], exact=True).select_option("custom")
+    page.get_by_label({"en": "From", "ko": "시작일"}[language], exact=True).fill("2026-11-01")
+    page.get_by_label({"en": "To", "ko": "종료일"}[language], exact=True).fill("2026-11-07")
     page.get_by_role("button", name={"en": "Show", "ko": "보기"}[language]).click()
 
     expect(page.locator("svg[role=img]").first).to_be_visible()
