@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "roamcard.support",
     "roamcard.simnet",
     "roamcard.sandbox",
+    "roamcard.reports",
     "roamcard.demo",
 ]
 

@@ -31,6 +31,7 @@ from roamcard.payments.services import payment_setup_start, payment_setup_sync
 from roamcard.sandbox.services import sandbox_save_card
 
 from .catalogue import PLANS, REGIONS
+from .history import demo_seed_history
 
 TRAVELLER_EMAIL = "demo@roamcard.test"
 TRAVELLER_PHONE = "+85261234567"
@@ -312,6 +313,8 @@ def demo_seed() -> DemoSummary:
         summary.created += made
         if card.owner_id is None and card.status == CardStatus.IN_STOCK:
             summary.unbound_cards.append(demo)
+    # Sixty days of other travellers' renewals, for the back office's reports.
+    summary.created += demo_seed_history()
     return summary
 
 
