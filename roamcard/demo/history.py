@@ -18,7 +18,7 @@ from roamcard.catalog.models import Plan
 from roamcard.ledger.services import ledger_post_payment, ledger_post_refund
 from roamcard.orders.choices import OrderState
 from roamcard.orders.models import Order, OrderEvent
-from roamcard.payments.choices import PaymentState, RefundState
+from roamcard.payments.choices import PaymentState, RefundReason, RefundState
 from roamcard.payments.gateways.base import PaymentMethod
 from roamcard.payments.models import Payment, Refund
 
@@ -47,7 +47,7 @@ def _history_cards(user) -> list[Card]:
         card, _ = Card.objects.get_or_create(
             iccid=iccid,
             defaults={
-                "password_hash": hash_card_password("000000"),
+                "password_hash": hash_card_password(iccid=iccid, password="000000"),
                 "region_id": plan_region,
                 "owner": user,
                 "bound_at": timezone.now() - timedelta(days=HISTORY_DAYS + 1),
@@ -166,7 +166,8 @@ def demo_seed_history(*, now: datetime | None = None) -> int:
             amount_minor=r.order.amount_minor,
             currency=r.order.currency,
             state=RefundState.SUCCEEDED,
-            reason="demo",
+            reason_code=RefundReason.NOT_USED,
+            reason="refunded by staff",
             completed_at=r.refunded_at,
         )
         for r in renewals
