@@ -27,6 +27,7 @@ urlpatterns = [
     path("cards/", include("roamcard.autorenewal.urls")),  # a card's automatic renewal, skip
     path("orders/", include("roamcard.renewals.urls")),  # renewal: summary, pay, result, history
     path("store/", include("roamcard.catalog.urls")),  # public: destinations, plans, coverages
+    path("help/", include("roamcard.help.urls")),  # public: help articles, search, contact
 ]
 # Development tools: not even routed unless switched on (never in production).
 if settings.DEV_INBOX_ENABLED:
