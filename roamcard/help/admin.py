@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import get_translation_fields
 from unfold.decorators import display
@@ -32,7 +31,7 @@ class ArticleAdmin(AuditedModelAdmin, FieldsetsTranslationAdmin):
 
 @admin.register(SupportContact)
 class SupportContactAdmin(AuditedModelAdmin):
-    """The one contact row: the list opens it (or the form to create it)."""
+    """The one contact row: it can be added once, changed, never deleted."""
 
     form = SupportContactAdminForm
     fieldsets = (
@@ -47,17 +46,6 @@ class SupportContactAdmin(AuditedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
-
-    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        opts = self.model._meta
-        if SupportContact.objects.filter(pk=SupportContact.SINGLETON_PK).exists():
-            url = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
-                args=[SupportContact.SINGLETON_PK],
-            )
-        else:
-            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
-        return HttpResponseRedirect(url)
 
     @display(description=_("hours"))
     def hours(self, contact: SupportContact) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import phonenumbers
 from babel import Locale
 from babel.dates import get_day_names
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext, to_locale
 
 from roamcard.core.formatting import format_local_time, resolve_zone
@@ -99,9 +99,13 @@ def is_open(contact: SupportContact, *, now: datetime) -> bool:
 def days_label(days: list[int], *, language: str | None = None) -> str:
     """Weekdays in the reader's language, runs joined: "Monday–Friday", "월요일–금요일",
     or listed: "Mon, Wed, Fri" when there is no run of three or more."""
+    with translation.override(language or translation.get_language()):
+        return _days_label(sorted(set(days)), language=language)
+
+
+def _days_label(ordered: list[int], *, language: str | None) -> str:
     names = get_day_names("wide", locale=babel_locale(language))
     short = get_day_names("abbreviated", locale=babel_locale(language))
-    ordered = sorted(set(days))
     if len(ordered) == 7:
         return gettext("Every day")
     runs: list[list[int]] = []

@@ -71,6 +71,21 @@ def _one_of_each(staff) -> dict:
         **_one_of_each_usage_record(card=card),
         **_one_of_each_saved_method_record(traveller=traveller),
         **_one_of_each_autorenewal_record(traveller=traveller, bucket=bucket, plan=plan),
+        **_one_of_each_help_record(),
+    }
+
+
+def _one_of_each_help_record() -> dict:
+    """A help article and the customer service contact (issue 10)."""
+    from roamcard.help.models import Article, SupportContact
+
+    return {
+        "help.article": Article.objects.create(
+            slug="refunds", topic="refunds", title_en="Refunds", body_en="**Soon.**"
+        ),
+        "help.supportcontact": SupportContact.objects.create(
+            days=[0, 1, 2, 3, 4], time_zone="Asia/Hong_Kong", email="help@example.com"
+        ),
     }
 
 
