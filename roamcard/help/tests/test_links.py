@@ -123,3 +123,20 @@ def test_the_card_pages_link_to_data_roaming_and_payment_help(client, traveller,
     assert 'href="/help/roaming-and-apn/"' in usage
     assert 'href="/help/currencies-and-payment-methods/"' in plans
     assert 'href="/help/automatic-renewal/"' in renewal
+
+
+def test_renewing_a_suspended_card_says_so_with_a_link_to_customer_service(client, traveller):
+    card = make_card(owner=traveller, status="suspended")
+    plan = make_plan(region=card.region, prices={"USD": 990})
+    client.force_login(traveller)
+
+    response = client.post(
+        reverse("orders:create"),
+        {"card": card.pk, "plan": plan.pk, "currency": "USD"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    page = response.content.decode()
+    assert "This card is suspended and cannot be renewed." in page
+    assert 'Please contact customer service. <a href="/help/contact/">Contact us</a>' in page
