@@ -72,7 +72,11 @@ def _item(article: Article) -> dict:
     }
 
 
-@router.get("/help/articles", response=list[ArticleListItemOut], summary="Help articles")
+@router.get(
+    "/help/articles",
+    response={200: list[ArticleListItemOut], **error_responses(422)},
+    summary="Help articles",
+)
 def help_articles(request: HttpRequest, filters: Query[ArticleSearchIn]):
     """Published articles by topic and order; with `q`, those whose title, summary or
     body contain every word (any script: no word breaks needed for Chinese, Japanese or
