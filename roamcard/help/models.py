@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Topic
 
@@ -29,7 +30,9 @@ class Article(models.Model):
         validators=[_not_reserved],
         help_text=_("Used in links: /help/<address>/. The same in every language."),
     )
-    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    topic = models.CharField(
+        pgettext_lazy("help article", "topic"), max_length=20, choices=Topic.choices
+    )
     title = models.CharField(_("title"), max_length=160)
     summary = models.CharField(
         _("summary"),
