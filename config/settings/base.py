@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "roamcard.usage",
     "roamcard.renewals",
     "roamcard.autorenewal",
+    "roamcard.support",
     "roamcard.simnet",
     "roamcard.sandbox",
     "roamcard.demo",
@@ -335,6 +336,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Customer service ------------------------------------------------------------------
+# Images attached to tickets: at most this many per message, each at most this large.
+SUPPORT_ATTACHMENT_MAX_FILES = int(os.environ.get("SUPPORT_ATTACHMENT_MAX_FILES", "4"))
+SUPPORT_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("SUPPORT_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))
+)
+SUPPORT_ATTACHMENT_MAX_PIXELS = 40_000_000
+# A paid renewal not applied after this many minutes opens a ticket on the traveller's behalf.
+SUPPORT_ESCALATE_AFTER_MINUTES = int(os.environ.get("SUPPORT_ESCALATE_AFTER_MINUTES", "10"))
 
 # --- Outbound messages ---------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
