@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "roamcard.core",
     "roamcard.accounts",
     "roamcard.notifications",
+    "roamcard.help",
     "roamcard.catalog",
     "roamcard.cards",
     "roamcard.ledger",

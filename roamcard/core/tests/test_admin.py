@@ -72,6 +72,7 @@ def _one_of_each(staff) -> dict:
         **_one_of_each_saved_method_record(traveller=traveller),
         **_one_of_each_autorenewal_record(traveller=traveller, bucket=bucket, plan=plan),
         **_one_of_each_support_record(traveller=traveller, card=card),
+        **_one_of_each_help_record(),
     }
 
 
@@ -85,6 +86,20 @@ def _one_of_each_support_record(*, traveller, card) -> dict:
             traveller=traveller, subject="No data", body="Help", card_id=card.pk
         ),
         "support.savedreply": SavedReply.objects.create(title_en="APN", body_en="Check the APN."),
+    }
+
+
+def _one_of_each_help_record() -> dict:
+    """A help article and the customer service contact (issue 10)."""
+    from roamcard.help.models import Article, SupportContact
+
+    return {
+        "help.article": Article.objects.create(
+            slug="refunds", topic="refunds", title_en="Refunds", body_en="**Soon.**"
+        ),
+        "help.supportcontact": SupportContact.objects.create(
+            days=[0, 1, 2, 3, 4], time_zone="Asia/Hong_Kong", email="help@example.com"
+        ),
     }
 
 
