@@ -32,7 +32,6 @@ import random
 import re
 import secrets
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.api import ROOT, machine
+from bench.raw import raw_copy_postgres, raw_executemany_sqlite
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results" / "import.json")
 CARDS = int(os.environ.get("BENCH_CARDS", "1000000"))
@@ -371,62 +371,22 @@ def raw_insert(name: str, env: dict[str, str], region_ids: dict[str, int]) -> fl
 
 
 def raw_insert_postgres(url: str, rows: list[tuple]) -> float:
-    import psycopg
-
-    columns = ", ".join(RAW_COLUMNS)
-    with psycopg.connect(_postgres(url)) as conn:
-        conn.execute(f"SET statement_timeout = {TIMEOUT * 1000}")
-        conn.execute(f"CREATE TABLE {RAW_TABLE} (LIKE cards_card INCLUDING ALL)")
-        conn.commit()
-        start = time.perf_counter()
-        for offset in range(0, len(rows), COPY_BATCH):
-            with (
-                conn.cursor() as cursor,
-                cursor.copy(f"COPY {RAW_TABLE} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows[offset : offset + COPY_BATCH]:
-                    copy.write_row(row)
-        conn.commit()
-        seconds = time.perf_counter() - start
-        stored = conn.execute(f"SELECT count(*) FROM {RAW_TABLE}").fetchone()[0]
-        conn.execute(f"DROP TABLE {RAW_TABLE}")
-        conn.commit()
-    if stored != len(rows):
-        sys.exit(f"raw COPY stored {stored} rows of {len(rows)}")
-    return seconds
+    return raw_copy_postgres(
+        url,
+        like="cards_card",
+        table=RAW_TABLE,
+        columns=RAW_COLUMNS,
+        rows=rows,
+        batch=COPY_BATCH,
+        timeout=TIMEOUT,
+        commit_each_batch=False,
+    )
 
 
 def raw_insert_sqlite(path: Path, rows: list[tuple]) -> float:
-    """As the application's connections do: WAL, synchronous=NORMAL."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=TIMEOUT)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        schema = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'cards_card' AND sql IS NOT NULL"
-            " ORDER BY type DESC"  # the table before its indexes
-        ).fetchall()
-        for (sql,) in schema:
-            sql = re.sub(r'(CREATE (?:UNIQUE )?INDEX )"(\w+)"', rf'\1"{RAW_TABLE}_\2"', sql)
-            sql = re.sub(
-                r"REFERENCES \"\w+\" \(\"\w+\"\)( DEFERRABLE INITIALLY DEFERRED)?", "", sql
-            )
-            conn.execute(sql.replace('"cards_card"', f'"{RAW_TABLE}"'))
-        placeholders = ", ".join("?" for _ in RAW_COLUMNS)
-        start = time.perf_counter()
-        conn.execute("BEGIN")
-        conn.executemany(
-            f"INSERT INTO {RAW_TABLE} ({', '.join(RAW_COLUMNS)}) VALUES ({placeholders})", rows
-        )
-        conn.execute("COMMIT")
-        seconds = time.perf_counter() - start
-        stored = conn.execute(f"SELECT count(*) FROM {RAW_TABLE}").fetchone()[0]
-        conn.execute(f"DROP TABLE {RAW_TABLE}")
-    finally:
-        conn.close()
-    if stored != len(rows):
-        sys.exit(f"raw executemany stored {stored} rows of {len(rows)}")
-    return seconds
+    return raw_executemany_sqlite(
+        path, like="cards_card", table=RAW_TABLE, columns=RAW_COLUMNS, rows=rows, timeout=TIMEOUT
+    )
 
 
 # --- Inside the stack's environment -------------------------------------------------------------

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bench.api import ROOT, granian_version, machine, serving
+from bench.raw import raw_copy_postgres, raw_executemany_sqlite
 from bench.stack import stack_environment
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results" / "ingest.json")
@@ -669,60 +670,27 @@ def raw_insert(name: str, env: dict[str, str], rows: list[tuple]) -> float:
 
 
 def raw_insert_postgres(url: str, rows: list[tuple]) -> float:
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    columns = ", ".join(RAW_COLUMNS)
-    with psycopg.connect(urllib.parse.urlunsplit(parts._replace(scheme="postgresql"))) as conn:
-        conn.execute(f"SET statement_timeout = {TIMEOUT * 1000}")
-        conn.execute(f"CREATE TABLE {RAW_TABLE} (LIKE usage_usageevent INCLUDING ALL)")
-        conn.commit()
-        start = time.perf_counter()
-        for offset in range(0, len(rows), BATCH):
-            with (
-                conn.cursor() as cursor,
-                cursor.copy(f"COPY {RAW_TABLE} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows[offset : offset + BATCH]:
-                    copy.write_row(row)
-            conn.commit()
-        seconds = time.perf_counter() - start
-        stored = conn.execute(f"SELECT count(*) FROM {RAW_TABLE}").fetchone()[0]
-        conn.execute(f"DROP TABLE {RAW_TABLE}")
-        conn.commit()
-    if stored != len(rows):
-        sys.exit(f"raw COPY stored {stored} rows of {len(rows)}")
-    return seconds
+    return raw_copy_postgres(
+        url,
+        like="usage_usageevent",
+        table=RAW_TABLE,
+        columns=RAW_COLUMNS,
+        rows=rows,
+        batch=BATCH,
+        timeout=TIMEOUT,
+        commit_each_batch=True,
+    )
 
 
 def raw_insert_sqlite(path: Path, rows: list[tuple]) -> float:
-    """As the application's connections do: WAL, synchronous=NORMAL."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=TIMEOUT)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        schema = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'usage_usageevent' AND sql IS NOT NULL"
-            " ORDER BY type DESC"  # the table before its indexes
-        ).fetchall()
-        for (sql,) in schema:
-            sql = re.sub(r'(CREATE (?:UNIQUE )?INDEX )"(\w+)"', rf'\1"{RAW_TABLE}_\2"', sql)
-            conn.execute(sql.replace('"usage_usageevent"', f'"{RAW_TABLE}"'))
-        placeholders = ", ".join("?" for _ in RAW_COLUMNS)
-        start = time.perf_counter()
-        conn.execute("BEGIN")
-        conn.executemany(
-            f"INSERT INTO {RAW_TABLE} ({', '.join(RAW_COLUMNS)}) VALUES ({placeholders})", rows
-        )
-        conn.execute("COMMIT")
-        seconds = time.perf_counter() - start
-        stored = conn.execute(f"SELECT count(*) FROM {RAW_TABLE}").fetchone()[0]
-        conn.execute(f"DROP TABLE {RAW_TABLE}")
-    finally:
-        conn.close()
-    if stored != len(rows):
-        sys.exit(f"raw executemany stored {stored} rows of {len(rows)}")
-    return seconds
+    return raw_executemany_sqlite(
+        path,
+        like="usage_usageevent",
+        table=RAW_TABLE,
+        columns=RAW_COLUMNS,
+        rows=rows,
+        timeout=TIMEOUT,
+    )
 
 
 # --- The importer -------------------------------------------------------------------------------
