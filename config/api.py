@@ -39,8 +39,10 @@ The traveller's API: their profile, their cards, and the plans a card can take, 
 notices and notification settings (`/me/notices`, `/me/notifications`), their questions
 to customer service (`/support/tickets`: open one, read the conversation, write with
 pictures as `multipart/form-data`, close it); and the
-public store (`/store/...`: destinations, plans for a country, a coverage's countries),
-which needs no authentication and may be cached for five minutes per `Accept-Language`.
+public store (`/store/...`: destinations, plans for a country, a coverage's countries)
+and help (`/help/articles`, `/help/contact`: articles in the reader's language, the
+customer service's hours and channels), which need no authentication; the store's
+answers may be cached for five minutes per `Accept-Language`.
 
 **Authentication.** A mobile app logs in with `POST /auth/token` (an e-mail address or a
 mobile number, and the password) and sends the token it gets on every request as
@@ -212,3 +214,4 @@ api.add_router("/", store_router)
 api.add_router("/", notifications_router)
 api.add_router("/", network_router)
 api.add_router("/support", "roamcard.support.api.router")  # the traveller's tickets
+api.add_router("/", "roamcard.help.api.router")  # public: help articles, the contact

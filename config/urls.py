@@ -28,6 +28,7 @@ urlpatterns = [
     path("orders/", include("roamcard.renewals.urls")),  # renewal: summary, pay, result, history
     path("store/", include("roamcard.catalog.urls")),  # public: destinations, plans, coverages
     path("support/", include("roamcard.support.urls")),  # my questions, ask, a conversation
+    path("help/", include("roamcard.help.urls")),  # public: help articles, search, contact
 ]
 # Development tools: not even routed unless switched on (never in production).
 if settings.DEV_INBOX_ENABLED:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "roamcard.core",
     "roamcard.accounts",
     "roamcard.notifications",
+    "roamcard.help",
     "roamcard.catalog",
     "roamcard.cards",
     "roamcard.ledger",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "roamcard.support",
     "roamcard.simnet",
     "roamcard.sandbox",
+    "roamcard.reports",
     "roamcard.demo",
 ]
 

@@ -240,7 +240,7 @@ class CardImport(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     # Cards already in stock whose card password hash was replaced (another card password,
     # or the same one hashed with an older key).
-    updated = models.PositiveIntegerField(_("updated"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0, db_default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     # Cards the file would create (the same as created once written).
     to_create = models.PositiveIntegerField(default=0)

@@ -20,7 +20,7 @@ from roamcard.catalog.selectors import plan_currencies, plan_offers_for_card, re
 from roamcard.catalog.store import store_plan_get
 from roamcard.core.errors import DomainError, InvalidInput
 
-from .errors import CardNotFound
+from .errors import CardAlreadyBound, CardBindLocked, CardNotBindable, CardNotFound
 from .forms import CardBindForm
 from .models import Card
 from .selectors import card_balance, card_get_for, card_list_fitting, card_list_for
@@ -59,11 +59,21 @@ def _with_card(url: str, card: Card) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+_BIND_STUCK = {
+    CardBindLocked.code: "locked",
+    CardAlreadyBound.code: "contact",
+    CardNotBindable.code: "contact",
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def card_bind_view(request: HttpRequest) -> HttpResponse:
     form = CardBindForm(request.POST or None)
     next_url = _safe_next(request)
+    # What the error page offers beside the message: the card password article and the
+    # contact when binding is locked, the contact when only customer service can help.
+    stuck = ""
     if request.method == "POST" and form.is_valid():
         try:
             card = card_bind(
@@ -80,6 +90,7 @@ def card_bind_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
         except DomainError as exc:
             form.add_error(None, str(exc.message))
+            stuck = _BIND_STUCK.get(exc.code, "")
         else:
             messages.success(
                 request,
@@ -88,7 +99,7 @@ def card_bind_view(request: HttpRequest) -> HttpResponse:
             if next_url:
                 return redirect(_with_card(next_url, card))
             return redirect("cards:detail", card_id=card.pk)
-    return render(request, "cards/card_bind.html", {"form": form, "next": next_url})
+    return render(request, "cards/card_bind.html", {"form": form, "next": next_url, "stuck": stuck})
 
 
 @login_required

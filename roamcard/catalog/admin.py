@@ -1,5 +1,4 @@
 from functools import cache
-from typing import Any
 
 import babel
 from django import forms
@@ -9,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 from unfold.admin import TabularInline
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from roamcard.core.admin_audit import AuditedModelAdmin
+from roamcard.core.admin_translation import FieldsetsTranslationAdmin
 from roamcard.core.formatting import format_bytes
 
 from .forms import PlanAdminForm, PlanPriceForm
@@ -91,26 +90,6 @@ class RegionAdminForm(forms.ModelForm):
     class Meta:
         model = Region
         fields = ("code", "countries", "sort_order")
-
-
-# The admin classes below show every language version of a translated field together, in
-# one fieldset, English first and required (docs/decisions/0006-translatable-catalogue.md).
-# modeltranslation's tabbed variant would load jQuery UI from a CDN, which the back
-# office's Content-Security-Policy (rightly) refuses.
-
-
-class FieldsetsTranslationAdmin(TranslationAdmin):
-    """A translated admin laid out with fieldsets. modeltranslation copies the form's
-    Meta.fields onto the admin whenever it lays out a form and the admin has none; the
-    admin then has both `fieldsets` and `fields`, and Django's system check (admin.E005)
-    fails for the rest of the process (a management command run in it, say). The copy is
-    undone once the fieldsets are read: they alone lay out the form."""
-
-    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
-        try:
-            return super().get_fieldsets(request, obj)
-        finally:
-            self.fields = None
 
 
 @admin.register(Region)

@@ -3,7 +3,7 @@ brings the catalogue (names in every language, prices in every currency) up to d
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -24,6 +24,8 @@ from roamcard.cards.passwords import hash_card_password
 from roamcard.catalog.choices import PlanKind
 from roamcard.catalog.models import Plan, PlanPrice, Region
 from roamcard.catalog.prices import minor_units
+from roamcard.help.models import SupportContact
+from roamcard.help.services import help_load_defaults
 from roamcard.ledger.services import ledger_post_data_grant, ledger_post_data_usage
 from roamcard.payments.gateways.base import PaymentMethod
 from roamcard.payments.selectors import saved_methods_of
@@ -34,6 +36,7 @@ from roamcard.support.services import saved_replies_load, ticket_open, ticket_re
 from roamcard.support.standard_replies import DEFAULT_APN, STANDARD_REPLIES
 
 from .catalogue import PLANS, REGIONS
+from .history import demo_seed_history
 from .questions import DAY_PASS_START, NO_DATA_IN_PARIS, DemoQuestion
 
 TRAVELLER_EMAIL = "demo@roamcard.test"
@@ -272,6 +275,7 @@ def _seed_auto_renewal(traveller, card: Card, *, plan_code: str) -> int:
     return 1
 
 
+@transaction.atomic  # asked and answered together, or not at all
 def _seed_question(traveller, staff, question: DemoQuestion, *, card: Card) -> int:
     """The traveller asks about `card` in their language, through the traveller's service;
     customer service answers with the saved reply, through staff's (the traveller is told,
@@ -296,9 +300,33 @@ def _seed_question(traveller, staff, question: DemoQuestion, *, card: Card) -> i
 
 
 @transaction.atomic
+def _seed_support_contact() -> int:
+    """A Hong Kong provider's customer service, every day 09:00–21:00 Hong Kong time, in
+    the app's five languages. Only when there is none yet: staff edits are kept."""
+    _, made = SupportContact.objects.get_or_create(
+        pk=SupportContact.SINGLETON_PK,
+        defaults={
+            "days": [0, 1, 2, 3, 4, 5, 6],
+            "opens_at": time(9, 0),
+            "closes_at": time(21, 0),
+            "time_zone": "Asia/Hong_Kong",
+            "languages": [code for code, _name in settings.LANGUAGES],
+            "email": "support@roamcard.test",
+            "phone": "+85221234567",
+            "whatsapp": "+85261234567",
+            "wechat": "roamcard_hk",
+            "line": "@roamcard",
+            "kakaotalk": "_roamcard",
+        },
+    )
+    return int(made)
+
+
 def demo_seed() -> DemoSummary:
     summary = DemoSummary()
     summary.created += _seed_catalogue()
+    summary.created += help_load_defaults().created
+    summary.created += _seed_support_contact()
     traveller = _seed_user(
         email=TRAVELLER_EMAIL, password=TRAVELLER_PASSWORD, phone=TRAVELLER_PHONE
     )
@@ -345,6 +373,8 @@ def demo_seed() -> DemoSummary:
         summary.created += made
         if card.owner_id is None and card.status == CardStatus.IN_STOCK:
             summary.unbound_cards.append(demo)
+    # Sixty days of other travellers' renewals, for the back office's reports.
+    summary.created += demo_seed_history()
     return summary
 
 

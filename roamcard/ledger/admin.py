@@ -10,8 +10,24 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 
 from roamcard.core.admin_audit import ReadOnlyModelAdmin
+from roamcard.core.formatting import format_bytes
+from roamcard.core.money import Money
 
-from .models import Account, Entry, Transaction
+from .models import DATA_UNIT, Account, Entry, Transaction
+
+
+def human_amount(amount: int, unit: str) -> str:
+    """An amount as staff read it, data in GB / MB and money in its currency, then the exact
+    figure in bytes or minor units: "-1.5 GB (-1610612736)", "CN¥68.00 (+6800)". A debit is
+    positive, a credit negative, as in the book."""
+    if unit == DATA_UNIT:
+        readable = ("-" if amount < 0 else "") + format_bytes(abs(amount))
+    else:
+        try:
+            readable = Money(amount, unit).format()
+        except ValueError:  # not a currency code: the raw figure rather than a failed page
+            return f"{amount:+d} {unit}"
+    return f"{readable} ({amount:+d})"
 
 
 class EntryInline(TabularInline):
@@ -19,8 +35,12 @@ class EntryInline(TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = ("account", "unit", "amount")
+    fields = ("account", "unit", "amount_shown")
     readonly_fields = fields
+
+    @display(description=_("amount"), ordering="amount")
+    def amount_shown(self, entry: Entry) -> str:
+        return human_amount(entry.amount, entry.unit)
 
 
 @admin.register(Account)
@@ -36,9 +56,10 @@ class AccountAdmin(ReadOnlyModelAdmin):
         return super().get_queryset(request).annotate(total=Sum("entries__amount"))
 
     @display(description=_("balance"), ordering="total")
-    def balance(self, account: Account) -> int:
-        """In minor units of the currency, or bytes. Positive is a debit balance."""
-        return account.total or 0
+    def balance(self, account: Account) -> str:
+        """In GB / MB, or in the currency; positive is a debit balance. The exact figure (in
+        bytes or minor units) is beside it."""
+        return human_amount(account.total or 0, account.unit)
 
 
 @admin.register(Transaction)
@@ -55,9 +76,13 @@ class TransactionAdmin(ReadOnlyModelAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyModelAdmin):
-    list_display = ("transaction", "account", "unit", "amount")
+    list_display = ("transaction", "account", "unit", "amount_shown")
     list_filter = ("unit",)
     search_fields = ("account__code", "transaction__key")
     list_select_related = ("transaction", "account")
-    fields = ("transaction", "account", "unit", "amount")
+    fields = ("transaction", "account", "unit", "amount", "amount_shown")
     readonly_fields = fields
+
+    @display(description=_("amount"), ordering="amount")
+    def amount_shown(self, entry: Entry) -> str:
+        return human_amount(entry.amount, entry.unit)

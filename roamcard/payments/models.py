@@ -205,14 +205,14 @@ class Refund(models.Model):
         db_index=True,
     )
     reason_code = models.CharField(
-        _("reason"), max_length=20, choices=RefundReason.choices, blank=True
+        _("reason"), max_length=20, choices=RefundReason.choices, blank=True, db_default=""
     )
     # Staff's own words: internal, never shown to the traveller.
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True, db_default="")
     # What asked for it, in the system's words ("refunded by staff", "provisioning failed").
     reason = models.CharField(_("cause"), max_length=200, blank=True)
     # Who asked, with what: a second request with the same key is the first (a double submit).
-    idempotency_key = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True, db_default="")
     gateway_reference = models.CharField(max_length=120, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
     # The data this refund took off the card, once it succeeded (null: none was due).

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from roamcard.cards.errors import CardNotFound
 from roamcard.core.errors import DomainError
 from roamcard.orders.choices import OrderState, TransitionCause
-from roamcard.orders.errors import OrderNotCancellable, OrderNotFound
+from roamcard.orders.errors import CardNotRenewable, OrderNotCancellable, OrderNotFound
 from roamcard.orders.models import Order
 from roamcard.orders.selectors import order_get_for
 from roamcard.orders.services import order_cancel, order_create, order_set_start
@@ -95,7 +95,9 @@ def order_create_view(request: HttpRequest) -> HttpResponse:
     except CardNotFound as exc:
         raise Http404(str(exc.message)) from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        # A suspended card: only customer service can help, so the message links to them.
+        contact = "contact" if isinstance(exc, CardNotRenewable) else ""
+        messages.error(request, str(exc.message), extra_tags=contact)
         return redirect("cards:plans", card_id=data["card"])
     return redirect("orders:detail", public_id=order.public_id)
 

@@ -53,6 +53,9 @@ ALLOWED_WORDS = frozenset(
         "OK",
         "PDF",  # a file format every one of the languages writes so
         "CSV",  # likewise
+        "Wi-Fi",  # a trademark Japanese and Chinese write in Latin letters (Korean: 와이파이)
+        "Wi",
+        "Fi",
         # Payment brands, written in Latin letters by their own Japanese and Chinese pages.
         "Alipay",
         "WeChat",

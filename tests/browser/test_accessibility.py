@@ -61,6 +61,29 @@ def traveller_with_orders(language: str):
     return user, card, paid, waiting, pay_page.redirect_url
 
 
+def help_with_contact() -> None:
+    """The default help articles and a contact with every channel (the longest block)."""
+    from datetime import time
+
+    from roamcard.help.models import SupportContact
+    from roamcard.help.services import help_load_defaults
+
+    help_load_defaults()
+    SupportContact.objects.create(
+        days=[0, 1, 2, 3, 4, 5],
+        opens_at=time(9, 0),
+        closes_at=time(21, 0),
+        time_zone="Asia/Hong_Kong",
+        languages=["en", "zh-hans", "zh-hant", "ja", "ko"],
+        email="customer-service@roamcard.example",
+        phone="+85221234567",
+        whatsapp="+85261234567",
+        wechat="roamcard_hk",
+        line="@roamcard",
+        kakaotalk="_roamcard",
+    )
+
+
 def check(page, path: str, found: dict[str, str]) -> None:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -78,6 +101,7 @@ def test_the_traveller_pages_have_no_serious_accessibility_violation(
 ):
     axe_source()  # skip (or fail in CI) before building anything if axe-core is missing
     user, card, paid, waiting, pay_url = traveller_with_orders(language)
+    help_with_contact()
     found: dict[str, str] = {}
 
     visitor = new_page(viewport=PHONE, locale=BROWSER_LOCALE[language])
@@ -88,6 +112,11 @@ def test_the_traveller_pages_have_no_serious_accessibility_violation(
         "/store/",
         f"/store/?q={card.region.countries[0]}",
         f"/store/regions/{card.region.code}/",
+        "/help/",
+        "/help/?q=APN",
+        "/help/?q=zzzz",  # nothing found: the contact instead
+        "/help/forgot-card-password/",
+        "/help/contact/",
         "/accounts/password/reset/",  # last: the reset goes on from here
     ):
         check(visitor, path, found)

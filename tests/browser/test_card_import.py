@@ -63,7 +63,7 @@ def test_an_import_page_follows_the_import_until_it_ends(new_page, log_in):
         file_size=1234,
         file_sha256="0" * 64,
         state=CardImportState.RUNNING,
-        stage="hashing",
+        stage="reading",
         stage_total=400,
         stage_done=100,
     )
@@ -71,9 +71,9 @@ def test_an_import_page_follows_the_import_until_it_ends(new_page, log_in):
     refused = refusals(page)
 
     page.goto(f"/admin/cards/cardimport/{card_import.pk}/change/")
-    expect(page.get_by_text("Hashing card passwords: 100 of 400 (25%)")).to_be_visible()
+    expect(page.get_by_text("Reading the file: 100 of 400 (25%)")).to_be_visible()
     CardImport.objects.filter(pk=card_import.pk).update(stage_done=300)
-    expect(page.get_by_text("Hashing card passwords: 300 of 400 (75%)")).to_be_visible()
+    expect(page.get_by_text("Reading the file: 300 of 400 (75%)")).to_be_visible()
     CardImport.objects.filter(pk=card_import.pk).update(
         state=CardImportState.DONE, written=True, created=400, rows_total=400
     )

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='cardimport',
             name='updated',
-            field=models.PositiveIntegerField(default=0, verbose_name='updated'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='updated'),
         ),
         migrations.AlterField(
             model_name='cardimport',

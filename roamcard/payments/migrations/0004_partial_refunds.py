@@ -35,17 +35,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='refund',
             name='idempotency_key',
-            field=models.CharField(blank=True, max_length=100),
+            field=models.CharField(blank=True, db_default='', max_length=100),
         ),
         migrations.AddField(
             model_name='refund',
             name='note',
-            field=models.CharField(blank=True, max_length=500, verbose_name='note'),
+            field=models.CharField(blank=True, db_default='', max_length=500, verbose_name='note'),
         ),
         migrations.AddField(
             model_name='refund',
             name='reason_code',
-            field=models.CharField(blank=True, choices=[('not_applied', 'The plan was not applied (a network problem)'), ('not_used', 'The plan was not used'), ('mistake', 'Bought by mistake or twice'), ('service_quality', 'The service was not good enough'), ('goodwill', 'A goodwill gesture'), ('other', 'Other'), ('payment_not_kept', 'A payment that could not be applied')], max_length=20, verbose_name='reason'),
+            field=models.CharField(blank=True, db_default='', choices=[('not_applied', 'The plan was not applied (a network problem)'), ('not_used', 'The plan was not used'), ('mistake', 'Bought by mistake or twice'), ('service_quality', 'The service was not good enough'), ('goodwill', 'A goodwill gesture'), ('other', 'Other'), ('payment_not_kept', 'A payment that could not be applied')], max_length=20, verbose_name='reason'),
         ),
         migrations.AlterField(
             model_name='refund',

@@ -176,6 +176,8 @@ def test_the_japanese_texts():
     assert email.body == (
         f"こんにちは。\n\n{low_text}\n\n"
         f"更新はこちら：http://127.0.0.1:9/cards/{card.pk}/plans/\n\n"
+        # What to do without Wi-Fi: the help page (its article once the defaults are loaded).
+        "海外で Wi-Fi がない場合の対処法：http://127.0.0.1:9/help/\n\n"
         "受け取るお知らせとタイミングの設定：http://127.0.0.1:9/accounts/notifications/\n\n"
         "roamcard"
     )
