@@ -31,9 +31,13 @@ from roamcard.payments.gateways.base import PaymentMethod
 from roamcard.payments.selectors import saved_methods_of
 from roamcard.payments.services import payment_setup_start, payment_setup_sync
 from roamcard.sandbox.services import sandbox_save_card
+from roamcard.support.models import Ticket
+from roamcard.support.services import saved_replies_load, ticket_open, ticket_reply_by_staff
+from roamcard.support.standard_replies import DEFAULT_APN, STANDARD_REPLIES
 
 from .catalogue import PLANS, REGIONS
 from .history import demo_seed_history
+from .questions import DAY_PASS_START, NO_DATA_IN_PARIS, DemoQuestion
 
 TRAVELLER_EMAIL = "demo@roamcard.test"
 TRAVELLER_PHONE = "+85261234567"
@@ -271,6 +275,30 @@ def _seed_auto_renewal(traveller, card: Card, *, plan_code: str) -> int:
     return 1
 
 
+@transaction.atomic  # asked and answered together, or not at all
+def _seed_question(traveller, staff, question: DemoQuestion, *, card: Card) -> int:
+    """The traveller asks about `card` in their language, through the traveller's service;
+    customer service answers with the saved reply, through staff's (the traveller is told,
+    as for any answer). Once: a question already asked, in any language, is left alone."""
+    if Ticket.objects.filter(traveller=traveller, subject__in=question.subject.values()).exists():
+        return 0
+    language = traveller.preferred_language
+    if language not in question.subject:
+        language = "en"
+    ticket = ticket_open(
+        traveller=traveller,
+        subject=question.subject[language],
+        body=question.body[language],
+        topic=question.topic,
+        card_id=card.pk,
+        language=language,
+    )
+    if question.answered_with:
+        [reply] = [r for r in STANDARD_REPLIES if r.key == question.answered_with]
+        ticket_reply_by_staff(ticket=ticket, staff=staff, body=reply.body[language])
+    return 1
+
+
 @transaction.atomic
 def _seed_support_contact() -> int:
     """A Hong Kong provider's customer service, every day 09:00–21:00 Hong Kong time, in
@@ -333,6 +361,12 @@ def demo_seed() -> DemoSummary:
     )
     summary.created += made
     _seed_buckets(asia_card, plan_codes=["south-east-asia-day-pass-1-gb"], used_fraction=0)
+
+    # Customer service: the saved replies, and the traveller's questions (one answered with
+    # one of them, one waiting in the back office's queue).
+    summary.created += len(saved_replies_load(apn=DEFAULT_APN).created)
+    summary.created += _seed_question(traveller, staff, NO_DATA_IN_PARIS, card=europe_card)
+    summary.created += _seed_question(traveller, staff, DAY_PASS_START, card=asia_card)
 
     for demo in unbound:
         card, made = _seed_card(demo)

@@ -184,6 +184,9 @@ class SavedReply(models.Model):
     workflow as the catalogue); the queue offers it in the ticket's language."""
 
     title = models.CharField(_("title"), max_length=100)
+    # Set on the replies roamcard ships (support_load_saved_replies), so loading them again
+    # finds them however staff edited them; empty on those staff write themselves.
+    key = models.SlugField(max_length=50, unique=True, null=True, blank=True, editable=False)
     topic = models.CharField(_("topic"), max_length=16, choices=TicketTopic.choices, blank=True)
     body = models.TextField(_("text"))
     active = models.BooleanField(_("offered"), default=True)

@@ -1,13 +1,17 @@
 """Writing tickets. Every change of a conversation goes through one function here; views,
 the API, the back office and the escalation sweep only call them."""
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
 from roamcard.cards.models import Card
 from roamcard.core.audit import audit_record
@@ -18,7 +22,8 @@ from . import notifications
 from .attachments import CheckedImage, attachments_check
 from .choices import MessageKind, TicketOrigin, TicketPriority, TicketState, TicketTopic
 from .errors import TicketClosed, TicketNotFound
-from .models import Ticket, TicketAttachment, TicketMessage
+from .models import SavedReply, Ticket, TicketAttachment, TicketMessage
+from .standard_replies import STANDARD_REPLIES
 
 SUBJECT_MAX = 150
 BODY_MAX = 5000
@@ -480,3 +485,52 @@ def ticket_open_by_staff(
         )
         notifications.notify_staff_reply(ticket=ticket, message=message)
     return ticket
+
+
+# --- Saved replies ---
+
+# An access point name as networks write them: letters, digits, dots, hyphens, underscores.
+APN_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+@dataclass
+class SavedRepliesLoaded:
+    created: list[str]
+    kept: list[str]
+
+
+def saved_replies_load(*, apn: str) -> SavedRepliesLoaded:
+    """Adds the saved replies roamcard ships (standard_replies.py) that are missing, in every
+    language, with `apn` in the APN reply. One already loaded is left exactly as staff have
+    it, edited, switched off or not: loading again never overwrites their work. Found by its
+    key, so several loads at once add each reply once."""
+    apn = (apn or "").strip()
+    if not APN_PATTERN.fullmatch(apn):
+        message = _("An APN is letters, digits, dots and hyphens, like internet.example.")
+        raise InvalidInput(message, fields={"apn": [message]})
+    languages = [code for code, _name in settings.LANGUAGES]
+    loaded = SavedRepliesLoaded(created=[], kept=[])
+    existing = set(
+        SavedReply.objects.filter(key__in=[r.key for r in STANDARD_REPLIES]).values_list(
+            "key", flat=True
+        )
+    )
+    for reply in STANDARD_REPLIES:
+        if reply.key in existing:
+            loaded.kept.append(reply.key)
+            continue
+        texts: dict[str, str] = {}
+        for language in languages:
+            if language in reply.title:
+                texts[build_localized_fieldname("title", language)] = reply.title[language]
+                texts[build_localized_fieldname("body", language)] = reply.body[language].replace(
+                    "{apn}", apn
+                )
+        try:
+            with transaction.atomic():
+                SavedReply.objects.create(key=reply.key, topic=reply.topic, **texts)
+        except IntegrityError:  # another load added it meanwhile
+            loaded.kept.append(reply.key)
+        else:
+            loaded.created.append(reply.key)
+    return loaded

@@ -18,6 +18,10 @@ class Command(BaseCommand):
             f"  staff      {summary.staff_email}  password {summary.staff_password}"
             "  authenticator code: `roamcard demo-totp`"
         )
+        out.write(
+            "  customer service: the traveller's questions at /support/, the staff queue at "
+            "/admin/support/ticket/"
+        )
         out.write(self.style.MIGRATE_HEADING("Unbound demo cards (card number / card password)"))
         for card in summary.unbound_cards:
             out.write(f"  {card.iccid}  {card.password:<8}  {card.form:<8}  {card.region}")
