@@ -322,6 +322,7 @@ def _seed_support_contact() -> int:
     return int(made)
 
 
+@transaction.atomic
 def demo_seed() -> DemoSummary:
     summary = DemoSummary()
     summary.created += _seed_catalogue()
