@@ -47,10 +47,9 @@ def ticket_open(
     body = _clean_body(body)
     if topic not in TicketTopic.values:
         raise InvalidInput(fields={"topic": [_("Please choose a topic.")]})
-    card = _own_card(traveller=traveller, card_id=card_id)
-    order = _own_order(traveller=traveller, public_id=order_public_id)
-    if card is None and order is not None:
-        card = order.card
+    card, order = _what_it_is_about(
+        traveller=traveller, card_id=card_id, order_public_id=order_public_id
+    )
     images = attachments_check(files or [])
     now = timezone.now()
     with transaction.atomic():
@@ -191,6 +190,17 @@ def _clean_body(body: str) -> str:
             }
         )
     return body
+
+
+def _what_it_is_about(
+    *, traveller: Any, card_id: int | None, order_public_id: Any
+) -> tuple[Card | None, Order | None]:
+    """The traveller's own card and order a ticket is about; an order brings its card."""
+    card = _own_card(traveller=traveller, card_id=card_id)
+    order = _own_order(traveller=traveller, public_id=order_public_id)
+    if card is None and order is not None:
+        card = order.card
+    return card, order
 
 
 def _own_card(*, traveller: Any, card_id: int | None) -> Card | None:
@@ -452,10 +462,9 @@ def ticket_open_by_staff(
         errors["priority"] = [_("Choose one of the allowed values.")]
     if errors:
         raise InvalidInput(fields=errors)
-    card = _own_card(traveller=traveller, card_id=card_id)
-    order = _own_order(traveller=traveller, public_id=order_public_id)
-    if card is None and order is not None:
-        card = order.card
+    card, order = _what_it_is_about(
+        traveller=traveller, card_id=card_id, order_public_id=order_public_id
+    )
     images = attachments_check(files or [])
     now = timezone.now()
     with transaction.atomic():
