@@ -124,19 +124,17 @@ def _card_password_keys() -> list[checks.Error]:
         "lines) with a key made by `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
         ", kept outside the database (docs/decisions/0002)."
     )
-    weak = [
-        version
-        for version, key in keys.items()
-        if key.decode(errors="replace").endswith(DEVELOPMENT_DEFAULT_SUFFIX)
-        or len(key) < CARD_PASSWORD_KEY_MIN_LENGTH
-        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    problems = [
+        problem
+        for version, key in sorted(keys.items())
+        if (problem := _card_password_key_problem(version, key))
     ]
-    if not keys or weak:
+    if not keys or problems:
+        why = "; ".join(problems) or "none is configured"
         return [
             _error(
                 10,
-                "the card password keys are missing, too short or a development key "
-                f"(versions {', '.join(map(str, weak)) or 'none'}).",
+                f"the card password keys are missing, too short or a development key: {why}.",
                 hint,
             )
         ]
@@ -151,6 +149,21 @@ def _card_password_keys() -> list[checks.Error]:
             )
         ]
     return []
+
+
+def _card_password_key_problem(version: int, key: bytes) -> str:
+    if key == settings.DEVELOPMENT_CARD_PASSWORD_KEY.encode():
+        return (
+            f"version {version} is the development key (CARD_PASSWORD_KEYS and "
+            "CARD_PASSWORD_KEYS_FILE are not set)"
+        )
+    if key.decode(errors="replace").endswith(DEVELOPMENT_DEFAULT_SUFFIX):
+        return f"version {version} is a development key"
+    if len(key) < CARD_PASSWORD_KEY_MIN_LENGTH:
+        return f"version {version} is shorter than {CARD_PASSWORD_KEY_MIN_LENGTH} characters"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"version {version} repeats too few characters to be random"
+    return ""
 
 
 @checks.register(TAG)
